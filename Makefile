@@ -1,0 +1,100 @@
+# privaudit: audit privileged accounts and credential hygiene in Active
+# Directory. `make demo` and `make check` work on a fresh Debian 12 machine:
+# both install what is missing first (tools/install-deps).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/privaudit
+
+CC ?= cc
+PKGS = ldap krb5 xlsxwriter jansson
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Werror
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+OPT ?= -O2 -g
+CFLAGS_ALL = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -MMD -MP \
+	     -DPRIVAUDIT_VERSION='"$(VERSION)"' \
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_ALL = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+BUILD ?= build
+LIB_SRC = $(filter-out auditor/main.c,$(wildcard auditor/*.c)) \
+	  $(wildcard checks/*.c) $(wildcard reports/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/*.c tests/auditor/*.c tests/checks/*.c tests/reports/*.c)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+.PHONY: all deps demo check unit integration asan bench install uninstall fmt clean
+
+all: $(BUILD)/privaudit
+
+deps:
+	$(Q)tools/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libprivaudit.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/privaudit: $(BUILD)/auditor/main.o $(BUILD)/libprivaudit.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/test-unit: $(TEST_OBJ) $(BUILD)/libprivaudit.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo $(BUILD)/privaudit
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/test-unit
+	$(Q)$(MAKE) --no-print-directory unit integration
+
+unit: $(BUILD)/test-unit
+	$(Q)cd tests && ../$(BUILD)/test-unit --jobs 2
+
+integration: $(BUILD)/privaudit
+	$(Q)tests/integration/run $(BUILD)/privaudit
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+		OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/privaudit build-asan/test-unit
+	$(Q)cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/test-unit --jobs 2
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/run build-asan/privaudit
+
+bench: all
+	$(Q)tools/bench $(BUILD)/privaudit
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(BUILD)/privaudit $(DESTDIR)$(BINDIR)/privaudit
+	install -m 0644 etc/policy.json etc/sample-directory.ldif $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/privaudit
+	rm -rf $(DESTDIR)$(DATADIR)
+
+fmt:
+	clang-format -i auditor/*.[ch] checks/*.[ch] reports/*.[ch] tests/*.[ch] tests/*/*.[ch]
+
+clean:
+	rm -rf build build-asan demo
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/auditor/main.d

@@ -1,0 +1,30 @@
+/*
+ * Arena: many small allocations freed at once. The directory model lives in
+ * one arena. Memory handed out is aligned for any type and stays valid until
+ * arena_release(); nothing is freed individually.
+ */
+#ifndef PRIVAUDIT_ARENA_H
+#define PRIVAUDIT_ARENA_H
+
+#include <stddef.h>
+
+struct arena_block;
+
+struct arena {
+	struct arena_block *head;
+	size_t used;  /* bytes handed out, for statistics */
+};
+
+#define ARENA_INIT { NULL, 0 }
+
+void arena_init(struct arena *a);
+/* Free every block; the arena may be used again. */
+void arena_release(struct arena *a);
+
+/* Zero-filled memory owned by the arena. */
+void *arena_alloc(struct arena *a, size_t size);
+/* A NUL-terminated copy of s[0..n) owned by the arena. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+
+#endif

@@ -1,0 +1,654 @@
+/*
+ * The directory model: building it from raw entries, and lookups (see
+ * dir.h). Resolution and classification are in resolve.c.
+ */
+#include "dir.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "exitcode.h"
+#include "sbuf.h"
+#include "sid.h"
+#include "strutil.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+/* The attributes the audit reads: the one place that lists them. */
+static const char *const attr_names[ATTR_COUNT] = {
+	[ATTR_OBJECTCLASS] = "objectClass",
+	[ATTR_SAMACCOUNTNAME] = "sAMAccountName",
+	[ATTR_USERPRINCIPALNAME] = "userPrincipalName",
+	[ATTR_OBJECTSID] = "objectSid",
+	[ATTR_OBJECTGUID] = "objectGUID",
+	[ATTR_CN] = "cn",
+	[ATTR_USERACCOUNTCONTROL] = "userAccountControl",
+	[ATTR_ACCOUNTEXPIRES] = "accountExpires",
+	[ATTR_PWDLASTSET] = "pwdLastSet",
+	[ATTR_LASTLOGON] = "lastLogon",
+	[ATTR_LASTLOGONTIMESTAMP] = "lastLogonTimestamp",
+	[ATTR_WHENCREATED] = "whenCreated",
+	[ATTR_WHENCHANGED] = "whenChanged",
+	[ATTR_PRIMARYGROUPID] = "primaryGroupID",
+	[ATTR_SERVICEPRINCIPALNAME] = "servicePrincipalName",
+	[ATTR_ADMINCOUNT] = "adminCount",
+	[ATTR_DESCRIPTION] = "description",
+	[ATTR_INFO] = "info",
+	[ATTR_SIDHISTORY] = "sIDHistory",
+	[ATTR_MSNPALLOWDIALIN] = "msNPAllowDialin",
+	[ATTR_SUPPORTEDENCTYPES] = "msDS-SupportedEncryptionTypes",
+	[ATTR_MEMBER] = "member",
+	[ATTR_GROUPTYPE] = "groupType",
+	[ATTR_SAMACCOUNTTYPE] = "sAMAccountType",
+	[ATTR_MINPWDLENGTH] = "minPwdLength",
+	[ATTR_PWDHISTORYLENGTH] = "pwdHistoryLength",
+	[ATTR_MAXPWDAGE] = "maxPwdAge",
+	[ATTR_MINPWDAGE] = "minPwdAge",
+	[ATTR_LOCKOUTTHRESHOLD] = "lockoutThreshold",
+	[ATTR_LOCKOUTDURATION] = "lockoutDuration",
+	[ATTR_PWDPROPERTIES] = "pwdProperties",
+	[ATTR_PSO_PRECEDENCE] = "msDS-PasswordSettingsPrecedence",
+	[ATTR_PSO_MINLENGTH] = "msDS-MinimumPasswordLength",
+	[ATTR_PSO_HISTORY] = "msDS-PasswordHistoryLength",
+	[ATTR_PSO_LOCKOUTTHRESHOLD] = "msDS-LockoutThreshold",
+	[ATTR_PSO_COMPLEXITY] = "msDS-PasswordComplexityEnabled",
+	[ATTR_PSO_REVERSIBLE] = "msDS-PasswordReversibleEncryptionEnabled",
+	[ATTR_PSO_MAXAGE] = "msDS-MaximumPasswordAge",
+	[ATTR_PSO_APPLIESTO] = "msDS-PSOAppliesTo",
+};
+
+const char *dir_attr_name(enum dir_attr a)
+{
+	return (unsigned)a < ATTR_COUNT ? attr_names[a] : NULL;
+}
+
+int dir_attr_lookup(const char *name)
+{
+	static struct hmap map = HMAP_INIT;
+
+	if (!map.count)
+		for (int i = 0; i < ATTR_COUNT; i++)
+			hmap_put(&map, attr_names[i], (void *)(intptr_t)(i + 1));
+	return (int)(intptr_t)hmap_get(&map, name) - 1;
+}
+
+void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
+{
+	memset(d, 0, sizeof(*d));
+	arena_init(&d->arena);
+	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
+	for (size_t i = 0; i < nextra && i < 64; i++)
+		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
+	d->domain.h.kind = OBJ_DOMAIN;
+	d->domain.min_pwd_length = d->domain.pwd_history = -1;
+	d->domain.lockout_threshold = d->domain.pwd_properties = -1;
+	d->domain.max_pwd_age = d->domain.min_pwd_age = d->domain.lockout_duration = TIME_NEVER;
+}
+
+void dir_release(struct dir *d)
+{
+	free(d->accounts);
+	free(d->groups);
+	free(d->psos);
+	free(d->targets);
+	hmap_release(&d->by_dn);
+	hmap_release(&d->by_sid);
+	hmap_release(&d->by_sam);
+	arena_release(&d->arena);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Values of one attribute gathered across the entry's raw_attrs. */
+struct gathered {
+	const struct raw_attr *attr[16];
+	size_t n;
+};
+
+struct builder {
+	struct dir *d;
+	const struct raw_entry *e;
+	struct error *err;
+	const struct raw_attr *by_attr[ATTR_COUNT][4]; /* first raw_attrs of each */
+	size_t nby[ATTR_COUNT];
+	size_t count[ATTR_COUNT]; /* values per attribute */
+};
+
+static size_t base_name_len(const char *name)
+{
+	return strcspn(name, ";");
+}
+
+static int bad_value(struct builder *b, const struct raw_attr *ra, const char *what)
+{
+	if (ra && ra->line)
+		return error_set(b->err, EXIT_INPUT, "%s:%zu:%zu: bad %s value for \"%s\"",
+				 b->e->origin, ra->line, ra->col, what, b->e->dn);
+	return error_set(b->err, EXIT_INPUT, "%s: bad %s value for \"%s\"", b->e->origin, what,
+			 b->e->dn);
+}
+
+/* Iterate every value of fixed attribute a: calls fn for each. */
+#define FOR_VALUES(b, a, ra, v)                                                   \
+	for (size_t i_ = 0; i_ < (b)->e->nattrs; i_++)                            \
+		if (((ra) = &(b)->e->attrs[i_]) && attr_is((b), (ra), (a)))       \
+			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
+
+static int attr_of(const struct raw_attr *ra)
+{
+	char name[96];
+	size_t n = base_name_len(ra->name);
+
+	if (n >= sizeof(name))
+		return -1;
+	memcpy(name, ra->name, n);
+	name[n] = '\0';
+	return dir_attr_lookup(name);
+}
+
+static bool attr_is(const struct builder *b, const struct raw_attr *ra, int a)
+{
+	(void)b;
+	return attr_of(ra) == a;
+}
+
+/* The last value of a single-valued attribute, or NULL. */
+static const struct raw_value *single(struct builder *b, int a, const struct raw_attr **where)
+{
+	const struct raw_attr *ra;
+	const struct raw_value *v, *last = NULL;
+
+	FOR_VALUES(b, a, ra, v) {
+		last = v;
+		*where = ra;
+	}
+	return last;
+}
+
+static const char *dup_value(struct builder *b, const struct raw_value *v)
+{
+	return arena_strndup(&b->d->arena, v->val, v->len);
+}
+
+static int parse_i64(const struct raw_value *v, int64_t *out)
+{
+	char buf[32];
+	char *end;
+	long long x;
+
+	if (!v->len || v->len >= sizeof(buf))
+		return -1;
+	memcpy(buf, v->val, v->len);
+	buf[v->len] = '\0';
+	if (!isdigit((unsigned char)buf[0]) && buf[0] != '-' && buf[0] != '+')
+		return -1;
+	errno = 0;
+	x = strtoll(buf, &end, 10);
+	if (*end || errno)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int get_int(struct builder *b, int a, int64_t *out, bool *present)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v = single(b, a, &ra);
+
+	if (present)
+		*present = v != NULL;
+	if (!v)
+		return 0;
+	if (parse_i64(v, out) < 0)
+		return bad_value(b, ra, "integer");
+	return 0;
+}
+
+static int get_bool(struct builder *b, int a, int *out)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v = single(b, a, &ra);
+
+	*out = -1;
+	if (!v)
+		return 0;
+	if (v->len == 4 && str_nieq(v->val, 4, "TRUE"))
+		*out = 1;
+	else if (v->len == 5 && str_nieq(v->val, 5, "FALSE"))
+		*out = 0;
+	else
+		return bad_value(b, ra, "boolean");
+	return 0;
+}
+
+enum time_enc { T_FILETIME, T_GENTIME, T_INTERVAL };
+
+static int get_time(struct builder *b, int a, enum time_enc enc, int64_t *out, bool *zero)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v = single(b, a, &ra);
+	int r;
+
+	*out = TIME_NEVER;
+	if (zero)
+		*zero = false;
+	if (!v)
+		return 0;
+	if (enc == T_FILETIME)
+		r = time_from_filetime(v->val, v->len, out);
+	else if (enc == T_GENTIME)
+		r = time_from_gentime(v->val, v->len, out);
+	else
+		r = time_from_interval(v->val, v->len, out);
+	if (r < 0)
+		return bad_value(b, ra, enc == T_GENTIME ? "GeneralizedTime" : "time");
+	if (zero && v->len == 1 && v->val[0] == '0')
+		*zero = true;
+	return 0;
+}
+
+/* A SID value: binary, or text "S-1-..." (hand-written LDIF). */
+static const char *sid_value(struct builder *b, const struct raw_attr *ra, const struct raw_value *v)
+{
+	char buf[SID_TEXT_MAX];
+
+	if (v->len > 4 && v->len < SID_TEXT_MAX && (v->val[0] == 'S' || v->val[0] == 's') &&
+	    v->val[1] == '-') {
+		memcpy(buf, v->val, v->len);
+		buf[v->len] = '\0';
+		if (sid_is_text(buf)) {
+			buf[0] = 'S';
+			return arena_strdup(&b->d->arena, buf);
+		}
+	}
+	if (sid_to_text((const unsigned char *)v->val, v->len, buf, sizeof(buf)) < 0) {
+		bad_value(b, ra, "SID");
+		return NULL;
+	}
+	return arena_strdup(&b->d->arena, buf);
+}
+
+static const char *guid_value(struct builder *b, const struct raw_value *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[33];
+
+	if (v->len != 16) {
+		/* text form: keep the hex digits, lower-cased */
+		struct sbuf sb = SBUF_INIT;
+		const char *s;
+
+		for (size_t i = 0; i < v->len; i++)
+			if (isxdigit((unsigned char)v->val[i]))
+				sbuf_addch(&sb, (char)tolower((unsigned char)v->val[i]));
+		s = arena_strdup(&b->d->arena, sb.buf);
+		sbuf_release(&sb);
+		return s;
+	}
+	for (int i = 0; i < 16; i++) {
+		buf[2 * i] = hex[(unsigned char)v->val[i] >> 4];
+		buf[2 * i + 1] = hex[(unsigned char)v->val[i] & 15];
+	}
+	buf[32] = '\0';
+	return arena_strdup(&b->d->arena, buf);
+}
+
+static const char **multi(struct builder *b, int a, size_t *n)
+{
+	const struct raw_attr *ra;
+	const struct raw_value *v;
+	const char **out;
+	size_t k = 0;
+
+	*n = 0;
+	FOR_VALUES(b, a, ra, v)
+		k++;
+	if (!k)
+		return NULL;
+	out = arena_alloc(&b->d->arena, k * sizeof(*out));
+	FOR_VALUES(b, a, ra, v)
+		out[(*n)++] = dup_value(b, v);
+	return out;
+}
+
+static enum obj_kind kind_of(struct builder *b, bool *known)
+{
+	const struct raw_attr *ra;
+	const struct raw_value *v;
+	bool user = false, computer = false, gmsa = false, group = false, domain = false,
+	     pso = false, any = false;
+	int64_t sat = -1;
+
+	FOR_VALUES(b, ATTR_OBJECTCLASS, ra, v) {
+		any = true;
+		if (str_nieq(v->val, v->len, "user"))
+			user = true;
+		else if (str_nieq(v->val, v->len, "computer"))
+			computer = true;
+		else if (str_nieq(v->val, v->len, "msDS-GroupManagedServiceAccount") ||
+			 str_nieq(v->val, v->len, "msDS-ManagedServiceAccount"))
+			gmsa = true;
+		else if (str_nieq(v->val, v->len, "group"))
+			group = true;
+		else if (str_nieq(v->val, v->len, "domainDNS"))
+			domain = true;
+		else if (str_nieq(v->val, v->len, "msDS-PasswordSettings"))
+			pso = true;
+	}
+	*known = true;
+	if (gmsa)
+		return OBJ_GMSA;
+	if (computer)
+		return OBJ_COMPUTER;
+	if (user)
+		return OBJ_USER;
+	if (group)
+		return OBJ_GROUP;
+	if (domain)
+		return OBJ_DOMAIN;
+	if (pso)
+		return OBJ_PSO;
+	if (!any) {
+		/* exports without objectClass: sAMAccountType tells */
+		const struct raw_attr *where = NULL;
+		const struct raw_value *t = single(b, ATTR_SAMACCOUNTTYPE, &where);
+
+		if (t && parse_i64(t, &sat) == 0) {
+			if (sat == 805306368)
+				return OBJ_USER;
+			if (sat == 805306369)
+				return OBJ_COMPUTER;
+			if (sat == 268435456 || sat == 268435457 || sat == 536870912 ||
+			    sat == 536870913)
+				return OBJ_GROUP;
+		}
+	}
+	*known = false;
+	return OBJ_USER;
+}
+
+static uint64_t seen_bits(struct builder *b)
+{
+	uint64_t seen = 0;
+
+	for (size_t i = 0; i < b->e->nattrs; i++) {
+		int a = attr_of(&b->e->attrs[i]);
+
+		if (a >= 0 && b->e->attrs[i].nvals)
+			seen |= ATTR_BIT(a);
+	}
+	return seen;
+}
+
+static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v;
+	char *ndn = dn_normalise(b->e->dn, strlen(b->e->dn));
+
+	h->kind = kind;
+	h->dn = arena_strdup(&b->d->arena, b->e->dn);
+	h->ndn = arena_strdup(&b->d->arena, ndn);
+	free(ndn);
+	h->seen = seen_bits(b);
+	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))
+		return -1;
+	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
+		h->sam = dup_value(b, v);
+	if ((v = single(b, ATTR_OBJECTGUID, &ra)))
+		h->guid = guid_value(b, v);
+	if (hmap_put(&b->d->by_dn, h->ndn, h) != h)
+		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
+				 b->e->line, b->e->dn);
+	if (h->sid)
+		hmap_put(&b->d->by_sid, h->sid, h);
+	if (h->sam)
+		hmap_put(&b->d->by_sam, h->sam, h);
+	b->d->seen[kind] |= h->seen;
+	return 0;
+}
+
+static const char *opt_string(struct builder *b, int a)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v = single(b, a, &ra);
+
+	return v ? dup_value(b, v) : NULL;
+}
+
+static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
+{
+	for (size_t i = 0; i < b->e->nattrs; i++) {
+		const struct raw_attr *ra = &b->e->attrs[i];
+		size_t n = base_name_len(ra->name);
+
+		for (size_t k = 0; k < b->d->nextra; k++) {
+			if (!str_nieq(ra->name, n, b->d->extra_names[k]))
+				continue;
+			for (size_t j = 0; j < ra->nvals; j++) {
+				struct dir_value *dv = arena_alloc(&b->d->arena, sizeof(*dv));
+
+				dv->attr = (unsigned)k;
+				dv->val = dup_value(b, &ra->vals[j]);
+				dv->next = acc->extra;
+				acc->extra = dv;
+				b->d->extra_seen[kind] |= UINT64_C(1) << k;
+			}
+		}
+	}
+	return 0;
+}
+
+static int add_account(struct builder *b, enum obj_kind kind)
+{
+	struct account *a = arena_alloc(&b->d->arena, sizeof(*a));
+	const struct raw_attr *ra;
+	const struct raw_value *v;
+	int64_t x;
+	bool present;
+
+	if (fill_obj(b, &a->h, kind) < 0)
+		return -1;
+	a->upn = opt_string(b, ATTR_USERPRINCIPALNAME);
+	a->cn = opt_string(b, ATTR_CN);
+	a->description = opt_string(b, ATTR_DESCRIPTION);
+	a->info = opt_string(b, ATTR_INFO);
+	if (get_int(b, ATTR_USERACCOUNTCONTROL, &x, &present) < 0)
+		return -1;
+	a->uac = present ? (uint32_t)x : 0;
+	if (get_int(b, ATTR_PRIMARYGROUPID, &x, &a->has_primary_gid) < 0)
+		return -1;
+	a->primary_gid = a->has_primary_gid ? (uint32_t)x : 0;
+	if (get_int(b, ATTR_ADMINCOUNT, &x, &present) < 0)
+		return -1;
+	a->admin_count = present ? (int)x : -1;
+	if (get_bool(b, ATTR_MSNPALLOWDIALIN, &a->dialin) < 0)
+		return -1;
+	if (get_int(b, ATTR_SUPPORTEDENCTYPES, &x, &a->has_enctypes) < 0)
+		return -1;
+	a->enctypes = a->has_enctypes ? (uint32_t)x : 0;
+	if (get_time(b, ATTR_PWDLASTSET, T_FILETIME, &a->pwd_last_set, NULL) < 0)
+		return -1;
+	if (a->h.seen & ATTR_BIT(ATTR_PWDLASTSET))
+		a->pwd_state = a->pwd_last_set == TIME_NEVER ? PWD_MUST_CHANGE : PWD_SET;
+	if (get_time(b, ATTR_ACCOUNTEXPIRES, T_FILETIME, &a->account_expires, NULL) < 0 ||
+	    get_time(b, ATTR_LASTLOGON, T_FILETIME, &a->last_logon, NULL) < 0 ||
+	    get_time(b, ATTR_LASTLOGONTIMESTAMP, T_FILETIME, &a->last_logon_ts, NULL) < 0 ||
+	    get_time(b, ATTR_WHENCREATED, T_GENTIME, &a->when_created, NULL) < 0 ||
+	    get_time(b, ATTR_WHENCHANGED, T_GENTIME, &a->when_changed, NULL) < 0)
+		return -1;
+	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &a->nspns);
+	{
+		size_t k = 0;
+
+		FOR_VALUES(b, ATTR_SIDHISTORY, ra, v)
+			k++;
+		if (k) {
+			a->sid_history = arena_alloc(&b->d->arena, k * sizeof(*a->sid_history));
+			FOR_VALUES(b, ATTR_SIDHISTORY, ra, v) {
+				const char *s = sid_value(b, ra, v);
+
+				if (!s)
+					return -1;
+				a->sid_history[a->nsid_history++] = s;
+			}
+		}
+	}
+	a->vpn_last_login = TIME_NEVER;
+	add_extras(b, a, kind);
+	xgrow(&b->d->accounts, &b->d->accounts_alloc, b->d->naccounts + 1, sizeof(*b->d->accounts));
+	b->d->accounts[b->d->naccounts++] = a;
+	return 0;
+}
+
+static int add_group(struct builder *b)
+{
+	struct group *g = arena_alloc(&b->d->arena, sizeof(*g));
+	int64_t x;
+	bool present;
+
+	if (fill_obj(b, &g->h, OBJ_GROUP) < 0)
+		return -1;
+	g->cn = opt_string(b, ATTR_CN);
+	g->description = opt_string(b, ATTR_DESCRIPTION);
+	if (get_int(b, ATTR_GROUPTYPE, &x, &present) < 0)
+		return -1;
+	g->group_type = present ? (uint32_t)x : 0;
+	g->members = multi(b, ATTR_MEMBER, &g->nmembers);
+	g->index = b->d->ngroups;
+	g->target = -1;
+	g->priv_dist = -1;
+	xgrow(&b->d->groups, &b->d->groups_alloc, b->d->ngroups + 1, sizeof(*b->d->groups));
+	b->d->groups[b->d->ngroups++] = g;
+	return 0;
+}
+
+static int add_pso(struct builder *b)
+{
+	struct pso *p = arena_alloc(&b->d->arena, sizeof(*p));
+	bool present;
+
+	if (fill_obj(b, &p->h, OBJ_PSO) < 0)
+		return -1;
+	p->cn = opt_string(b, ATTR_CN);
+	if (!p->cn) {
+		char *first = dn_first_value(b->e->dn);
+
+		p->cn = arena_strdup(&b->d->arena, first);
+		free(first);
+	}
+	if (!p->h.sam)
+		p->h.sam = p->cn;
+	p->precedence = p->min_length = p->history = p->lockout_threshold = -1;
+	if (get_int(b, ATTR_PSO_PRECEDENCE, &p->precedence, &present) < 0 ||
+	    get_int(b, ATTR_PSO_MINLENGTH, &p->min_length, &present) < 0 ||
+	    get_int(b, ATTR_PSO_HISTORY, &p->history, &present) < 0 ||
+	    get_int(b, ATTR_PSO_LOCKOUTTHRESHOLD, &p->lockout_threshold, &present) < 0 ||
+	    get_bool(b, ATTR_PSO_COMPLEXITY, &p->complexity) < 0 ||
+	    get_bool(b, ATTR_PSO_REVERSIBLE, &p->reversible) < 0 ||
+	    get_time(b, ATTR_PSO_MAXAGE, T_INTERVAL, &p->max_age, NULL) < 0)
+		return -1;
+	p->applies_to = multi(b, ATTR_PSO_APPLIESTO, &p->napplies_to);
+	xgrow(&b->d->psos, &b->d->psos_alloc, b->d->npsos + 1, sizeof(*b->d->psos));
+	b->d->psos[b->d->npsos++] = p;
+	return 0;
+}
+
+static int add_domain(struct builder *b)
+{
+	struct domain *dom = &b->d->domain;
+	char *dns;
+
+	if (dom->h.dn)
+		return 0; /* a second domainDNS (a child domain's head): keep the first */
+	if (fill_obj(b, &dom->h, OBJ_DOMAIN) < 0)
+		return -1;
+	dns = dn_to_dns(b->e->dn);
+	dom->dns = arena_strdup(&b->d->arena, dns);
+	free(dns);
+	if (get_int(b, ATTR_MINPWDLENGTH, &dom->min_pwd_length, NULL) < 0 ||
+	    get_int(b, ATTR_PWDHISTORYLENGTH, &dom->pwd_history, NULL) < 0 ||
+	    get_int(b, ATTR_LOCKOUTTHRESHOLD, &dom->lockout_threshold, NULL) < 0 ||
+	    get_int(b, ATTR_PWDPROPERTIES, &dom->pwd_properties, NULL) < 0 ||
+	    get_time(b, ATTR_MAXPWDAGE, T_INTERVAL, &dom->max_pwd_age, NULL) < 0 ||
+	    get_time(b, ATTR_MINPWDAGE, T_INTERVAL, &dom->min_pwd_age, NULL) < 0 ||
+	    get_time(b, ATTR_LOCKOUTDURATION, T_INTERVAL, &dom->lockout_duration, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
+{
+	struct builder b = { .d = d, .e = e, .err = err };
+	enum obj_kind kind;
+	bool known;
+
+	d->nentries++;
+	kind = kind_of(&b, &known);
+	if (!known)
+		return 0;
+	switch (kind) {
+	case OBJ_USER:
+	case OBJ_COMPUTER:
+	case OBJ_GMSA:
+		return add_account(&b, kind);
+	case OBJ_GROUP:
+		return add_group(&b);
+	case OBJ_DOMAIN:
+		return add_domain(&b);
+	case OBJ_PSO:
+		return add_pso(&b);
+	default:
+		return 0;
+	}
+}
+
+struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn)
+{
+	char *ndn = dn_normalise(dn, strlen(dn));
+	struct dir_obj *o = hmap_get(&d->by_dn, ndn);
+
+	free(ndn);
+	return o;
+}
+
+struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid)
+{
+	return hmap_get(&d->by_sid, sid);
+}
+
+struct dir_obj *dir_find_name(const struct dir *d, const char *name)
+{
+	struct dir_obj *o;
+
+	if (sid_is_text(name))
+		return dir_find_by_sid(d, name);
+	if (strchr(name, '=') && (o = dir_find_by_dn(d, name)))
+		return o;
+	return hmap_get(&d->by_sam, name);
+}
+
+const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)
+{
+	for (const struct dir_value *v = a->extra; v; v = v->next)
+		if (v->attr == attr)
+			return v;
+	return NULL;
+}
+
+bool account_is_user(const struct account *a)
+{
+	return a->h.kind == OBJ_USER && !(a->roles & ROLE_KRBTGT);
+}
+
+bool account_is_human(const struct account *a)
+{
+	return account_is_user(a) && !(a->roles & ROLE_SERVICE);
+}
+
+bool account_is_dc(const struct account *a)
+{
+	return (a->roles & (ROLE_DC | ROLE_RODC)) != 0;
+}

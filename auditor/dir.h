@@ -1,0 +1,346 @@
+/*
+ * The directory model: the accounts, groups, domain head and fine-grained
+ * password policies of one domain, as read from LDAP or LDIF, then resolved
+ * (membership, kinds, enabled, last logon) and classified (privileged, VPN,
+ * MFA, service account).
+ *
+ * Everything lives in the directory's arena and is freed by dir_release();
+ * checks receive a const struct dir and never change it. Sources feed it one
+ * raw entry at a time (dir_add), keeping only the attributes the audit reads:
+ * the fixed table in dir.c (dir_attr_name) plus the "extra" attributes the
+ * policy names (the MFA attribute, vpn.unowned's required attributes).
+ */
+#ifndef PRIVAUDIT_DIR_H
+#define PRIVAUDIT_DIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "hmap.h"
+
+struct error;
+struct policy;
+
+/* userAccountControl bits */
+#define UAC_ACCOUNTDISABLE 0x2u
+#define UAC_PASSWD_NOTREQD 0x20u
+#define UAC_ENCRYPTED_TEXT_PWD_ALLOWED 0x80u
+#define UAC_NORMAL_ACCOUNT 0x200u
+#define UAC_WORKSTATION_TRUST_ACCOUNT 0x1000u
+#define UAC_SERVER_TRUST_ACCOUNT 0x2000u
+#define UAC_DONT_EXPIRE_PASSWORD 0x10000u
+#define UAC_SMARTCARD_REQUIRED 0x40000u
+#define UAC_TRUSTED_FOR_DELEGATION 0x80000u
+#define UAC_NOT_DELEGATED 0x100000u
+#define UAC_USE_DES_KEY_ONLY 0x200000u
+#define UAC_DONT_REQ_PREAUTH 0x400000u
+#define UAC_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000u
+#define UAC_PARTIAL_SECRETS_ACCOUNT 0x4000000u
+
+/* Well-known RIDs and SIDs */
+#define RID_ADMINISTRATOR 500
+#define RID_GUEST 501
+#define RID_KRBTGT 502
+#define RID_DOMAIN_ADMINS 512
+#define RID_DOMAIN_USERS 513
+#define RID_DOMAIN_GUESTS 514
+#define RID_DOMAIN_COMPUTERS 515
+#define RID_DOMAIN_CONTROLLERS 516
+#define RID_SCHEMA_ADMINS 518
+#define RID_ENTERPRISE_ADMINS 519
+#define RID_GPO_CREATOR_OWNERS 520
+#define RID_RODCS 521
+#define RID_PROTECTED_USERS 525
+#define RID_KEY_ADMINS 526
+#define RID_ENTERPRISE_KEY_ADMINS 527
+
+/* The attributes the model keeps, by bit; names in dir_attr_name(). */
+enum dir_attr {
+	ATTR_OBJECTCLASS,
+	ATTR_SAMACCOUNTNAME,
+	ATTR_USERPRINCIPALNAME,
+	ATTR_OBJECTSID,
+	ATTR_OBJECTGUID,
+	ATTR_CN,
+	ATTR_USERACCOUNTCONTROL,
+	ATTR_ACCOUNTEXPIRES,
+	ATTR_PWDLASTSET,
+	ATTR_LASTLOGON,
+	ATTR_LASTLOGONTIMESTAMP,
+	ATTR_WHENCREATED,
+	ATTR_WHENCHANGED,
+	ATTR_PRIMARYGROUPID,
+	ATTR_SERVICEPRINCIPALNAME,
+	ATTR_ADMINCOUNT,
+	ATTR_DESCRIPTION,
+	ATTR_INFO,
+	ATTR_SIDHISTORY,
+	ATTR_MSNPALLOWDIALIN,
+	ATTR_SUPPORTEDENCTYPES,
+	ATTR_MEMBER,
+	ATTR_GROUPTYPE,
+	ATTR_SAMACCOUNTTYPE,
+	ATTR_MINPWDLENGTH,
+	ATTR_PWDHISTORYLENGTH,
+	ATTR_MAXPWDAGE,
+	ATTR_MINPWDAGE,
+	ATTR_LOCKOUTTHRESHOLD,
+	ATTR_LOCKOUTDURATION,
+	ATTR_PWDPROPERTIES,
+	ATTR_PSO_PRECEDENCE,
+	ATTR_PSO_MINLENGTH,
+	ATTR_PSO_HISTORY,
+	ATTR_PSO_LOCKOUTTHRESHOLD,
+	ATTR_PSO_COMPLEXITY,
+	ATTR_PSO_REVERSIBLE,
+	ATTR_PSO_MAXAGE,
+	ATTR_PSO_APPLIESTO,
+	ATTR_COUNT
+};
+
+#define ATTR_BIT(a) (UINT64_C(1) << (a))
+
+/* The LDAP name of a fixed attribute. */
+const char *dir_attr_name(enum dir_attr a);
+/* The fixed attribute named name (case-insensitive), or -1. */
+int dir_attr_lookup(const char *name);
+
+enum obj_kind {
+	OBJ_USER,
+	OBJ_COMPUTER,
+	OBJ_GMSA,      /* gMSA or standalone MSA */
+	OBJ_GROUP,
+	OBJ_DOMAIN,
+	OBJ_PSO,
+	OBJ_KIND_COUNT
+};
+
+/* Account roles, a bit set (an account may be krbtgt and nothing else). */
+enum {
+	ROLE_KRBTGT = 1 << 0,
+	ROLE_BUILTIN_ADMIN = 1 << 1,
+	ROLE_GUEST = 1 << 2,
+	ROLE_DC = 1 << 3,          /* SERVER_TRUST_ACCOUNT */
+	ROLE_RODC = 1 << 4,        /* PARTIAL_SECRETS_ACCOUNT */
+	ROLE_SERVICE = 1 << 5,     /* SPN on a user, or policy.service_accounts */
+};
+
+/* MFA evidence sources (account.mfa_sources, bits). */
+enum {
+	MFA_SRC_GROUP = 1 << 0,
+	MFA_SRC_SMARTCARD = 1 << 1,
+	MFA_SRC_ATTRIBUTE = 1 << 2,
+	MFA_SRC_CSV = 1 << 3,
+};
+
+enum pwd_state {
+	PWD_ABSENT,    /* pwdLastSet not read */
+	PWD_MUST_CHANGE, /* pwdLastSet = 0 */
+	PWD_SET,
+};
+
+/* A value of a policy-named ("extra") attribute. */
+struct dir_value {
+	unsigned attr;          /* index into dir.extra_names */
+	const char *val;
+	struct dir_value *next;
+};
+
+struct group;
+
+/* The fields every object starts with. */
+struct dir_obj {
+	enum obj_kind kind;
+	const char *dn;          /* as read */
+	const char *ndn;         /* normalised (dn_normalise) */
+	const char *sid;         /* text SID or NULL */
+	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
+	const char *guid;        /* objectGUID as 32 lowercase hex digits, or NULL */
+	struct group **parents;  /* direct groups, the primary group included */
+	size_t nparents;
+	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
+};
+
+struct account {
+	struct dir_obj h;
+	const char *upn, *cn, *description, *info;
+	unsigned roles;
+	uint32_t uac, primary_gid;
+	bool has_primary_gid;
+	int admin_count;         /* -1 when absent */
+	int dialin;              /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
+	bool has_enctypes;
+	uint32_t enctypes;
+	enum pwd_state pwd_state;
+	int64_t pwd_last_set;    /* TIME_NEVER unless PWD_SET */
+	int64_t account_expires; /* TIME_NEVER: never expires */
+	int64_t last_logon, last_logon_ts; /* TIME_NEVER: never or absent */
+	int64_t when_created, when_changed; /* TIME_NEVER when absent */
+	const char **spns;
+	size_t nspns;
+	const char **sid_history;
+	size_t nsid_history;
+	struct dir_value *extra;
+
+	/* resolved */
+	bool enabled;
+	int64_t last_logon_eff;  /* newest logon, TIME_NEVER if never */
+	const uint64_t *bits;    /* transitive target groups (dir.targets) */
+	/* classified */
+	bool privileged, vpn, protected_users, priv_nested;
+	unsigned mfa_sources;    /* MFA_SRC_* bits */
+	const char *priv_path;   /* "alice -> IT-Admins -> Domain Admins" */
+	const struct pso *pso;   /* resultant PSO or NULL */
+	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */
+};
+
+struct group {
+	struct dir_obj h;
+	const char *cn, *description;
+	uint32_t group_type;
+	const char **members;    /* member DNs as read */
+	size_t nmembers;
+
+	/* resolved */
+	uint64_t *bits;          /* transitive targets, this group's own included */
+	bool privileged;         /* one of the privileged groups itself */
+	int priv_dist;           /* hops to the nearest privileged group, -1: none */
+	struct group *priv_next; /* next hop towards it */
+	size_t index;            /* in dir.groups */
+	int target;              /* index in dir.targets, or -1 */
+};
+
+struct pso {
+	struct dir_obj h;
+	const char *cn;
+	int64_t precedence, min_length, history, lockout_threshold;
+	int complexity, reversible; /* -1 absent */
+	int64_t max_age;         /* seconds; TIME_NEVER: none or absent */
+	const char **applies_to; /* DNs */
+	size_t napplies_to;
+};
+
+struct domain {
+	struct dir_obj h;        /* h.dn NULL when the head was not read */
+	const char *dns;         /* DNS name, from the DN */
+	int64_t min_pwd_length, pwd_history, lockout_threshold, pwd_properties;
+	int64_t max_pwd_age, min_pwd_age, lockout_duration; /* seconds, TIME_NEVER: none */
+};
+
+/* Why a group is a target of membership resolution (dir_target.why). */
+enum {
+	TARGET_PRIVILEGED = 1 << 0,
+	TARGET_VPN = 1 << 1,
+	TARGET_MFA = 1 << 2,
+	TARGET_PROTECTED_USERS = 1 << 3,
+	TARGET_PSO = 1 << 4,
+};
+
+struct dir_target {
+	struct group *group;
+	unsigned why;
+};
+
+struct dir {
+	struct arena arena;
+	struct account **accounts;
+	size_t naccounts, accounts_alloc;
+	struct group **groups;
+	size_t ngroups, groups_alloc;
+	struct pso **psos;
+	size_t npsos, psos_alloc;
+	struct domain domain;
+	size_t nentries;         /* every entry fed in, kept or not */
+
+	struct hmap by_dn;       /* normalised DN -> struct dir_obj */
+	struct hmap by_sid;      /* text SID -> struct dir_obj */
+	struct hmap by_sam;      /* sAMAccountName -> struct dir_obj (first) */
+
+	uint64_t seen[OBJ_KIND_COUNT];       /* ATTR_BIT seen, per kind */
+	const char **extra_names;            /* policy-named attributes */
+	size_t nextra;
+	uint64_t extra_seen[OBJ_KIND_COUNT]; /* bit i: extra_names[i] seen */
+
+	/* resolution */
+	const char *domain_sid;  /* from the head, or the most common prefix */
+	struct dir_target *targets;
+	size_t ntargets, target_words;
+	const char *last_logon_sources[8];
+	size_t nlast_logon_sources;
+	bool resolved;
+
+	/* external evidence (CSV exports) */
+	bool mfa_csv_loaded;     /* the enrollment CSV was read */
+	bool vpn_csv_loaded;     /* the VPN activity CSV was read */
+	const char *csv_unknown_reason; /* an optional CSV that was missing */
+};
+
+/* A raw entry as a source delivers it: values are not NUL-terminated. */
+struct raw_value {
+	const char *val;
+	size_t len;
+};
+
+struct raw_attr {
+	const char *name;        /* may carry options: "member;range=0-1499" */
+	const struct raw_value *vals;
+	size_t nvals;
+	size_t line, col;        /* where the value starts (LDIF); 0 if unknown */
+};
+
+/*
+ * An attribute name may appear in several raw_attrs of one entry (LDIF
+ * gives one line a value): the values add up.
+ */
+struct raw_entry {
+	const char *dn;
+	const struct raw_attr *attrs;
+	size_t nattrs;
+	const char *origin;      /* the file or the server, for errors */
+	size_t line;             /* of the dn line (LDIF); 0 if unknown */
+};
+
+/* Set up an empty directory that also keeps the named extra attributes. */
+void dir_init(struct dir *d, const char *const *extra_names, size_t nextra);
+void dir_release(struct dir *d);
+
+/*
+ * Feed one entry. Entries of kinds the audit does not read (contacts,
+ * containers, OUs...) are skipped. A value that does not parse (a SID, a
+ * number, a time) is an input error: -1 with err naming the origin.
+ */
+int dir_add(struct dir *d, const struct raw_entry *e, struct error *err);
+
+/* Lookups; NULL when absent. dn need not be normalised. */
+struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);
+struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
+/* By sAMAccountName, DN or SID, as the policy names groups and accounts. */
+struct dir_obj *dir_find_name(const struct dir *d, const char *name);
+
+/* The values of an extra attribute of an account (extra_names index). */
+const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);
+
+/*
+ * Resolve and classify against the policy at time now: membership,
+ * enabled, last logon, kinds, privileged paths, VPN, MFA, service
+ * accounts, resultant PSOs. Call once, after the last dir_add.
+ */
+void dir_resolve(struct dir *d, const struct policy *p, int64_t now);
+
+/* Whether account a is transitively in target t. */
+static inline bool dir_in_target(const struct dir *d, const struct account *a, size_t t)
+{
+	(void)d;
+	return a->bits && (a->bits[t / 64] >> (t % 64) & 1);
+}
+
+/* User in the sense of the checks: not a computer, gMSA/MSA or krbtgt. */
+bool account_is_user(const struct account *a);
+/* Human: a user that is not a service account. */
+bool account_is_human(const struct account *a);
+/* A domain controller (read-only or not). */
+bool account_is_dc(const struct account *a);
+
+#endif

@@ -1,0 +1,534 @@
+/*
+ * The check engine (see engine.h): runs the checks, applies supersedes,
+ * waivers and severity overrides, sorts the findings and evaluates the
+ * gate.
+ */
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../checks/registry.h"
+#include "dir.h"
+#include "exitcode.h"
+#include "hmap.h"
+#include "policy.h"
+#include "sbuf.h"
+#include "strutil.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+const char *check_status_name(enum check_status s)
+{
+	static const char *const names[] = {
+		[STATUS_PASS] = "pass",
+		[STATUS_FAIL] = "fail",
+		[STATUS_UNKNOWN] = "unknown",
+		[STATUS_DISABLED] = "disabled",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(*names) ? names[s] : "?";
+}
+
+void audit_init(struct audit *a, const struct dir *d, const struct policy *p, int64_t now)
+{
+	memset(a, 0, sizeof(*a));
+	a->dir = d;
+	a->policy = p;
+	a->now = now;
+	a->states = xcalloc(registry_count() + 1, sizeof(*a->states));
+	a->waiver_used = xcalloc(p->nwaivers + 1, sizeof(*a->waiver_used));
+}
+
+static void finding_free(struct finding *f)
+{
+	free(f->detail);
+	free(f->message);
+	free(f->key);
+	json_decref(f->evidence);
+	free(f);
+}
+
+void audit_release(struct audit *a)
+{
+	for (size_t i = 0; i < a->nfindings; i++)
+		finding_free(a->findings[i]);
+	free(a->findings);
+	for (size_t i = 0; i < registry_count(); i++)
+		free(a->states[i].reason);
+	free(a->states);
+	free(a->waiver_used);
+	memset(a, 0, sizeof(*a));
+}
+
+static const char *kind_name(enum obj_kind k)
+{
+	switch (k) {
+	case OBJ_USER:
+		return "user";
+	case OBJ_COMPUTER:
+		return "computer";
+	case OBJ_GMSA:
+		return "gmsa";
+	case OBJ_GROUP:
+		return "group";
+	case OBJ_DOMAIN:
+		return "domain";
+	case OBJ_PSO:
+		return "pso";
+	default:
+		return "?";
+	}
+}
+
+static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
+{
+	struct audit *a = ctx->audit;
+	struct finding *f = xcalloc(1, sizeof(*f));
+	struct sbuf sb = SBUF_INIT;
+
+	f->check = ctx->check;
+	f->check_index = ctx->index;
+	f->severity = ctx->check->severity;
+	sbuf_vaddf(&sb, fmt, ap);
+	f->message = sbuf_detach(&sb);
+	f->evidence = json_object();
+	xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
+	a->findings[a->nfindings++] = f;
+	return f;
+}
+
+struct finding *finding_add(struct check_ctx *ctx, const struct dir_obj *subject, const char *fmt,
+			    ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = push(ctx, fmt, ap);
+	va_end(ap);
+	f->obj = subject;
+	f->kind = kind_name(subject->kind);
+	f->dn = subject->dn;
+	f->sid = subject->sid;
+	f->sam = subject->sam;
+	if (subject->kind == OBJ_DOMAIN) {
+		f->sam = ctx->dir->domain.dns;
+		f->sid = ctx->dir->domain_sid;
+	} else if (subject->kind == OBJ_USER || subject->kind == OBJ_COMPUTER ||
+		   subject->kind == OBJ_GMSA) {
+		f->upn = ((const struct account *)subject)->upn;
+	}
+	return f;
+}
+
+struct finding *finding_add_waiver(struct check_ctx *ctx, const struct waiver *w, const char *fmt,
+				   ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = push(ctx, fmt, ap);
+	va_end(ap);
+	f->kind = "waiver";
+	f->sam = w->account;
+	json_object_set_new(f->evidence, "check", json_string(w->check));
+	json_object_set_new(f->evidence, "index", json_integer((json_int_t)w->index));
+	return f;
+}
+
+void finding_detail(struct finding *f, const char *detail)
+{
+	free(f->detail);
+	f->detail = xstrdup(detail);
+}
+
+void finding_severity(struct finding *f, enum severity s)
+{
+	f->severity = s;
+	f->escalated = true;
+}
+
+/* jansson refuses invalid UTF-8: keep valid text, replace bad bytes. */
+static json_t *text(const char *s)
+{
+	json_t *j = json_string(s);
+	struct sbuf sb = SBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (j)
+		return j;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		size_t k;
+
+		for (k = 1; n && k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		if (n && json_stringn((const char *)p, n)) {
+			json_t *ok = json_stringn((const char *)p, n);
+
+			json_decref(ok);
+			sbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			sbuf_adds(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	j = json_string(sb.buf);
+	sbuf_release(&sb);
+	return j ? j : json_string("");
+}
+
+void finding_ev_str(struct finding *f, const char *key, const char *val)
+{
+	json_object_set_new(f->evidence, key, val ? text(val) : json_null());
+}
+
+void finding_ev_int(struct finding *f, const char *key, long long val)
+{
+	json_object_set_new(f->evidence, key, json_integer(val));
+}
+
+void finding_ev_bool(struct finding *f, const char *key, bool val)
+{
+	json_object_set_new(f->evidence, key, json_boolean(val));
+}
+
+void finding_ev_time(struct finding *f, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (t == TIME_NEVER) {
+		json_object_set_new(f->evidence, key, json_null());
+		return;
+	}
+	time_format(t, buf, sizeof(buf));
+	json_object_set_new(f->evidence, key, json_string(buf));
+}
+
+void finding_ev_strs(struct finding *f, const char *key, const char *const *vals, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, text(vals[i] ? vals[i] : ""));
+	json_object_set_new(f->evidence, key, arr);
+}
+
+static void discard_from(struct audit *a, size_t start)
+{
+	for (size_t i = start; i < a->nfindings; i++)
+		finding_free(a->findings[i]);
+	a->nfindings = start;
+}
+
+void check_unknown(struct check_ctx *ctx, const char *fmt, ...)
+{
+	struct check_state *st = &ctx->audit->states[ctx->index];
+	struct sbuf sb = SBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (st->status != STATUS_UNKNOWN) {
+		st->status = STATUS_UNKNOWN;
+		free(st->reason);
+		st->reason = sbuf_detach(&sb);
+	}
+	sbuf_release(&sb);
+	discard_from(ctx->audit, ctx->audit->run_start);
+}
+
+static const char *const kind_words[OBJ_KIND_COUNT] = {
+	[OBJ_USER] = "user", [OBJ_COMPUTER] = "computer", [OBJ_GMSA] = "gMSA/MSA",
+	[OBJ_GROUP] = "group", [OBJ_DOMAIN] = "domain head", [OBJ_PSO] = "PSO",
+};
+
+/* Whether every need of c is met; if not, the reason. */
+static bool needs_met(const struct audit *a, const struct check *c, struct sbuf *why)
+{
+	for (const struct check_need *n = c->needs; n && n->kinds; n++) {
+		bool met = false;
+		size_t names = 0, nattr = 0, kinds = 0;
+
+		for (int k = 0; k < OBJ_KIND_COUNT; k++)
+			if ((n->kinds & (1u << k)) && (a->dir->seen[k] & n->any_of))
+				met = true;
+		if (met)
+			continue;
+		for (int at = 0; at < ATTR_COUNT; at++)
+			nattr += (n->any_of & ATTR_BIT(at)) != 0;
+		for (int at = 0; at < ATTR_COUNT; at++) {
+			if (!(n->any_of & ATTR_BIT(at)))
+				continue;
+			if (names)
+				sbuf_adds(why, names + 1 == nattr ? " and " : ", ");
+			sbuf_adds(why, dir_attr_name(at));
+			names++;
+		}
+		sbuf_adds(why, " absent from all ");
+		for (int k = 0; k < OBJ_KIND_COUNT; k++) {
+			if (!(n->kinds & (1u << k)))
+				continue;
+			sbuf_addf(why, "%s%s", kinds++ ? "/" : "", kind_words[k]);
+		}
+		sbuf_adds(why, " entries");
+		return false;
+	}
+	return true;
+}
+
+static void run_check(struct audit *a, size_t i)
+{
+	const struct check *c = registry_get(i);
+	struct check_state *st = &a->states[i];
+	struct check_ctx ctx = {
+		.check = c,
+		.index = i,
+		.cfg = &a->policy->checks[i],
+		.dir = a->dir,
+		.policy = a->policy,
+		.now = a->now,
+		.audit = a,
+	};
+	struct sbuf why = SBUF_INIT;
+	struct timespec t0, t1;
+
+	if (!ctx.cfg->enabled) {
+		st->status = STATUS_DISABLED;
+		return;
+	}
+	if (!needs_met(a, c, &why)) {
+		st->status = STATUS_UNKNOWN;
+		st->reason = sbuf_detach(&why);
+		return;
+	}
+	sbuf_release(&why);
+	a->run_start = a->nfindings;
+	st->status = STATUS_PASS;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c->run(&ctx);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (size_t k = a->run_start; k < a->nfindings; k++) {
+		struct finding *f = a->findings[k];
+
+		if (ctx.cfg->severity >= 0)
+			f->severity = (enum severity)ctx.cfg->severity;
+	}
+}
+
+/* The subject part of a key: objectSid, else the normalised DN. */
+static const char *subject_id(const struct finding *f)
+{
+	if (f->obj && f->obj->kind == OBJ_DOMAIN && f->sid)
+		return f->sid;
+	if (f->sid)
+		return f->sid;
+	if (f->obj)
+		return f->obj->ndn;
+	return f->sam ? f->sam : "";
+}
+
+static void make_keys(struct audit *a, size_t from)
+{
+	for (size_t i = from; i < a->nfindings; i++) {
+		struct finding *f = a->findings[i];
+		struct sbuf sb = SBUF_INIT;
+
+		free(f->key);
+		sbuf_addf(&sb, "%s|%s", f->check->id, subject_id(f));
+		if (f->detail)
+			sbuf_addf(&sb, "|%s", f->detail);
+		f->key = sbuf_detach(&sb);
+	}
+}
+
+/* Drop findings whose subject also has a finding of a check superseding them. */
+static void apply_supersedes(struct audit *a)
+{
+	struct hmap hidden = HMAP_INIT;
+	char **keys = NULL;
+	size_t nkeys = 0, alloc = 0, kept = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct finding *f = a->findings[i];
+
+		for (const char *const *s = f->check->supersedes; s && *s; s++) {
+			struct sbuf sb = SBUF_INIT;
+
+			sbuf_addf(&sb, "%s|%s", *s, subject_id(f));
+			xgrow(&keys, &alloc, nkeys + 1, sizeof(*keys));
+			keys[nkeys] = sbuf_detach(&sb);
+			if (hmap_put(&hidden, keys[nkeys], keys[nkeys]) == keys[nkeys])
+				nkeys++;
+			else
+				free(keys[nkeys]);
+		}
+	}
+	for (size_t i = 0; i < a->nfindings; i++) {
+		struct finding *f = a->findings[i];
+		struct sbuf sb = SBUF_INIT;
+		bool drop;
+
+		sbuf_addf(&sb, "%s|%s", f->check->id, subject_id(f));
+		drop = hmap_get(&hidden, sb.buf) != NULL;
+		sbuf_release(&sb);
+		if (drop)
+			finding_free(f);
+		else
+			a->findings[kept++] = f;
+	}
+	a->nfindings = kept;
+	hmap_release(&hidden);
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static bool waiver_matches(const struct audit *a, const struct waiver *w, const struct finding *f)
+{
+	const char *name = w->account;
+
+	if (strcmp(w->check, f->check->id) != 0 || !f->obj)
+		return false;
+	if (f->sam && str_ieq(name, f->sam))
+		return true;
+	if (f->sid && str_ieq(name, f->sid))
+		return true;
+	if (f->obj->kind == OBJ_PSO && f->obj->sam && str_ieq(name, f->obj->sam))
+		return true;
+	if (f->obj->kind == OBJ_DOMAIN && a->dir->domain.dns && str_ieq(name, a->dir->domain.dns))
+		return true;
+	if (strchr(name, '=')) {
+		char *ndn = dn_normalise(name, strlen(name));
+		bool eq = strcmp(ndn, f->obj->ndn) == 0;
+
+		free(ndn);
+		return eq;
+	}
+	return false;
+}
+
+static bool waiver_expired(const struct audit *a, const struct waiver *w)
+{
+	return w->expires != TIME_NEVER && a->now >= w->expires;
+}
+
+static void apply_waivers(struct audit *a)
+{
+	const struct policy *p = a->policy;
+
+	for (size_t i = 0; i < a->nfindings; i++) {
+		struct finding *f = a->findings[i];
+
+		for (size_t k = 0; k < p->nwaivers; k++) {
+			const struct waiver *w = &p->waivers[k];
+
+			if (waiver_expired(a, w) || !waiver_matches(a, w, f))
+				continue;
+			f->waiver = w;
+			a->waiver_used[k] = true;
+			break;
+		}
+	}
+}
+
+static int cmp_str(const char *x, const char *y)
+{
+	if (!x || !y)
+		return !x - !y;
+	return strcmp(x, y);
+}
+
+static int cmp_findings(const void *pa, const void *pb)
+{
+	const struct finding *x = *(const struct finding *const *)pa;
+	const struct finding *y = *(const struct finding *const *)pb;
+	int r = severity_rank(y->severity) - severity_rank(x->severity);
+
+	if (r)
+		return r;
+	if ((r = strcmp(x->check->id, y->check->id)))
+		return r;
+	if ((r = cmp_str(x->sam, y->sam)))
+		return r;
+	return cmp_str(x->key, y->key);
+}
+
+static void summarise(struct audit *a)
+{
+	struct summary *s = &a->summary;
+	const struct dir *d = a->dir;
+	int fail_rank = severity_rank(a->policy->fail_on);
+	bool fail = false;
+
+	for (size_t i = 0; i < d->naccounts; i++) {
+		const struct account *acc = d->accounts[i];
+
+		if (acc->roles & ROLE_KRBTGT)
+			continue;
+		s->accounts++;
+		if (!acc->enabled)
+			continue;
+		s->enabled++;
+		s->privileged += acc->privileged;
+		s->vpn_capable += acc->vpn;
+	}
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct finding *f = a->findings[i];
+		struct check_state *st = &a->states[f->check_index];
+
+		st->findings++;
+		if (f->waiver) {
+			s->waived++;
+			continue;
+		}
+		st->unwaived++;
+		s->by_severity[f->severity]++;
+		if (severity_rank(f->severity) >= fail_rank)
+			fail = true;
+	}
+	for (size_t i = 0; i < registry_count(); i++) {
+		struct check_state *st = &a->states[i];
+
+		if (st->status == STATUS_UNKNOWN)
+			s->unknown_checks++;
+		else if (st->status == STATUS_PASS && st->unwaived)
+			st->status = STATUS_FAIL;
+	}
+	if (a->policy->unknown_fails && s->unknown_checks)
+		fail = true;
+	s->fail_on = a->policy->fail_on;
+	s->pass = !fail;
+}
+
+void audit_run(struct audit *a)
+{
+	size_t n = registry_count(), before;
+
+	for (size_t i = 0; i < n; i++)
+		if (!registry_get(i)->after_waivers)
+			run_check(a, i);
+	apply_supersedes(a);
+	apply_waivers(a);
+	before = a->nfindings;
+	for (size_t i = 0; i < n; i++)
+		if (registry_get(i)->after_waivers)
+			run_check(a, i);
+	(void)before;
+	make_keys(a, 0);
+	qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);
+	summarise(a);
+}
+
+int audit_exit_code(const struct audit *a)
+{
+	return a->summary.pass ? EXIT_PASS : EXIT_GATE;
+}

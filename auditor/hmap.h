@@ -1,0 +1,34 @@
+/*
+ * hmap: an open-addressing hash map from NUL-terminated string keys to
+ * pointers. Keys are borrowed (they must outlive the map: the directory's
+ * keys live in its arena); lookups fold ASCII case, as AD compares names.
+ */
+#ifndef PRIVAUDIT_HMAP_H
+#define PRIVAUDIT_HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hmap_slot {
+	uint64_t hash;
+	const char *key;
+	void *value;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t size, count;
+};
+
+#define HMAP_INIT { NULL, 0, 0 }
+
+void hmap_release(struct hmap *m);
+/* The value stored under key, or NULL. */
+void *hmap_get(const struct hmap *m, const char *key);
+/*
+ * Store value under key unless the key is present. Returns the value that
+ * is now stored under key (the old one when it was present).
+ */
+void *hmap_put(struct hmap *m, const char *key, void *value);
+
+#endif

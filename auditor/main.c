@@ -1,0 +1,182 @@
+/*
+ * privaudit: parse, load the policy, collect, resolve, run the checks,
+ * write the reports, exit with the gate's code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../checks/registry.h"
+#include "../reports/report.h"
+#include "cli.h"
+#include "dir.h"
+#include "engine.h"
+#include "error.h"
+#include "exitcode.h"
+#include "ldif.h"
+#include "policy.h"
+#include "timeutil.h"
+
+static int fail(const struct error *err)
+{
+	fprintf(stderr, "privaudit: %s\n", err->msg);
+	return err->code ? err->code : EXIT_INPUT;
+}
+
+static int finish_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "privaudit: cannot write to standard output: %s\n", strerror(errno));
+		return code ? code : EXIT_REPORT;
+	}
+	return code;
+}
+
+static int cmd_policy_check(const struct cli *c)
+{
+	struct policy p;
+	struct error err = ERROR_INIT;
+	int ret;
+
+	if (c->nargs != 1) {
+		fprintf(stderr, "privaudit: policy check: expected one FILE\n");
+		return EXIT_INPUT;
+	}
+	policy_init(&p);
+	ret = policy_load(&p, c->args[0], &err);
+	policy_release(&p);
+	if (ret < 0)
+		return fail(&err);
+	if (!c->quiet)
+		printf("%s: ok\n", c->args[0]);
+	return EXIT_PASS;
+}
+
+static int cmd_policy_defaults(void)
+{
+	char *text = policy_defaults_json();
+
+	fputs(text, stdout);
+	free(text);
+	return EXIT_PASS;
+}
+
+static int cmd_checks(const struct cli *c)
+{
+	struct error err = ERROR_INIT;
+
+	if (report_catalogue(stdout, c->json_catalogue, &err) < 0)
+		return fail(&err);
+	return EXIT_PASS;
+}
+
+static int load_source(const struct cli *c, struct dir *d, struct error *err)
+{
+	if (c->uri || !c->ldif)
+		return error_set(err, EXIT_LDAP,
+				 "%s: live LDAP collection is not available in this version; "
+				 "audit an export with --ldif FILE",
+				 c->uri ? c->uri : "ldap.conf");
+	return ldif_load(d, c->ldif, err);
+}
+
+static bool want_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+static int cmd_audit(const struct cli *c)
+{
+	struct policy p;
+	struct dir d;
+	struct audit a;
+	struct error err = ERROR_INIT;
+	struct report_meta meta = { 0 };
+	const char **extra = NULL;
+	size_t nextra = 0;
+	int64_t now = (int64_t)time(NULL);
+	int code;
+
+	if (c->nargs)
+		return error_set(&err, EXIT_INPUT, "audit: unexpected argument \"%s\"", c->args[0]),
+		       fail(&err);
+	if (c->now && time_from_iso8601(c->now, &now, NULL) < 0) {
+		error_set(&err, EXIT_INPUT, "--now: bad time \"%s\" (expected ISO 8601)", c->now);
+		return fail(&err);
+	}
+	if (c->xlsx || c->baseline) {
+		error_set(&err, EXIT_INPUT, "%s is not available in this version",
+			  c->xlsx ? "--xlsx" : "--baseline");
+		return fail(&err);
+	}
+	policy_init(&p);
+	if (c->policy && policy_load(&p, c->policy, &err) < 0) {
+		policy_release(&p);
+		return fail(&err);
+	}
+	extra = policy_extra_attributes(&p, &nextra);
+	dir_init(&d, extra, nextra);
+	free(extra);
+	if (load_source(c, &d, &err) < 0) {
+		code = fail(&err);
+		goto out_dir;
+	}
+	dir_resolve(&d, &p, now);
+	audit_init(&a, &d, &p, now);
+	audit_run(&a);
+
+	meta.source_kind = c->ldif ? "ldif" : "ldap";
+	meta.uri = c->ldif ? c->ldif : c->uri;
+	meta.base_dn = c->base;
+	meta.generated_at = (int64_t)time(NULL);
+	meta.evaluated_at = now;
+	meta.tool_version = PRIVAUDIT_VERSION;
+	code = audit_exit_code(&a);
+	if (c->json && report_json_write(&a, &meta, c->json, &err) < 0)
+		code = fail(&err);
+	else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0))
+		report_console(stdout, &a, &meta, want_color(), c->verbose);
+	audit_release(&a);
+out_dir:
+	dir_release(&d);
+	policy_release(&p);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct error err = ERROR_INIT;
+
+	if (cli_parse(&c, argc, argv, &err) < 0) {
+		fprintf(stderr, "privaudit: %s\n", err.msg);
+		cli_synopsis(stderr);
+		return EXIT_INPUT;
+	}
+	switch (c.command) {
+	case CMD_HELP:
+		cli_usage(stdout);
+		return finish_stdout(EXIT_PASS);
+	case CMD_VERSION:
+		printf("privaudit %s\n", PRIVAUDIT_VERSION);
+		return finish_stdout(EXIT_PASS);
+	case CMD_CHECKS:
+		return finish_stdout(cmd_checks(&c));
+	case CMD_POLICY_CHECK:
+		return finish_stdout(cmd_policy_check(&c));
+	case CMD_POLICY_DEFAULTS:
+		return finish_stdout(cmd_policy_defaults());
+	case CMD_AUDIT:
+		return finish_stdout(cmd_audit(&c));
+	case CMD_COLLECT:
+	case CMD_DIFF:
+	default:
+		fprintf(stderr, "privaudit: %s is not available in this version\n", argv[1]);
+		return EXIT_INPUT;
+	}
+}

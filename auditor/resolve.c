@@ -1,0 +1,579 @@
+/*
+ * Resolution and classification of the directory (dir_resolve in dir.h):
+ *
+ *  1. the domain SID, account roles, enabled state, effective last logon;
+ *  2. direct memberships from `member` plus primaryGroupID;
+ *  3. target groups (privileged, VPN, MFA, Protected Users, PSO targets);
+ *  4. transitive target bits per group, one pass over the strongly
+ *     connected components of the group graph (Tarjan, iterative), so
+ *     cycles cost nothing extra and every group is visited once;
+ *  5. the shortest path of each group to a privileged group (BFS from the
+ *     privileged groups down their member groups);
+ *  6. per account: privileged (with its path), VPN, MFA evidence,
+ *     Protected Users, resultant PSO.
+ */
+#include "dir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "sbuf.h"
+#include "sid.h"
+#include "strutil.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+static const char *const builtin_privileged[] = {
+	"S-1-5-32-544", "S-1-5-32-548", "S-1-5-32-549", "S-1-5-32-550", "S-1-5-32-551",
+};
+
+static const uint32_t domain_privileged_rids[] = {
+	RID_DOMAIN_ADMINS, RID_SCHEMA_ADMINS, RID_ENTERPRISE_ADMINS, RID_GPO_CREATOR_OWNERS,
+	RID_KEY_ADMINS, RID_ENTERPRISE_KEY_ADMINS,
+};
+
+static const char *rid_sid(struct dir *d, uint32_t rid, char *buf, size_t size)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (!d->domain_sid)
+		return NULL;
+	sbuf_addf(&sb, "%s-%lu", d->domain_sid, (unsigned long)rid);
+	if (sb.len < size)
+		memcpy(buf, sb.buf, sb.len + 1);
+	else
+		buf[0] = '\0';
+	sbuf_release(&sb);
+	return buf;
+}
+
+/* The domain SID: the head's, or the prefix most accounts share. */
+static void find_domain_sid(struct dir *d)
+{
+	struct hmap counts = HMAP_INIT;
+	char **keys;
+	size_t nkeys = 0, best = 0;
+	const char *winner = NULL;
+
+	if (d->domain.h.sid) {
+		d->domain_sid = d->domain.h.sid;
+		return;
+	}
+	keys = xcalloc(d->naccounts + 1, sizeof(*keys));
+	for (size_t i = 0; i < d->naccounts; i++) {
+		const char *sid = d->accounts[i]->h.sid;
+		size_t len = sid ? sid_domain_len(sid) : 0;
+		char *key;
+		size_t *n;
+
+		if (!len)
+			continue;
+		key = xstrndup(sid, len);
+		n = hmap_get(&counts, key);
+		if (n) {
+			free(key);
+		} else {
+			n = arena_alloc(&d->arena, sizeof(*n));
+			keys[nkeys++] = key;
+			hmap_put(&counts, key, n);
+		}
+		++*n;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		size_t n = *(size_t *)hmap_get(&counts, keys[i]);
+
+		if (n > best || (n == best && strcmp(keys[i], winner) < 0)) {
+			best = n;
+			winner = keys[i];
+		}
+	}
+	if (winner)
+		d->domain_sid = arena_strdup(&d->arena, winner);
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	hmap_release(&counts);
+}
+
+static void resolve_account_basics(struct dir *d, struct account *a, int64_t now)
+{
+	uint32_t rid = a->h.sid ? sid_rid(a->h.sid) : 0;
+	bool in_domain = a->h.sid && d->domain_sid &&
+			 sid_domain_len(a->h.sid) == strlen(d->domain_sid) &&
+			 strncmp(a->h.sid, d->domain_sid, strlen(d->domain_sid)) == 0;
+
+	if (in_domain && rid == RID_KRBTGT)
+		a->roles |= ROLE_KRBTGT;
+	if (in_domain && rid == RID_ADMINISTRATOR)
+		a->roles |= ROLE_BUILTIN_ADMIN;
+	if (in_domain && rid == RID_GUEST)
+		a->roles |= ROLE_GUEST;
+	if (a->uac & UAC_SERVER_TRUST_ACCOUNT)
+		a->roles |= ROLE_DC;
+	if (a->uac & UAC_PARTIAL_SECRETS_ACCOUNT)
+		a->roles |= ROLE_RODC;
+	a->enabled = !(a->uac & UAC_ACCOUNTDISABLE) &&
+		     (a->account_expires == TIME_NEVER || a->account_expires > now);
+	a->last_logon_eff = a->last_logon;
+	if (a->last_logon_ts != TIME_NEVER &&
+	    (a->last_logon_eff == TIME_NEVER || a->last_logon_ts > a->last_logon_eff))
+		a->last_logon_eff = a->last_logon_ts;
+}
+
+static bool is_service_account(const struct dir *d, const struct account *a, const struct policy *p)
+{
+	(void)d;
+	if (a->h.kind != OBJ_USER || (a->roles & ROLE_KRBTGT))
+		return false;
+	if (a->nspns)
+		return true;
+	for (size_t i = 0; i < p->service_name_patterns.n; i++)
+		if (a->h.sam && str_wildmatch(p->service_name_patterns.v[i], a->h.sam))
+			return true;
+	for (size_t i = 0; i < p->service_ous.n; i++) {
+		char *base = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
+		bool under = dn_is_under(a->h.ndn, base) && strcmp(a->h.ndn, base) != 0;
+
+		free(base);
+		if (under)
+			return true;
+	}
+	return false;
+}
+
+static struct group *as_group(struct dir_obj *o)
+{
+	return o && o->kind == OBJ_GROUP ? (struct group *)o : NULL;
+}
+
+static struct group *primary_group(struct dir *d, const struct account *a)
+{
+	char buf[SID_TEXT_MAX];
+
+	if (!a->has_primary_gid || !rid_sid(d, a->primary_gid, buf, sizeof(buf)))
+		return NULL;
+	return as_group(dir_find_by_sid(d, buf));
+}
+
+/* Resolved member objects of each group, computed once. */
+struct members {
+	struct dir_obj ***of;   /* per group: resolved members */
+	size_t *n;
+	struct group ***child_groups;
+	size_t *nchild;
+};
+
+static void add_parent(struct dir *d, struct dir_obj *o, struct group *g, size_t *cap)
+{
+	(void)d;
+	for (size_t i = 0; i < o->nparents; i++)
+		if (o->parents[i] == g)
+			return;
+	if (o->nparents == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		struct group **np = arena_alloc(&d->arena, ncap * sizeof(*np));
+
+		if (o->nparents)
+			memcpy(np, o->parents, o->nparents * sizeof(*np));
+		o->parents = np;
+		*cap = ncap;
+	}
+	o->parents[o->nparents++] = g;
+}
+
+static void build_memberships(struct dir *d, struct members *m)
+{
+	size_t *acap = xcalloc(d->naccounts + 1, sizeof(*acap));
+	size_t *gcap = xcalloc(d->ngroups + 1, sizeof(*gcap));
+	struct hmap acc_index = HMAP_INIT;
+
+	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
+	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
+	for (size_t i = 0; i < d->naccounts; i++)
+		hmap_put(&acc_index, d->accounts[i]->h.ndn, &acap[i]);
+
+	for (size_t gi = 0; gi < d->ngroups; gi++) {
+		struct group *g = d->groups[gi];
+		size_t ccap = 0;
+
+		for (size_t k = 0; k < g->nmembers; k++) {
+			struct dir_obj *o = dir_find_by_dn(d, g->members[k]);
+
+			if (!o)
+				continue;
+			if (o->kind == OBJ_GROUP) {
+				struct group *c = (struct group *)o;
+
+				add_parent(d, o, g, &gcap[c->index]);
+				xgrow(&m->child_groups[gi], &ccap, m->nchild[gi] + 1,
+				      sizeof(*m->child_groups[gi]));
+				m->child_groups[gi][m->nchild[gi]++] = c;
+			} else if (o->kind == OBJ_USER || o->kind == OBJ_COMPUTER ||
+				   o->kind == OBJ_GMSA) {
+				add_parent(d, o, g, hmap_get(&acc_index, o->ndn));
+			}
+		}
+	}
+	for (size_t i = 0; i < d->naccounts; i++) {
+		struct account *a = d->accounts[i];
+		struct group *pg = primary_group(d, a);
+
+		if (pg)
+			add_parent(d, &a->h, pg, &acap[i]);
+	}
+	hmap_release(&acc_index);
+	free(acap);
+	free(gcap);
+}
+
+static int add_target(struct dir *d, struct group *g, unsigned why, size_t *cap)
+{
+	if (!g)
+		return -1;
+	if (g->target >= 0) {
+		d->targets[g->target].why |= why;
+		return g->target;
+	}
+	xgrow(&d->targets, cap, d->ntargets + 1, sizeof(*d->targets));
+	d->targets[d->ntargets].group = g;
+	d->targets[d->ntargets].why = why;
+	g->target = (int)d->ntargets;
+	return (int)d->ntargets++;
+}
+
+static void add_named_targets(struct dir *d, const struct strlist *names, unsigned why, size_t *cap)
+{
+	for (size_t i = 0; i < names->n; i++)
+		add_target(d, as_group(dir_find_name(d, names->v[i])), why, cap);
+}
+
+static void build_targets(struct dir *d, const struct policy *p)
+{
+	size_t cap = 0;
+	char buf[SID_TEXT_MAX];
+	struct group *dns_admins;
+
+	for (size_t i = 0; i < sizeof(builtin_privileged) / sizeof(*builtin_privileged); i++)
+		add_target(d, as_group(dir_find_by_sid(d, builtin_privileged[i])), TARGET_PRIVILEGED,
+			   &cap);
+	for (size_t i = 0; i < sizeof(domain_privileged_rids) / sizeof(*domain_privileged_rids); i++)
+		if (rid_sid(d, domain_privileged_rids[i], buf, sizeof(buf)))
+			add_target(d, as_group(dir_find_by_sid(d, buf)), TARGET_PRIVILEGED, &cap);
+	dns_admins = as_group(hmap_get(&d->by_sam, "DnsAdmins"));
+	add_target(d, dns_admins, TARGET_PRIVILEGED, &cap);
+	add_named_targets(d, &p->priv_extra_groups, TARGET_PRIVILEGED, &cap);
+	add_named_targets(d, &p->vpn_groups, TARGET_VPN, &cap);
+	add_named_targets(d, &p->mfa_groups, TARGET_MFA, &cap);
+	if (rid_sid(d, RID_PROTECTED_USERS, buf, sizeof(buf)))
+		add_target(d, as_group(dir_find_by_sid(d, buf)), TARGET_PROTECTED_USERS, &cap);
+	for (size_t i = 0; i < d->npsos; i++)
+		for (size_t k = 0; k < d->psos[i]->napplies_to; k++)
+			add_target(d, as_group(dir_find_by_dn(d, d->psos[i]->applies_to[k])),
+				   TARGET_PSO, &cap);
+	d->target_words = (d->ntargets + 63) / 64;
+	if (!d->target_words)
+		d->target_words = 1;
+	for (size_t t = 0; t < d->ntargets; t++)
+		if (d->targets[t].why & TARGET_PRIVILEGED)
+			d->targets[t].group->privileged = true;
+}
+
+/*
+ * Tarjan's algorithm over the "member of" edges (group -> its parents),
+ * iterative. A component is complete when it is popped; all components it
+ * reaches were completed before, so its bits are the union of its own
+ * targets and those of the parents outside it.
+ */
+static void transitive_bits(struct dir *d)
+{
+	size_t n = d->ngroups, w = d->target_words, counter = 0, sp = 0, csp = 0;
+	size_t *index = xmalloc((n + 1) * sizeof(*index));
+	size_t *low = xmalloc((n + 1) * sizeof(*low));
+	bool *on = xcalloc(n + 1, sizeof(*on));
+	size_t *stack = xmalloc((n + 1) * sizeof(*stack));
+	struct frame { size_t g, next; } *call = xmalloc((n + 1) * sizeof(*call));
+	const size_t UNSEEN = (size_t)-1;
+
+	for (size_t i = 0; i < n; i++)
+		index[i] = UNSEEN;
+	for (size_t root = 0; root < n; root++) {
+		if (index[root] != UNSEEN)
+			continue;
+		call[csp++] = (struct frame){ root, 0 };
+		index[root] = low[root] = counter++;
+		stack[sp++] = root;
+		on[root] = true;
+		while (csp) {
+			struct frame *f = &call[csp - 1];
+			struct group *g = d->groups[f->g];
+
+			if (f->next < g->h.nparents) {
+				size_t p = g->h.parents[f->next++]->index;
+
+				if (index[p] == UNSEEN) {
+					index[p] = low[p] = counter++;
+					stack[sp++] = p;
+					on[p] = true;
+					call[csp++] = (struct frame){ p, 0 };
+				} else if (on[p] && index[p] < low[f->g]) {
+					low[f->g] = index[p];
+				}
+				continue;
+			}
+			if (low[f->g] == index[f->g]) {
+				/* pop the component rooted here */
+				uint64_t *bits = arena_alloc(&d->arena, w * sizeof(*bits));
+				size_t start = sp;
+
+				do
+					start--;
+				while (stack[start] != f->g);
+				for (size_t k = start; k < sp; k++) {
+					struct group *m = d->groups[stack[k]];
+
+					if (m->target >= 0)
+						bits[m->target / 64] |= UINT64_C(1) << (m->target % 64);
+					for (size_t q = 0; q < m->h.nparents; q++) {
+						struct group *par = m->h.parents[q];
+
+						if (!on[par->index] && par->bits)
+							for (size_t x = 0; x < w; x++)
+								bits[x] |= par->bits[x];
+					}
+				}
+				for (size_t k = start; k < sp; k++) {
+					d->groups[stack[k]]->bits = bits;
+					on[stack[k]] = false;
+				}
+				sp = start;
+			}
+			csp--;
+			if (csp) {
+				size_t parent_of_call = call[csp - 1].g;
+
+				if (low[f->g] < low[parent_of_call])
+					low[parent_of_call] = low[f->g];
+			}
+		}
+	}
+	free(index);
+	free(low);
+	free(on);
+	free(stack);
+	free(call);
+}
+
+/* Shortest hops from each group up to a privileged group. */
+static void privileged_distances(struct dir *d, const struct members *m)
+{
+	size_t *queue = xmalloc((d->ngroups + 1) * sizeof(*queue));
+	size_t head = 0, tail = 0;
+
+	for (size_t i = 0; i < d->ngroups; i++) {
+		if (d->groups[i]->privileged) {
+			d->groups[i]->priv_dist = 0;
+			queue[tail++] = i;
+		}
+	}
+	while (head < tail) {
+		struct group *g = d->groups[queue[head++]];
+
+		for (size_t k = 0; k < m->nchild[g->index]; k++) {
+			struct group *c = m->child_groups[g->index][k];
+
+			if (c->priv_dist >= 0)
+				continue;
+			c->priv_dist = g->priv_dist + 1;
+			c->priv_next = g;
+			queue[tail++] = c->index;
+		}
+	}
+	free(queue);
+}
+
+static const char *obj_name(const struct dir_obj *o)
+{
+	if (o->sam)
+		return o->sam;
+	return o->dn;
+}
+
+static void account_path(struct dir *d, struct account *a)
+{
+	struct group *best = NULL;
+	struct sbuf sb = SBUF_INIT;
+
+	a->priv_nested = true;
+	for (size_t i = 0; i < a->h.nparents; i++) {
+		struct group *g = a->h.parents[i];
+
+		if (g->priv_dist < 0)
+			continue;
+		if (g->priv_dist == 0)
+			a->priv_nested = false;
+		if (!best || g->priv_dist < best->priv_dist ||
+		    (g->priv_dist == best->priv_dist &&
+		     str_icmp(obj_name(&g->h), obj_name(&best->h)) < 0))
+			best = g;
+	}
+	if (!best) {
+		/* privileged through a cycle the BFS cannot name: not expected */
+		a->priv_path = obj_name(&a->h);
+		return;
+	}
+	sbuf_adds(&sb, obj_name(&a->h));
+	for (struct group *g = best; g; g = g->priv_dist > 0 ? g->priv_next : NULL)
+		sbuf_addf(&sb, " -> %s", obj_name(&g->h));
+	a->priv_path = arena_strdup(&d->arena, sb.buf);
+	sbuf_release(&sb);
+}
+
+static void account_bits(struct dir *d, struct account *a)
+{
+	uint64_t *bits;
+
+	if (a->h.nparents == 0)
+		return;
+	if (a->h.nparents == 1) {
+		a->bits = a->h.parents[0]->bits;
+		return;
+	}
+	bits = arena_alloc(&d->arena, d->target_words * sizeof(*bits));
+	for (size_t i = 0; i < a->h.nparents; i++)
+		if (a->h.parents[i]->bits)
+			for (size_t x = 0; x < d->target_words; x++)
+				bits[x] |= a->h.parents[i]->bits[x];
+	a->bits = bits;
+}
+
+static bool in_any(const struct dir *d, const struct account *a, unsigned why)
+{
+	if (!a->bits)
+		return false;
+	for (size_t t = 0; t < d->ntargets; t++)
+		if ((d->targets[t].why & why) && (a->bits[t / 64] >> (t % 64) & 1))
+			return true;
+	return false;
+}
+
+static bool mfa_attribute_ok(const struct dir *d, const struct account *a, const struct policy *p)
+{
+	size_t idx;
+
+	if (!p->mfa_attribute)
+		return false;
+	for (idx = 0; idx < d->nextra; idx++)
+		if (str_ieq(d->extra_names[idx], p->mfa_attribute))
+			break;
+	if (idx == d->nextra)
+		return false;
+	for (const struct dir_value *v = a->extra; v; v = v->next) {
+		if (v->attr != idx || !*v->val)
+			continue;
+		if (!p->mfa_attribute_values.n)
+			return true;
+		for (size_t i = 0; i < p->mfa_attribute_values.n; i++)
+			if (str_ieq(v->val, p->mfa_attribute_values.v[i]))
+				return true;
+	}
+	return false;
+}
+
+static int guid_or_dn_cmp(const struct pso *x, const struct pso *y)
+{
+	if (x->h.guid && y->h.guid)
+		return strcmp(x->h.guid, y->h.guid);
+	return strcmp(x->h.ndn, y->h.ndn);
+}
+
+static bool pso_better(const struct pso *x, const struct pso *best)
+{
+	if (!best)
+		return true;
+	if (x->precedence != best->precedence)
+		return x->precedence < best->precedence;
+	return guid_or_dn_cmp(x, best) < 0;
+}
+
+static void resultant_pso(struct dir *d, struct account *a)
+{
+	const struct pso *direct = NULL, *via_group = NULL;
+
+	for (size_t i = 0; i < d->npsos; i++) {
+		const struct pso *p = d->psos[i];
+
+		for (size_t k = 0; k < p->napplies_to; k++) {
+			struct dir_obj *o = dir_find_by_dn(d, p->applies_to[k]);
+
+			if (o == &a->h) {
+				if (pso_better(p, direct))
+					direct = p;
+			} else if (o && o->kind == OBJ_GROUP) {
+				struct group *g = (struct group *)o;
+
+				if (g->target >= 0 && dir_in_target(d, a, (size_t)g->target) &&
+				    pso_better(p, via_group))
+					via_group = p;
+			}
+		}
+	}
+	a->pso = direct ? direct : via_group;
+}
+
+static void classify_account(struct dir *d, struct account *a, const struct policy *p)
+{
+	if (is_service_account(d, a, p))
+		a->roles |= ROLE_SERVICE;
+	account_bits(d, a);
+	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
+	if (a->privileged)
+		account_path(d, a);
+	a->protected_users = in_any(d, a, TARGET_PROTECTED_USERS);
+	if (a->dialin == 0)
+		a->vpn = false;
+	else
+		a->vpn = (a->dialin == 1 && p->vpn_dialin_attribute) || in_any(d, a, TARGET_VPN);
+	a->mfa_sources = 0;
+	if (in_any(d, a, TARGET_MFA))
+		a->mfa_sources |= MFA_SRC_GROUP;
+	if (p->mfa_smartcard_required && (a->uac & UAC_SMARTCARD_REQUIRED))
+		a->mfa_sources |= MFA_SRC_SMARTCARD;
+	if (mfa_attribute_ok(d, a, p))
+		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
+	if (d->npsos)
+		resultant_pso(d, a);
+}
+
+static void last_logon_sources(struct dir *d)
+{
+	uint64_t seen = d->seen[OBJ_USER] | d->seen[OBJ_COMPUTER] | d->seen[OBJ_GMSA];
+
+	if (seen & ATTR_BIT(ATTR_LASTLOGONTIMESTAMP))
+		d->last_logon_sources[d->nlast_logon_sources++] = "lastLogonTimestamp";
+	if (seen & ATTR_BIT(ATTR_LASTLOGON))
+		d->last_logon_sources[d->nlast_logon_sources++] = "lastLogon";
+}
+
+void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
+{
+	struct members m = { 0 };
+
+	if (d->resolved)
+		return;
+	find_domain_sid(d);
+	for (size_t i = 0; i < d->naccounts; i++)
+		resolve_account_basics(d, d->accounts[i], now);
+	build_memberships(d, &m);
+	build_targets(d, p);
+	transitive_bits(d);
+	privileged_distances(d, &m);
+	for (size_t i = 0; i < d->naccounts; i++)
+		classify_account(d, d->accounts[i], p);
+	last_logon_sources(d);
+	for (size_t i = 0; i < d->ngroups; i++)
+		free(m.child_groups[i]);
+	free(m.child_groups);
+	free(m.nchild);
+	d->resolved = true;
+}

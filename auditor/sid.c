@@ -1,0 +1,84 @@
+/*
+ * SID conversions (see sid.h). Binary layout: revision (1 byte),
+ * sub-authority count (1), identifier authority (6, big-endian),
+ * sub-authorities (4 each, little-endian).
+ */
+#include "sid.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sid_to_text(const unsigned char *bin, size_t len, char *buf, size_t size)
+{
+	uint64_t auth = 0;
+	size_t n, off;
+	int w;
+
+	if (len < 8 || bin[0] != 1)
+		return -1;
+	n = bin[1];
+	if (n > 15 || len != 8 + 4 * n)
+		return -1;
+	for (int i = 2; i < 8; i++)
+		auth = auth << 8 | bin[i];
+	w = snprintf(buf, size, "S-1-%llu", (unsigned long long)auth);
+	if (w < 0 || (size_t)w >= size)
+		return -1;
+	off = (size_t)w;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = bin + 8 + 4 * i;
+		uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+
+		w = snprintf(buf + off, size - off, "-%lu", (unsigned long)v);
+		if (w < 0 || (size_t)w >= size - off)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int sid_is_text(const char *s)
+{
+	int parts = 0;
+
+	if ((s[0] != 'S' && s[0] != 's') || s[1] != '-')
+		return 0;
+	s += 2;
+	while (*s) {
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+		parts++;
+		if (*s == '-')
+			s++;
+		else if (*s)
+			return 0;
+	}
+	return parts >= 2 && s[-1] != '-';
+}
+
+uint32_t sid_rid(const char *sid)
+{
+	const char *dash = strrchr(sid, '-');
+
+	if (!dash || sid_domain_len(sid) == 0)
+		return 0;
+	return (uint32_t)strtoul(dash + 1, NULL, 10);
+}
+
+size_t sid_domain_len(const char *sid)
+{
+	const char *dash = strrchr(sid, '-');
+	int dashes = 0;
+
+	for (const char *p = sid; *p; p++)
+		dashes += *p == '-';
+	/* S-1-5-32-544 has a RID (544) in the BUILTIN domain S-1-5-32 */
+	if (!dash || dashes < 3)
+		return 0;
+	return (size_t)(dash - sid);
+}

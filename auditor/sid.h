@@ -1,0 +1,25 @@
+/*
+ * Security identifiers: binary (objectSid as LDAP returns it) to the text
+ * form S-1-5-21-A-B-C-RID, and helpers on the text form.
+ */
+#ifndef PRIVAUDIT_SID_H
+#define PRIVAUDIT_SID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SID_TEXT_MAX 192
+
+/* Binary SID to text in buf (SID_TEXT_MAX bytes). -1 if malformed. */
+int sid_to_text(const unsigned char *bin, size_t len, char *buf, size_t size);
+/* Whether s is a well-formed text SID ("S-1-..."). */
+int sid_is_text(const char *s);
+/* The last sub-authority (the RID) of a text SID; 0 if none. */
+uint32_t sid_rid(const char *sid);
+/*
+ * Length of the domain part of a text SID (everything before "-RID"), or 0
+ * when the SID has no RID.
+ */
+size_t sid_domain_len(const char *sid);
+
+#endif

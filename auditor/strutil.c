@@ -1,0 +1,198 @@
+/*
+ * String helpers (see strutil.h).
+ */
+#include "strutil.h"
+
+#include <string.h>
+
+#include "sbuf.h"
+#include "xalloc.h"
+
+static inline unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+int str_icmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+
+	while (*p && lower(*p) == lower(*q)) {
+		p++;
+		q++;
+	}
+	return (int)lower(*p) - (int)lower(*q);
+}
+
+int str_ieq(const char *a, const char *b)
+{
+	return str_icmp(a, b) == 0;
+}
+
+int str_nieq(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen; i++)
+		if (!b[i] || lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return b[i] == '\0';
+}
+
+char *dn_normalise(const char *dn, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i = 0;
+
+	while (i < len) {
+		/* one RDN component: type = value */
+		while (i < len && dn[i] == ' ')
+			i++;
+		while (i < len && dn[i] != '=' && dn[i] != ',') {
+			if (dn[i] != ' ')
+				sbuf_addch(&sb, (char)lower((unsigned char)dn[i]));
+			i++;
+		}
+		if (i < len && dn[i] == '=') {
+			size_t start, end;
+
+			sbuf_addch(&sb, '=');
+			i++;
+			while (i < len && dn[i] == ' ')
+				i++;
+			start = i;
+			end = i;
+			while (i < len && dn[i] != ',' && dn[i] != '+') {
+				if (dn[i] == '\\' && i + 1 < len) {
+					i += 2;
+					end = i;
+					continue;
+				}
+				i++;
+				if (dn[i - 1] != ' ')
+					end = i;
+			}
+			for (size_t k = start; k < end; k++)
+				sbuf_addch(&sb, (char)lower((unsigned char)dn[k]));
+		}
+		if (i < len) {
+			sbuf_addch(&sb, dn[i]);
+			i++;
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+char *dn_to_dns(const char *dn)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = dn;
+
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (str_nieq(p, 3, "dc=")) {
+			const char *v = p + 3;
+			size_t n = strcspn(v, ",");
+
+			if (sb.len)
+				sbuf_addch(&sb, '.');
+			for (size_t k = 0; k < n; k++)
+				if (v[k] != ' ')
+					sbuf_addch(&sb, (char)lower((unsigned char)v[k]));
+			p = v + n;
+		} else {
+			while (*p && *p != ',') {
+				if (*p == '\\' && p[1])
+					p++;
+				p++;
+			}
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)lower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *dn_first_value(const char *dn)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = strchr(dn, '=');
+
+	if (!p)
+		return xstrdup(dn);
+	p++;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ',' && *p != '+') {
+		if (*p == '\\' && p[1]) {
+			int h = hexval(p[1]), l = p[2] ? hexval(p[2]) : -1;
+
+			if (h >= 0 && l >= 0) {
+				sbuf_addch(&sb, (char)(h << 4 | l));
+				p += 3;
+			} else {
+				sbuf_addch(&sb, p[1]);
+				p += 2;
+			}
+			continue;
+		}
+		sbuf_addch(&sb, *p++);
+	}
+	while (sb.len && sb.buf[sb.len - 1] == ' ')
+		sbuf_setlen(&sb, sb.len - 1);
+	return sbuf_detach(&sb);
+}
+
+int dn_is_under(const char *dn, const char *base)
+{
+	size_t dl = strlen(dn), bl = strlen(base);
+
+	if (bl == 0)
+		return 1;
+	if (dl < bl || strcmp(dn + dl - bl, base) != 0)
+		return 0;
+	return dl == bl || (dn[dl - bl - 1] == ',' && (dl - bl < 2 || dn[dl - bl - 2] != '\\'));
+}
+
+int str_wildmatch(const char *pat, const char *s)
+{
+	const char *star = NULL, *back = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			back = s;
+		} else if (*pat == '?' || (*pat && lower((unsigned char)*pat) == lower((unsigned char)*s))) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++back;
+		} else {
+			return 0;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+uint64_t str_ihash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= lower((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

@@ -1,0 +1,35 @@
+/*
+ * String helpers for directory data: ASCII case folding as AD compares
+ * names, DN normalisation, and shell-style wildcard matching.
+ */
+#ifndef PRIVAUDIT_STRUTIL_H
+#define PRIVAUDIT_STRUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Case-insensitive (ASCII) equality and comparison. */
+int str_ieq(const char *a, const char *b);
+int str_icmp(const char *a, const char *b);
+int str_nieq(const char *a, size_t alen, const char *b);
+
+/*
+ * Normalise a DN for comparison: attribute types and values folded to
+ * lower case (ASCII), spaces around separators removed, escapes kept.
+ * Returns a new string the caller frees.
+ */
+char *dn_normalise(const char *dn, size_t len);
+/* The DNS name of a domain DN (DC=corp,DC=example -> corp.example); new. */
+char *dn_to_dns(const char *dn);
+/* The value of the first RDN ("CN=svc\, x,OU=..." -> "svc, x"); new. */
+char *dn_first_value(const char *dn);
+/* Whether normalised DN dn is under (or equal to) normalised DN base. */
+int dn_is_under(const char *dn, const char *base);
+
+/* Shell wildcard match (* and ?), ASCII case-insensitive. */
+int str_wildmatch(const char *pattern, const char *s);
+
+/* FNV-1a over the lower-cased bytes. */
+uint64_t str_ihash(const char *s);
+
+#endif

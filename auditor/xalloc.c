@@ -1,0 +1,82 @@
+/*
+ * Allocation wrappers that die on failure (see xalloc.h).
+ */
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t size)
+{
+	fprintf(stderr, "privaudit: out of memory allocating %zu bytes\n", size);
+	exit(70);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		oom(size);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	p = realloc(ptr, nmemb && size ? nmemb * size : 1);
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void xgrow(void *ptr, size_t *alloc, size_t need, size_t size)
+{
+	void **pp = ptr;
+	size_t n;
+
+	if (need <= *alloc)
+		return;
+	n = *alloc ? *alloc : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			oom(SIZE_MAX);
+		n *= 2;
+	}
+	*pp = xreallocarray(*pp, n, size);
+	*alloc = n;
+}
+
+void xwipe(void *ptr, size_t len)
+{
+	if (ptr && len)
+		explicit_bzero(ptr, len);
+}

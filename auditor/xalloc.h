@@ -1,0 +1,25 @@
+/*
+ * Allocation wrappers: they never return NULL. Running out of memory in an
+ * audit is not something to recover from, so they print the size that could
+ * not be had and exit with status 70 (EX_SOFTWARE). Sizes are checked for
+ * overflow before they are multiplied.
+ */
+#ifndef PRIVAUDIT_XALLOC_H
+#define PRIVAUDIT_XALLOC_H
+
+#include <stddef.h>
+
+/* Each returns new memory the caller frees with free(). */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grow *ptr (of *alloc elements of size size) to hold at least need ones. */
+void xgrow(void *ptr, size_t *alloc, size_t need, size_t size);
+
+/* Wipe a secret so that the compiler cannot elide it. */
+void xwipe(void *ptr, size_t len);
+
+#endif
