@@ -76,8 +76,9 @@ void policy_init(struct policy *p);
 void policy_release(struct policy *p);
 
 /*
- * Load and validate a policy file over the defaults ("-" is stdin). On
- * error: -1, err->code EXIT_INPUT, err->msg "FILE:LINE:COLUMN: message".
+ * Load and validate a policy file over the defaults ("-" is stdin). p must
+ * be initialised with policy_init(); on error p is unchanged. On error: -1,
+ * err->code EXIT_INPUT, err->msg "FILE:LINE:COLUMN: message".
  */
 int policy_load(struct policy *p, const char *path, struct error *err);
 /* The same from a string; name is used in messages. */
