@@ -18,6 +18,7 @@
 #include "sbuf.h"
 #include "strutil.h"
 #include "timeutil.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 const char *check_status_name(enum check_status s)
@@ -155,33 +156,15 @@ void finding_severity(struct finding *f, enum severity s)
 /* jansson refuses invalid UTF-8: keep valid text, replace bad bytes. */
 static json_t *text(const char *s)
 {
-	json_t *j = json_string(s);
-	struct sbuf sb = SBUF_INIT;
-	const unsigned char *p = (const unsigned char *)s;
+	char *clean;
+	json_t *j;
 
-	if (j)
-		return j;
-	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
-		size_t k;
-
-		for (k = 1; n && k < n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				n = 0;
-		if (n && json_stringn((const char *)p, n)) {
-			json_t *ok = json_stringn((const char *)p, n);
-
-			json_decref(ok);
-			sbuf_add(&sb, p, n);
-			p += n;
-		} else {
-			sbuf_adds(&sb, "\xef\xbf\xbd");
-			p++;
-		}
-	}
-	j = json_string(sb.buf);
-	sbuf_release(&sb);
-	return j ? j : json_string("");
+	if (utf8_valid(s, strlen(s)))
+		return json_string_nocheck(s);
+	clean = utf8_clean(s);
+	j = json_string_nocheck(clean);
+	free(clean);
+	return j;
 }
 
 void finding_ev_str(struct finding *f, const char *key, const char *val)
@@ -524,7 +507,8 @@ void audit_run(struct audit *a)
 			run_check(a, i);
 	(void)before;
 	make_keys(a, 0);
-	qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);
+	if (a->nfindings)
+		qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);
 	summarise(a);
 }
 
