@@ -1,0 +1,763 @@
+/*
+ * Tests of the vpn family (checks/vpn.c): firing and non-firing cases,
+ * both sides of every threshold, who is skipped (disabled, non-VPN,
+ * msNPAllowDialin FALSE, computers), supersedes, and when each check is
+ * unknown. Directories are small LDIF fixtures audited at a fixed time.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "../../auditor/sbuf.h"
+#include "../../auditor/timeutil.h"
+#include "../fixture.h"
+
+#define NOW "2026-01-01T00:00:00Z"
+#define DAY 86400LL
+#define BASE "CN=Users,DC=corp,DC=example,DC=test"
+#define POLICY                                                                   \
+	"{\"vpn\": {\"groups\": [\"VPN-Users\"]},"                               \
+	" \"mfa\": {\"groups\": [\"MFA-Enrolled\"]},"                            \
+	" \"incident\": {\"password_reset_after\": \"2025-10-04\"}}"
+
+static int64_t now_t(void)
+{
+	return time_from_civil(2026, 1, 1, 0, 0, 0);
+}
+
+static const char *ft_ago(long long days, long long secs)
+{
+	char iso[32];
+
+	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
+	return fixture_filetime(iso);
+}
+
+static const char *gt_ago(long long days, long long secs)
+{
+	char iso[32];
+
+	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
+	return fixture_gentime(iso);
+}
+
+/*
+ * The fixture domain, with lines added after the objectSid line of some
+ * well-known groups: adds holds pairs (SID, lines), NULL-terminated.
+ */
+static void domain(struct sbuf *sb, const char *const *adds)
+{
+	const char *p = fixture_domain_ldif;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		sbuf_add(sb, p, len);
+		for (size_t i = 0; adds && adds[i]; i += 2)
+			if (len == 11 + strlen(adds[i]) + 1 && strncmp(p, "objectSid: ", 11) == 0 &&
+			    strncmp(p + 11, adds[i], strlen(adds[i])) == 0)
+				sbuf_adds(sb, adds[i + 1]);
+		p += len;
+	}
+}
+
+/* A user as the tests need it; NULL fields are left out of the entry. */
+struct u {
+	const char *sam;
+	unsigned rid, uac;
+	const char *logon;    /* lastLogonTimestamp */
+	const char *created;  /* whenCreated */
+	const char *pwd;      /* pwdLastSet */
+	const char *lines;    /* any other attribute lines */
+};
+
+/* A VPN user nobody should report: recent logon, old, reset, owned. */
+static struct u good(const char *sam, unsigned rid)
+{
+	return (struct u){
+		.sam = sam, .rid = rid, .uac = 512,
+		.logon = ft_ago(1, 0), .created = gt_ago(400, 0), .pwd = ft_ago(10, 0),
+		.lines = "employeeID: E100\n",
+	};
+}
+
+static void add_user(struct sbuf *sb, const struct u *u)
+{
+	sbuf_addf(sb,
+		  "\ndn: CN=%s," BASE "\n"
+		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		  "objectClass: user\n"
+		  "cn: %s\nsAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n"
+		  "userAccountControl: %u\n",
+		  u->sam, u->sam, u->sam, u->rid, u->uac);
+	if (u->logon)
+		sbuf_addf(sb, "lastLogonTimestamp: %s\n", u->logon);
+	if (u->created)
+		sbuf_addf(sb, "whenCreated: %s\n", u->created);
+	if (u->pwd)
+		sbuf_addf(sb, "pwdLastSet: %s\n", u->pwd);
+	if (u->lines)
+		sbuf_adds(sb, u->lines);
+}
+
+/* A group in CN=Users whose members (users or groups, by cn) follow; NULL ends. */
+static void group(struct sbuf *sb, const char *sam, unsigned rid, ...)
+{
+	va_list ap;
+	const char *m;
+
+	sbuf_addf(sb,
+		  "\ndn: CN=%s," BASE "\n"
+		  "objectClass: top\nobjectClass: group\n"
+		  "sAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n",
+		  sam, sam, rid);
+	va_start(ap, rid);
+	while ((m = va_arg(ap, const char *)))
+		sbuf_addf(sb, "member: CN=%s," BASE "\n", m);
+	va_end(ap);
+}
+
+static struct fixture *run(struct sbuf *sb, const char *policy)
+{
+	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
+
+	sbuf_release(sb);
+	return fx;
+}
+
+/* Run the checks again after a test changed the resolved directory. */
+static void rerun(struct fixture *fx)
+{
+	audit_release(&fx->audit);
+	audit_init(&fx->audit, &fx->dir, &fx->policy, fx->now);
+	audit_run(&fx->audit);
+}
+
+static const char *ev_str(const struct finding *f, const char *key)
+{
+	return json_string_value(json_object_get(f->evidence, key));
+}
+
+/* vpn.stale */
+
+Test(vpn, stale_fires_one_second_past_max_idle_days)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106);
+	struct fixture *fx;
+	const struct finding *f;
+
+	a.logon = ft_ago(45, 1);
+	b.logon = ft_ago(45, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
+	group(&sb, "MFA-Enrolled", 1201, "alice", "bob", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_FAIL);
+	f = fixture_find(fx, "vpn.stale", "alice");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_HIGH);
+	cr_assert(strstr(f->message, "45 days ago"), "%s", f->message);
+	cr_assert_str_eq(ev_str(f, "source"), "directory");
+	cr_assert_eq(json_integer_value(json_object_get(f->evidence, "max_idle_days")), 45);
+	cr_assert_not(fixture_has(fx, "vpn.stale", "bob"));
+	cr_assert_eq(fixture_count(fx, "vpn.stale"), 1);
+	fixture_free(fx);
+}
+
+Test(vpn, stale_honours_max_idle_days_parameter)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.logon = ft_ago(20, 1);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+		      " \"checks\": {\"vpn.stale\": {\"max_idle_days\": 20}}}");
+	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
+	fixture_free(fx);
+}
+
+Test(vpn, stale_skips_disabled_non_vpn_and_computers)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u dis = good("dis", 1105), out = good("outsider", 1106);
+	struct fixture *fx;
+
+	dis.uac = 514;
+	dis.logon = ft_ago(100, 0);
+	out.logon = ft_ago(100, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &dis);
+	add_user(&sb, &out);
+	sbuf_addf(&sb,
+		  "\ndn: CN=WS1,CN=Computers,DC=corp,DC=example,DC=test\n"
+		  "objectClass: top\nobjectClass: user\nobjectClass: computer\n"
+		  "sAMAccountName: WS1$\nobjectSid: S-1-5-21-1-2-3-1300\nuserAccountControl: 4096\n"
+		  "lastLogonTimestamp: %s\nwhenCreated: %s\n",
+		  ft_ago(100, 0), gt_ago(400, 0));
+	group(&sb, "VPN-Users", 1200, "dis", NULL);
+	sbuf_adds(&sb, "member: CN=WS1,CN=Computers,DC=corp,DC=example,DC=test\n");
+	fx = run(&sb, POLICY);
+	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_PASS);
+	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "WS1$"));
+	fixture_free(fx);
+}
+
+Test(vpn, stale_supersedes_acct_stale)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), o = good("outsider", 1106);
+	struct fixture *fx;
+
+	a.logon = ft_ago(200, 0);
+	o.logon = ft_ago(200, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &o);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
+	cr_assert_not(fixture_has(fx, "acct.stale", "alice"));
+	cr_assert(fixture_has(fx, "acct.stale", "outsider"));
+	fixture_free(fx);
+}
+
+Test(vpn, stale_uses_the_vpn_activity_csv_when_loaded)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+	struct account *acc;
+	const struct finding *f;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
+
+	/* what the CSV loader would leave: recent directory logons, old VPN ones */
+	fx->dir.vpn_csv_loaded = true;
+	acc = (struct account *)fixture_account(fx, "alice");
+	acc->vpn_last_login = now_t() - 45 * DAY - 1;
+	acc = (struct account *)fixture_account(fx, "bob");
+	acc->vpn_last_login = now_t() - 45 * DAY;
+	acc = (struct account *)fixture_account(fx, "carol");
+	acc->vpn_last_login = TIME_NEVER;   /* created 400 days ago, never on the VPN */
+	rerun(fx);
+	f = fixture_find(fx, "vpn.stale", "alice");
+	cr_assert(f);
+	cr_assert_str_eq(ev_str(f, "source"), "vpn_activity_csv");
+	cr_assert_not(fixture_has(fx, "vpn.stale", "bob"));
+	cr_assert(fixture_has(fx, "vpn.stale", "carol"));
+	fixture_free(fx);
+}
+
+Test(vpn, stale_unknown_when_the_activity_csv_was_not_read)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.logon = ft_ago(100, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"],"
+		      " \"activity_csv\": {\"path\": \"missing.csv\", \"optional\": true}}}");
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
+	fixture_free(fx);
+}
+
+Test(vpn, stale_unknown_without_any_logon_attribute)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.logon = NULL;
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_status(fx, "vpn.never-used"), STATUS_UNKNOWN);
+	fixture_free(fx);
+}
+
+/* vpn.never-used */
+
+Test(vpn, never_used_fires_one_second_past_grace_days)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+
+	a.logon = "0";                 /* 0 means never */
+	a.created = gt_ago(14, 1);
+	b.logon = "0";
+	b.created = gt_ago(14, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.never-used", "alice"));
+	cr_assert_eq(fixture_find(fx, "vpn.never-used", "alice")->severity, SEV_HIGH);
+	cr_assert_not(fixture_has(fx, "vpn.never-used", "bob"));
+	cr_assert_not(fixture_has(fx, "vpn.never-used", "carol"));
+	/* 14 days is well under vpn.stale's 45 */
+	cr_assert_not(fixture_has(fx, "vpn.stale", "alice"));
+	fixture_free(fx);
+}
+
+Test(vpn, never_used_supersedes_stale_and_the_acct_checks)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), o = good("outsider", 1106);
+	struct fixture *fx;
+
+	a.logon = NULL;
+	a.created = gt_ago(200, 0);
+	o.logon = NULL;
+	o.created = gt_ago(200, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &o);
+	sbuf_adds(&sb, "lastLogon: 0\n"); /* keeps a logon attribute in the export */
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.never-used", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.stale", "alice"));
+	cr_assert_not(fixture_has(fx, "acct.never-logged-on", "alice"));
+	cr_assert_not(fixture_has(fx, "acct.stale", "alice"));
+	cr_assert(fixture_has(fx, "acct.never-logged-on", "outsider"));
+	fixture_free(fx);
+}
+
+Test(vpn, stale_reports_when_never_used_is_disabled)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.logon = "0";
+	a.created = gt_ago(200, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+		      " \"checks\": {\"vpn.never-used\": {\"enabled\": false}}}");
+	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
+	cr_assert(strstr(fixture_find(fx, "vpn.stale", "alice")->message, "never"));
+	fixture_free(fx);
+}
+
+/* Who is VPN-capable */
+
+Test(vpn, dialin_false_denies_a_vpn_group_member)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.logon = ft_ago(100, 0);
+	a.lines = "msNPAllowDialin: FALSE\n";
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert_not(fixture_account(fx, "alice")->vpn);
+	cr_assert_not(fixture_has(fx, "vpn.stale", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.unowned", "alice"));
+	fixture_free(fx);
+}
+
+Test(vpn, dialin_true_makes_vpn_capable_without_a_group)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.lines = "msNPAllowDialin: TRUE\n";
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	fx = run(&sb, NULL);
+	cr_assert(fixture_has(fx, "vpn.no-mfa", "alice"));
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(
+				 fixture_find(fx, "vpn.no-mfa", "alice")->evidence, "vpn_access"), 0)),
+			 "msNPAllowDialin=TRUE");
+	fixture_free(fx);
+}
+
+Test(vpn, nested_groups_primary_group_and_cycles_give_vpn_access)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+
+	b.lines = "employeeID: E2\nprimaryGroupID: 1200\n";
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	/* Sales -> Remote -> VPN-Users -> Sales: a cycle */
+	group(&sb, "VPN-Users", 1200, "Sales", NULL);
+	group(&sb, "Remote", 1202, "VPN-Users", NULL);
+	group(&sb, "Sales", 1203, "alice", "Remote", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_account(fx, "alice")->vpn);
+	cr_assert(fixture_account(fx, "bob")->vpn);
+	cr_assert_not(fixture_account(fx, "carol")->vpn);
+	cr_assert(fixture_has(fx, "vpn.no-mfa", "alice"));
+	cr_assert(fixture_has(fx, "vpn.no-mfa", "bob"));
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "carol"));
+	fixture_free(fx);
+}
+
+Test(vpn, unknown_when_a_vpn_group_is_not_in_the_directory)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN Users\"]}}");
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_status(fx, "vpn.disabled-retains-access"), STATUS_UNKNOWN);
+	fixture_free(fx);
+}
+
+Test(vpn, unknown_when_nothing_tells_who_can_use_the_vpn)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	sbuf_adds(&sb, "\n");
+	fx = fixture_run(sb.buf, NULL, NOW);
+	/* no VPN group, msNPAllowDialin on no entry: silence is not a pass */
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_status(fx, "vpn.privileged"), STATUS_UNKNOWN);
+	fixture_free(fx);
+	fx = fixture_run(sb.buf, "{\"vpn\": {\"dialin_attribute\": false}}", NOW);
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	fixture_free(fx);
+	sbuf_release(&sb);
+}
+
+/* vpn.disabled-retains-access */
+
+Test(vpn, disabled_retains_access_fires_for_disabled_and_expired_only)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u d = good("dis", 1105), e = good("exp", 1106), ok = good("ok", 1107);
+	struct u out = good("outsider", 1108);
+	struct fixture *fx;
+	const struct finding *f;
+	char lines[128];
+
+	d.uac = 514;
+	snprintf(lines, sizeof(lines), "employeeID: E1\naccountExpires: %s\n", ft_ago(1, 0));
+	e.lines = lines;
+	out.uac = 514;
+	domain(&sb, NULL);
+	add_user(&sb, &d);
+	add_user(&sb, &e);
+	add_user(&sb, &ok);
+	add_user(&sb, &out);
+	group(&sb, "VPN-Users", 1200, "dis", "exp", "ok", NULL);
+	fx = run(&sb, POLICY);
+	f = fixture_find(fx, "vpn.disabled-retains-access", "dis");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_LOW);
+	cr_assert(json_is_true(json_object_get(f->evidence, "disabled")));
+	f = fixture_find(fx, "vpn.disabled-retains-access", "exp");
+	cr_assert(f);
+	cr_assert(strstr(f->message, "expired"), "%s", f->message);
+	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "ok"));
+	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "outsider"));
+	/* the other VPN checks consider enabled accounts only */
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "dis"));
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "exp"));
+	fixture_free(fx);
+}
+
+/* vpn.no-mfa */
+
+Test(vpn, no_mfa_fires_without_evidence_and_names_the_sources)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+	const struct finding *f;
+	json_t *src;
+
+	c.uac = 512 | 0x40000; /* SMARTCARD_REQUIRED */
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
+	group(&sb, "MFA-Enrolled", 1201, "Okta", NULL);
+	group(&sb, "Okta", 1202, "bob", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+		      " \"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": true}}");
+	f = fixture_find(fx, "vpn.no-mfa", "alice");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_CRITICAL);
+	cr_assert(strstr(f->message, "MFA-Enrolled"), "%s", f->message);
+	src = json_object_get(f->evidence, "mfa_sources_consulted");
+	cr_assert_eq(json_array_size(src), 2);
+	cr_assert_str_eq(json_string_value(json_array_get(src, 0)), "MFA-Enrolled");
+	cr_assert_str_eq(json_string_value(json_array_get(src, 1)), "SMARTCARD_REQUIRED");
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "bob"));   /* nested MFA group */
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "carol")); /* smart card */
+	fixture_free(fx);
+}
+
+Test(vpn, no_mfa_smartcard_counts_only_when_the_policy_says_so)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u c = good("carol", 1107);
+	struct fixture *fx;
+
+	c.uac = 512 | 0x40000;
+	domain(&sb, NULL);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "carol", NULL);
+	group(&sb, "MFA-Enrolled", 1201, NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+		      " \"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": false}}");
+	cr_assert(fixture_has(fx, "vpn.no-mfa", "carol"));
+	fixture_free(fx);
+}
+
+Test(vpn, no_mfa_unknown_when_the_enrollment_csv_was_not_read)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+		      " \"mfa\": {\"enrollment_csv\": {\"path\": \"missing.csv\", \"optional\": true}}}");
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_count(fx, "vpn.no-mfa"), 0);
+	fixture_free(fx);
+}
+
+/* vpn.password-not-reset */
+
+Test(vpn, password_not_reset_fires_one_second_before_the_cutoff)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+	const struct finding *f;
+
+	a.pwd = fixture_filetime("2025-10-03T23:59:59Z");
+	b.pwd = fixture_filetime("2025-10-04T00:00:00Z");
+	c.pwd = "0"; /* must change: pwd.must-change's alone */
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
+	fx = run(&sb, POLICY);
+	f = fixture_find(fx, "vpn.password-not-reset", "alice");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_CRITICAL);
+	cr_assert_str_eq(ev_str(f, "password_reset_after"), "2025-10-04T00:00:00Z");
+	cr_assert_not(fixture_has(fx, "vpn.password-not-reset", "bob"));
+	cr_assert_not(fixture_has(fx, "vpn.password-not-reset", "carol"));
+	fixture_free(fx);
+}
+
+Test(vpn, password_not_reset_supersedes_the_pwd_check)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), o = good("outsider", 1106);
+	struct fixture *fx;
+
+	a.pwd = ft_ago(200, 0);
+	o.pwd = ft_ago(200, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &o);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.password-not-reset", "alice"));
+	cr_assert_not(fixture_has(fx, "pwd.not-reset-since-incident", "alice"));
+	cr_assert(fixture_has(fx, "pwd.not-reset-since-incident", "outsider"));
+	fixture_free(fx);
+}
+
+Test(vpn, password_not_reset_unknown_without_an_incident_date)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.pwd = ft_ago(300, 0);
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}}");
+	cr_assert_eq(fixture_status(fx, "vpn.password-not-reset"), STATUS_UNKNOWN);
+	fixture_free(fx);
+}
+
+/* vpn.privileged */
+
+Test(vpn, privileged_fires_for_admins_on_the_vpn)
+{
+	static const char *const adds[] = {
+		"S-1-5-21-1-2-3-512", "member: CN=IT-Admins," BASE "\n", NULL,
+	};
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("carol", 1107);
+	struct fixture *fx;
+	const struct finding *f;
+
+	a.lines = "employeeID: E1\nprimaryGroupID: 512\n";
+	domain(&sb, adds);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "IT-Admins", 1210, "bob", NULL);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.privileged", "alice"));
+	f = fixture_find(fx, "vpn.privileged", "bob");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_HIGH);
+	cr_assert_str_eq(ev_str(f, "privileged_path"), "bob -> IT-Admins -> Domain Admins");
+	cr_assert_not(fixture_has(fx, "vpn.privileged", "carol"));
+	fixture_free(fx);
+}
+
+/* vpn.password-never-expires */
+
+Test(vpn, password_never_expires_fires_and_supersedes_pwd_never_expires)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), o = good("outsider", 1107);
+	struct fixture *fx;
+
+	a.uac = 512 | 0x10000;
+	o.uac = 512 | 0x10000;
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &o);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert(fixture_has(fx, "vpn.password-never-expires", "alice"));
+	cr_assert_eq(fixture_find(fx, "vpn.password-never-expires", "alice")->severity, SEV_HIGH);
+	cr_assert_not(fixture_has(fx, "pwd.never-expires", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.password-never-expires", "bob"));
+	cr_assert(fixture_has(fx, "pwd.never-expires", "outsider"));
+	fixture_free(fx);
+}
+
+/* vpn.unowned */
+
+Test(vpn, unowned_fires_when_every_owner_attribute_is_missing)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106), c = good("shared", 1107);
+	struct fixture *fx;
+	const struct finding *f;
+
+	b.lines = "manager: CN=alice," BASE "\n";
+	c.lines = NULL;
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	add_user(&sb, &c);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", "shared", NULL);
+	fx = run(&sb, POLICY);
+	f = fixture_find(fx, "vpn.unowned", "shared");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_MEDIUM);
+	cr_assert(strstr(f->message, "employeeID, manager"), "%s", f->message);
+	cr_assert_not(fixture_has(fx, "vpn.unowned", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.unowned", "bob"));
+	fixture_free(fx);
+}
+
+Test(vpn, unowned_honours_required_attributes)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105), b = good("bob", 1106);
+	struct fixture *fx;
+
+	b.lines = "department: Sales\n";
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	add_user(&sb, &b);
+	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}, \"checks\": {\"vpn.unowned\":"
+		      " {\"required_attributes\": [\"Department\"]}}}");
+	cr_assert(fixture_has(fx, "vpn.unowned", "alice"));
+	cr_assert_not(fixture_has(fx, "vpn.unowned", "bob"));
+	fixture_free(fx);
+}
+
+Test(vpn, unowned_unknown_when_no_user_carries_the_attributes)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.lines = NULL;
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	fx = run(&sb, POLICY);
+	cr_assert_eq(fixture_status(fx, "vpn.unowned"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_count(fx, "vpn.unowned"), 0);
+	fixture_free(fx);
+}
+
+Test(vpn, a_clean_vpn_user_passes_every_vpn_check)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+	static const char *const ids[] = {
+		"vpn.stale", "vpn.never-used", "vpn.disabled-retains-access", "vpn.no-mfa",
+		"vpn.password-not-reset", "vpn.privileged", "vpn.password-never-expires",
+		"vpn.unowned",
+	};
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	group(&sb, "VPN-Users", 1200, "alice", NULL);
+	group(&sb, "MFA-Enrolled", 1201, "alice", NULL);
+	fx = run(&sb, POLICY);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++)
+		cr_assert_eq(fixture_status(fx, ids[i]), STATUS_PASS, "%s", ids[i]);
+	fixture_free(fx);
+}
