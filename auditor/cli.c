@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ enum {
 	OPT_JSON,
 	OPT_XLSX,
 	OPT_BASELINE,
+	OPT_ALLOW_CLEARTEXT,
+	OPT_RANGE_SIZE,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -51,10 +54,14 @@ static const struct option_doc options[] = {
 	{ "starttls", 0, 'Z', NULL, "StartTLS on ldap://" },
 	{ "ca-file", 1, OPT_CA_FILE, "FILE", "CA bundle for TLS (verified by default)" },
 	{ "insecure-tls", 0, OPT_INSECURE_TLS, NULL, "do not verify the server certificate" },
+	{ "allow-cleartext-bind", 0, OPT_ALLOW_CLEARTEXT, NULL,
+	  "allow a simple bind over an unencrypted ldap:// connection" },
 	{ "dc", 1, OPT_DC, "HOST", "extra DC to read lastLogon from (repeatable)" },
 	{ "all-dcs", 0, OPT_ALL_DCS, NULL, "read lastLogon from every DC of the domain" },
 	{ "page-size", 1, OPT_PAGE_SIZE, "N", "LDAP page size (default 1000)" },
-	{ "timeout", 1, OPT_TIMEOUT, "SECONDS", "network timeout" },
+	{ "timeout", 1, OPT_TIMEOUT, "SECONDS", "network timeout (default 120)" },
+	{ "range-size", 1, OPT_RANGE_SIZE, "N",
+	  "read multi-valued attributes N values at a time (default: server's)" },
 	{ "policy", 1, 'p', "FILE", "policy JSON (default: built-in defaults)" },
 	{ "now", 1, OPT_NOW, "TIME", "evaluate ages as of TIME (ISO 8601)" },
 	{ "json", 1, OPT_JSON, "FILE", "write the JSON report (- = stdout); with checks: JSON" },
@@ -173,8 +180,27 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 		}
 		return 0;
 	}
+	/*
+	 * getopt_long accepts unambiguous prefixes ("--pass" for
+	 * "--password-file"): a typed "--password SECRET" would then be taken
+	 * as a file name with the secret in argv. Long options must be spelt
+	 * in full.
+	 */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		size_t n;
+		bool known = false;
+
+		if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2])
+			continue;
+		n = strcspn(argv[i] + 2, "=");
+		for (size_t k = 0; k < NOPTIONS && !known; k++)
+			known = strlen(options[k].name) == n &&
+				strncmp(options[k].name, argv[i] + 2, n) == 0;
+		if (!known)
+			return error_set(err, EXIT_INPUT, "unknown option \"%.*s\"", (int)n + 2, argv[i]);
+	}
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
 	/* "+" would stop at the first non-option; permute instead, so options may follow */
 	while ((opt = getopt_long(argc, argv, ":H:b:D:Y:Zp:o:qv", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -195,6 +221,11 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 			c->dcs[c->ndcs++] = optarg;
 			break;
 		case OPT_ALL_DCS: c->all_dcs = true; break;
+		case OPT_ALLOW_CLEARTEXT: c->allow_cleartext_bind = true; break;
+		case OPT_RANGE_SIZE:
+			if (parse_long(optarg, &c->range_size) < 0)
+				return error_set(err, EXIT_INPUT, "--range-size: expected a positive number, not \"%s\"", optarg);
+			break;
 		case OPT_PAGE_SIZE:
 			if (parse_long(optarg, &c->page_size) < 0)
 				return error_set(err, EXIT_INPUT, "--page-size: expected a positive number, not \"%s\"", optarg);
@@ -214,8 +245,12 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 		case OPT_HELP: c->command = CMD_HELP; return 0;
 		case OPT_VERSION: c->command = CMD_VERSION; return 0;
 		case ':':
+			if (optopt && optopt < 256)
+				return error_set(err, EXIT_INPUT, "option \"-%c\" needs a value", optopt);
 			return error_set(err, EXIT_INPUT, "option \"%s\" needs a value", argv[optind - 1]);
 		default:
+			if (optopt && optopt < 256)
+				return error_set(err, EXIT_INPUT, "unknown option \"-%c\"", optopt);
 			return error_set(err, EXIT_INPUT, "unknown option \"%s\"", argv[optind - 1]);
 		}
 	}

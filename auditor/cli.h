@@ -30,10 +30,10 @@ struct cli {
 	const char *uri, *ldif;
 	/* connection */
 	const char *base, *bind_dn, *password_file, *sasl_mech, *keytab, *principal, *ca_file;
-	bool starttls, insecure_tls, all_dcs;
+	bool starttls, insecure_tls, all_dcs, allow_cleartext_bind;
 	const char *dcs[16];
 	size_t ndcs;
-	long page_size, timeout;
+	long page_size, timeout, range_size;
 	/* policy, time, outputs */
 	const char *policy, *now, *json, *xlsx, *baseline, *output;
 	bool quiet, verbose, json_catalogue;

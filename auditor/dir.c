@@ -79,9 +79,12 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
+	d->by_dn.exact = 1;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
-	for (size_t i = 0; i < nextra && i < 64; i++)
+	for (size_t i = 0; i < nextra && i < 64; i++) {
+		d->extra_fixed[d->nextra] = dir_attr_lookup(extra_names[i]);
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
+	}
 	d->domain.h.kind = OBJ_DOMAIN;
 	d->domain.min_pwd_length = d->domain.pwd_history = -1;
 	d->domain.lockout_threshold = d->domain.pwd_properties = -1;
@@ -101,19 +104,12 @@ void dir_release(struct dir *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Values of one attribute gathered across the entry's raw_attrs. */
-struct gathered {
-	const struct raw_attr *attr[16];
-	size_t n;
-};
-
 struct builder {
 	struct dir *d;
 	const struct raw_entry *e;
 	struct error *err;
-	const struct raw_attr *by_attr[ATTR_COUNT][4]; /* first raw_attrs of each */
-	size_t nby[ATTR_COUNT];
-	size_t count[ATTR_COUNT]; /* values per attribute */
+	int *ids;                 /* per raw attribute: its enum dir_attr, or -1 */
+	int last[ATTR_COUNT];     /* the last raw attribute of each id, or -1 */
 };
 
 static size_t base_name_len(const char *name)
@@ -130,41 +126,51 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 			 b->e->dn);
 }
 
-/* Iterate every value of fixed attribute a: calls fn for each. */
+/* Every value of fixed attribute a, across the raw attributes that carry it. */
 #define FOR_VALUES(b, a, ra, v)                                                   \
 	for (size_t i_ = 0; i_ < (b)->e->nattrs; i_++)                            \
-		if (((ra) = &(b)->e->attrs[i_]) && attr_is((b), (ra), (a)))       \
+		if ((b)->ids[i_] == (a) && ((ra) = &(b)->e->attrs[i_]))           \
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
-static int attr_of(const struct raw_attr *ra)
+/*
+ * The fixed attribute a raw attribute carries, or -1. Sources repeat the
+ * same few spellings millions of times, so the last answer for each
+ * spelling is kept in a small direct-mapped cache before the hash lookup.
+ */
+static int attr_of(struct dir *d, const struct raw_attr *ra)
 {
 	char name[96];
 	size_t n = base_name_len(ra->name);
+	unsigned slot;
+	int id;
 
-	if (n >= sizeof(name))
+	if (n == 0 || n >= sizeof(name))
 		return -1;
+	slot = (unsigned)(n * 31 + (unsigned char)ra->name[0] * 7 +
+			  (unsigned char)ra->name[n ? n - 1 : 0]) % DIR_NAME_CACHE;
+	if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0)
+		return d->name_cache[slot].id;
 	memcpy(name, ra->name, n);
 	name[n] = '\0';
-	return dir_attr_lookup(name);
-}
-
-static bool attr_is(const struct builder *b, const struct raw_attr *ra, int a)
-{
-	(void)b;
-	return attr_of(ra) == a;
+	id = dir_attr_lookup(name);
+	memcpy(d->name_cache[slot].name, name, n + 1);
+	d->name_cache[slot].len = n;
+	d->name_cache[slot].id = id;
+	return id;
 }
 
 /* The last value of a single-valued attribute, or NULL. */
 static const struct raw_value *single(struct builder *b, int a, const struct raw_attr **where)
 {
 	const struct raw_attr *ra;
-	const struct raw_value *v, *last = NULL;
 
-	FOR_VALUES(b, a, ra, v) {
-		last = v;
-		*where = ra;
-	}
-	return last;
+	if (b->last[a] < 0)
+		return NULL;
+	ra = &b->e->attrs[b->last[a]];
+	if (!ra->nvals)
+		return NULL;
+	*where = ra;
+	return &ra->vals[ra->nvals - 1];
 }
 
 static const char *dup_value(struct builder *b, const struct raw_value *v)
@@ -373,12 +379,9 @@ static uint64_t seen_bits(struct builder *b)
 {
 	uint64_t seen = 0;
 
-	for (size_t i = 0; i < b->e->nattrs; i++) {
-		int a = attr_of(&b->e->attrs[i]);
-
-		if (a >= 0 && b->e->attrs[i].nvals)
-			seen |= ATTR_BIT(a);
-	}
+	for (size_t i = 0; i < b->e->nattrs; i++)
+		if (b->ids[i] >= 0 && b->e->attrs[i].nvals)
+			seen |= ATTR_BIT(b->ids[i]);
 	return seen;
 }
 
@@ -420,12 +423,15 @@ static const char *opt_string(struct builder *b, int a)
 
 static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
 {
-	for (size_t i = 0; i < b->e->nattrs; i++) {
+	for (size_t i = 0; i < b->e->nattrs && b->d->nextra; i++) {
 		const struct raw_attr *ra = &b->e->attrs[i];
 		size_t n = base_name_len(ra->name);
 
 		for (size_t k = 0; k < b->d->nextra; k++) {
-			if (!str_nieq(ra->name, n, b->d->extra_names[k]))
+			int fixed = b->d->extra_fixed[k];
+
+			if (fixed >= 0 ? b->ids[i] != fixed
+				       : b->ids[i] >= 0 || !str_nieq(ra->name, n, b->d->extra_names[k]))
 				continue;
 			for (size_t j = 0; j < ra->nvals; j++) {
 				struct dir_value *dv = arena_alloc(&b->d->arena, sizeof(*dv));
@@ -582,35 +588,61 @@ static int add_domain(struct builder *b)
 int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 {
 	struct builder b = { .d = d, .e = e, .err = err };
+	int small[64];
 	enum obj_kind kind;
 	bool known;
+	int ret = 0;
 
 	d->nentries++;
-	kind = kind_of(&b, &known);
-	if (!known)
-		return 0;
-	switch (kind) {
-	case OBJ_USER:
-	case OBJ_COMPUTER:
-	case OBJ_GMSA:
-		return add_account(&b, kind);
-	case OBJ_GROUP:
-		return add_group(&b);
-	case OBJ_DOMAIN:
-		return add_domain(&b);
-	case OBJ_PSO:
-		return add_pso(&b);
-	default:
-		return 0;
+	b.ids = e->nattrs <= 64 ? small : xmalloc(e->nattrs * sizeof(*b.ids));
+	for (int a = 0; a < ATTR_COUNT; a++)
+		b.last[a] = -1;
+	for (size_t i = 0; i < e->nattrs; i++) {
+		b.ids[i] = attr_of(d, &e->attrs[i]);
+		if (b.ids[i] >= 0)
+			b.last[b.ids[i]] = (int)i;
 	}
+	kind = kind_of(&b, &known);
+	if (known) {
+		switch (kind) {
+		case OBJ_USER:
+		case OBJ_COMPUTER:
+		case OBJ_GMSA:
+			ret = add_account(&b, kind);
+			break;
+		case OBJ_GROUP:
+			ret = add_group(&b);
+			break;
+		case OBJ_DOMAIN:
+			ret = add_domain(&b);
+			break;
+		case OBJ_PSO:
+			ret = add_pso(&b);
+			break;
+		default:
+			break;
+		}
+	}
+	if (b.ids != small)
+		free(b.ids);
+	return ret;
+}
+
+int dir_add_cb(void *data, const struct raw_entry *e, struct error *err)
+{
+	return dir_add(data, e, err);
 }
 
 struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn)
 {
-	char *ndn = dn_normalise(dn, strlen(dn));
-	struct dir_obj *o = hmap_get(&d->by_dn, ndn);
+	size_t len = strlen(dn);
+	char small[512], *ndn = len < sizeof(small) ? small : xmalloc(len + 1);
+	struct dir_obj *o;
 
-	free(ndn);
+	dn_normalise_into(dn, len, ndn);
+	o = hmap_get(&d->by_dn, ndn);
+	if (ndn != small)
+		free(ndn);
 	return o;
 }
 

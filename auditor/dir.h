@@ -243,6 +243,8 @@ struct dir_target {
 	unsigned why;
 };
 
+#define DIR_NAME_CACHE 128
+
 struct dir {
 	struct arena arena;
 	struct account **accounts;
@@ -260,6 +262,7 @@ struct dir {
 
 	uint64_t seen[OBJ_KIND_COUNT];       /* ATTR_BIT seen, per kind */
 	const char **extra_names;            /* policy-named attributes */
+	int extra_fixed[64];                 /* their fixed dir_attr, or -1 */
 	size_t nextra;
 	uint64_t extra_seen[OBJ_KIND_COUNT]; /* bit i: extra_names[i] seen */
 
@@ -270,6 +273,13 @@ struct dir {
 	const char *last_logon_sources[8];
 	size_t nlast_logon_sources;
 	bool resolved;
+
+	/* attribute names already looked up (dir.c attr_of) */
+	struct {
+		char name[96];
+		size_t len;
+		int id;
+	} name_cache[DIR_NAME_CACHE];
 
 	/* external evidence (CSV exports) */
 	bool mfa_csv_loaded;     /* the enrollment CSV was read */
@@ -302,6 +312,9 @@ struct raw_entry {
 	size_t line;             /* of the dn line (LDIF); 0 if unknown */
 };
 
+/* A consumer of raw entries (dir_add, an LDIF writer...). */
+typedef int dir_entry_fn(void *data, const struct raw_entry *e, struct error *err);
+
 /* Set up an empty directory that also keeps the named extra attributes. */
 void dir_init(struct dir *d, const char *const *extra_names, size_t nextra);
 void dir_release(struct dir *d);
@@ -312,6 +325,8 @@ void dir_release(struct dir *d);
  * number, a time) is an input error: -1 with err naming the origin.
  */
 int dir_add(struct dir *d, const struct raw_entry *e, struct error *err);
+/* dir_add as a dir_entry_fn (data is the struct dir). */
+int dir_add_cb(void *data, const struct raw_entry *e, struct error *err);
 
 /* Lookups; NULL when absent. dn need not be normalised. */
 struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);

@@ -4,6 +4,7 @@
 #include "hmap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "strutil.h"
 #include "xalloc.h"
@@ -15,14 +16,28 @@ void hmap_release(struct hmap *m)
 	m->size = m->count = 0;
 }
 
+static uint64_t hash(const struct hmap *m, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	if (!m->exact)
+		return str_ihash(key);
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
 {
-	size_t mask = m->size - 1, i = (size_t)h & mask;
+	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
 
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (!s->key || (s->hash == h && str_ieq(s->key, key)))
+		if (!s->key || (s->hash == h && (m->exact ? strcmp(s->key, key) == 0
+							  : str_ieq(s->key, key))))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -34,7 +49,7 @@ void *hmap_get(const struct hmap *m, const char *key)
 
 	if (!m->size)
 		return NULL;
-	s = find(m, key, str_ihash(key));
+	s = find(m, key, hash(m, key));
 	return s->key ? s->value : NULL;
 }
 
@@ -53,7 +68,7 @@ static void rehash(struct hmap *m)
 
 void *hmap_put(struct hmap *m, const char *key, void *value)
 {
-	uint64_t h = str_ihash(key);
+	uint64_t h = hash(m, key);
 	struct hmap_slot *s;
 
 	if ((m->count + 1) * 10 >= m->size * 7)

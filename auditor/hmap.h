@@ -1,7 +1,9 @@
 /*
  * hmap: an open-addressing hash map from NUL-terminated string keys to
  * pointers. Keys are borrowed (they must outlive the map: the directory's
- * keys live in its arena); lookups fold ASCII case, as AD compares names.
+ * keys live in its arena). Lookups fold ASCII case, as AD compares names,
+ * unless the map is exact (HMAP_INIT_EXACT: keys already normalised, such
+ * as normalised DNs, which is faster).
  */
 #ifndef PRIVAUDIT_HMAP_H
 #define PRIVAUDIT_HMAP_H
@@ -18,9 +20,11 @@ struct hmap_slot {
 struct hmap {
 	struct hmap_slot *slots;
 	size_t size, count;
+	int exact;
 };
 
-#define HMAP_INIT { NULL, 0, 0 }
+#define HMAP_INIT { NULL, 0, 0, 0 }
+#define HMAP_INIT_EXACT { NULL, 0, 0, 1 }
 
 void hmap_release(struct hmap *m);
 /* The value stored under key, or NULL. */

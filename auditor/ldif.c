@@ -25,12 +25,17 @@ struct pending_attr {
 
 struct reader {
 	const char *name;
-	ldif_entry_fn *fn;
+	dir_entry_fn *fn;
 	void *data;
 	struct error *err;
 
 	struct sbuf logical;     /* the logical line being assembled */
 	size_t logical_line;     /* its first physical line number */
+	struct segment {
+		size_t off;          /* where it starts in the logical line */
+		size_t line, col;    /* and in the file */
+	} *segs;                 /* the physical lines it was folded from */
+	size_t nsegs, segs_alloc;
 	bool logical_comment;    /* it is a comment (folded comments too) */
 	bool have_logical;
 
@@ -56,6 +61,36 @@ static int fail(struct reader *r, size_t line, size_t col, const char *fmt, ...)
 	struct sbuf sb = SBUF_INIT;
 	va_list ap;
 
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	error_set(r->err, EXIT_INPUT, "%s:%zu:%zu: %s", r->name, line, col, sb.buf);
+	sbuf_release(&sb);
+	return -1;
+}
+
+/* The file position of offset off in the logical line. */
+static void position(const struct reader *r, size_t off, size_t *line, size_t *col)
+{
+	size_t k = 0;
+
+	while (k + 1 < r->nsegs && r->segs[k + 1].off <= off)
+		k++;
+	*line = r->segs[k].line;
+	*col = r->segs[k].col + (off - r->segs[k].off);
+}
+
+/* fail() at offset off of the logical line. */
+static int fail_at(struct reader *r, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct reader *r, size_t off, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t line, col;
+	va_list ap;
+
+	position(r, off, &line, &col);
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
@@ -194,23 +229,23 @@ static void add_attr(struct reader *r, const char *name, size_t nlen, size_t lin
 static int process_logical(struct reader *r)
 {
 	const char *s = r->logical.buf;
-	size_t len = r->logical.len, line = r->logical_line;
+	size_t len = r->logical.len;
 	const char *colon = memchr(s, ':', len);
 	size_t nlen, vstart, val_off;
 	bool b64 = false;
 	struct pending_attr *p;
 
 	if (!colon)
-		return fail(r, line, 1, "expected \"attribute: value\"");
+		return fail_at(r, 0, "expected \"attribute: value\"");
 	nlen = (size_t)(colon - s);
 	if (!valid_attr_name(s, nlen))
-		return fail(r, line, 1, "invalid attribute name");
+		return fail_at(r, 0, "invalid attribute name");
 	vstart = nlen + 1;
 	if (vstart < len && s[vstart] == ':') {
 		b64 = true;
 		vstart++;
 	} else if (vstart < len && s[vstart] == '<') {
-		return fail(r, line, vstart + 1, "URL values are not supported");
+		return fail_at(r, vstart, "URL values are not supported");
 	}
 	while (vstart < len && s[vstart] == ' ')
 		vstart++;
@@ -220,21 +255,26 @@ static int process_logical(struct reader *r)
 		if (!r->seen_version && r->nlogical == 1 && str_nieq(s, nlen, "version")) {
 			r->seen_version = true;
 			if (len - vstart != 1 || s[vstart] != '1')
-				return fail(r, line, vstart + 1, "unsupported LDIF version");
+				return fail_at(r, vstart, "unsupported LDIF version");
 			return 0;
 		}
 		if (!str_nieq(s, nlen, "dn"))
-			return fail(r, line, 1, "a record must start with \"dn:\"");
+			return fail_at(r, 0, "a record must start with \"dn:\"");
 		r->in_record = true;
 	}
 
-	add_attr(r, s, nlen, line, vstart + 1, &val_off);
+	{
+		size_t vline, vcol;
+
+		position(r, vstart, &vline, &vcol);
+		add_attr(r, s, nlen, vline, vcol, &val_off);
+	}
 	if (b64) {
 		long bad = b64_decode(s + vstart, len - vstart, &r->rec);
 
 		if (bad >= 0) {
 			r->nattrs--;
-			return fail(r, line, vstart + (size_t)bad + 1, "invalid base64 value");
+			return fail_at(r, vstart + (size_t)bad, "invalid base64 value");
 		}
 	} else {
 		sbuf_add(&r->rec, s + vstart, len - vstart);
@@ -245,23 +285,23 @@ static int process_logical(struct reader *r)
 
 	if (str_nieq(s, nlen, "dn")) {
 		if (r->have_dn)
-			return fail(r, line, 1, "second \"dn:\" in one record");
+			return fail_at(r, 0, "second \"dn:\" in one record");
 		if (!p->val_len)
-			return fail(r, line, vstart + 1, "empty DN");
+			return fail_at(r, vstart, "empty DN");
 		r->have_dn = true;
 		r->dn_off = p->val_off;
 		r->dn_len = p->val_len;
-		r->dn_line = line;
+		r->dn_line = r->logical_line;
 		r->nattrs--;
 	} else if (str_nieq(s, nlen, "changetype")) {
 		const char *v = r->rec.buf + p->val_off;
 
 		if (!str_ieq(v, "add"))
-			return fail(r, line, vstart + 1,
+			return fail_at(r, vstart,
 				    "unsupported changetype \"%s\" (an export holds entries only)", v);
 		r->nattrs--;
 	} else if (str_nieq(s, nlen, "control")) {
-		return fail(r, line, 1, "LDIF controls are not supported");
+		return fail_at(r, 0, "LDIF controls are not supported");
 	}
 	return 0;
 }
@@ -277,8 +317,31 @@ static int flush_logical(struct reader *r)
 	return ret;
 }
 
+static void add_segment(struct reader *r, size_t off, size_t line, size_t col)
+{
+	xgrow(&r->segs, &r->segs_alloc, r->nsegs + 1, sizeof(*r->segs));
+	r->segs[r->nsegs].off = off;
+	r->segs[r->nsegs].line = line;
+	r->segs[r->nsegs].col = col;
+	r->nsegs++;
+}
+
 static int feed_line(struct reader *r, char *buf, size_t len, size_t lineno)
 {
+	const char *nul;
+
+	if (lineno == 1 && len >= 2 && ((unsigned char)buf[0] == 0xff || (unsigned char)buf[0] == 0xfe) &&
+	    ((unsigned char)buf[1] ^ (unsigned char)buf[0]) == 0x01)
+		return fail(r, 1, 1, "UTF-16 text (as `ldifde -u` writes): convert it to UTF-8 first");
+	if (lineno == 1 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		/* a UTF-8 byte-order mark, as Notepad and PowerShell write */
+		buf += 3;
+		len -= 3;
+	}
+	nul = memchr(buf, '\0', len);
+
+	if (nul)
+		return fail(r, lineno, (size_t)(nul - buf) + 1, "NUL byte in the file (not LDIF text)");
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (len && buf[len - 1] == '\r')
@@ -286,8 +349,10 @@ static int feed_line(struct reader *r, char *buf, size_t len, size_t lineno)
 	if (len && buf[0] == ' ') {
 		if (!r->have_logical)
 			return fail(r, lineno, 1, "continuation line without a line to continue");
-		if (!r->logical_comment)
+		if (!r->logical_comment) {
+			add_segment(r, r->logical.len, lineno, 2);
 			sbuf_add(&r->logical, buf + 1, len - 1);
+		}
 		return 0;
 	}
 	if (flush_logical(r) < 0)
@@ -296,6 +361,8 @@ static int feed_line(struct reader *r, char *buf, size_t len, size_t lineno)
 		return emit_record(r);
 	r->have_logical = true;
 	r->logical_line = lineno;
+	r->nsegs = 0;
+	add_segment(r, 0, lineno, 1);
 	r->logical_comment = buf[0] == '#';
 	if (!r->logical_comment)
 		sbuf_add(&r->logical, buf, len);
@@ -307,11 +374,12 @@ static void reader_release(struct reader *r)
 	sbuf_release(&r->logical);
 	sbuf_release(&r->rec);
 	free(r->attrs);
+	free(r->segs);
 	free(r->raw);
 	free(r->vals);
 }
 
-static void reader_init(struct reader *r, const char *name, ldif_entry_fn *fn, void *data,
+static void reader_init(struct reader *r, const char *name, dir_entry_fn *fn, void *data,
 			struct error *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -330,7 +398,7 @@ static int reader_finish(struct reader *r)
 	return 0;
 }
 
-int ldif_read(FILE *fp, const char *name, ldif_entry_fn *fn, void *data, struct error *err)
+int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
 {
 	struct reader r;
 	char *buf = NULL;
@@ -340,10 +408,6 @@ int ldif_read(FILE *fp, const char *name, ldif_entry_fn *fn, void *data, struct 
 
 	reader_init(&r, name, fn, data, err);
 	while ((n = getline(&buf, &cap, fp)) >= 0) {
-		if (memchr(buf, '\0', (size_t)n)) {
-			fail(&r, lineno + 1, 1, "NUL byte in the file (not LDIF text)");
-			goto out;
-		}
 		if (feed_line(&r, buf, (size_t)n, ++lineno) < 0)
 			goto out;
 	}
@@ -358,22 +422,17 @@ out:
 	return ret;
 }
 
-static int add_to_dir(void *data, const struct raw_entry *e, struct error *err)
-{
-	return dir_add(data, e, err);
-}
-
 int ldif_load(struct dir *d, const char *path, struct error *err)
 {
 	FILE *fp;
 	int ret;
 
 	if (strcmp(path, "-") == 0)
-		return ldif_read(stdin, "<stdin>", add_to_dir, d, err);
+		return ldif_read(stdin, "<stdin>", dir_add_cb, d, err);
 	fp = fopen(path, "r");
 	if (!fp)
 		return error_set(err, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
-	ret = ldif_read(fp, path, add_to_dir, d, err);
+	ret = ldif_read(fp, path, dir_add_cb, d, err);
 	fclose(fp);
 	return ret;
 }
@@ -385,7 +444,7 @@ int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 	size_t lineno = 0, i = 0;
 	int ret = -1;
 
-	reader_init(&r, name, add_to_dir, d, err);
+	reader_init(&r, name, dir_add_cb, d, err);
 	while (i < len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (text + i)) + 1 : len - i;
@@ -401,4 +460,77 @@ int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 out:
 	reader_release(&r);
 	return ret;
+}
+
+/* RFC 2849 SAFE-STRING: no NUL, CR, LF, no non-ASCII, no leading space, ':' or '<', no trailing space. */
+static bool safe_string(const char *v, size_t len)
+{
+	if (!len)
+		return true;
+	if (v[0] == ' ' || v[0] == ':' || v[0] == '<' || v[len - 1] == ' ')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == 0 || c == '\n' || c == '\r' || c > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+static void b64_encode(struct sbuf *sb, const unsigned char *p, size_t len)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < len ? p[i + 2] : 0);
+
+		sbuf_addch(sb, tab[v >> 18 & 63]);
+		sbuf_addch(sb, tab[v >> 12 & 63]);
+		sbuf_addch(sb, i + 1 < len ? tab[v >> 6 & 63] : '=');
+		sbuf_addch(sb, i + 2 < len ? tab[v & 63] : '=');
+	}
+}
+
+static void put_line(FILE *fp, const char *name, size_t nlen, const char *v, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t col = 0;
+
+	sbuf_add(&sb, name, nlen);
+	if (safe_string(v, len)) {
+		sbuf_adds(&sb, ": ");
+		sbuf_add(&sb, v, len);
+	} else {
+		sbuf_adds(&sb, ":: ");
+		b64_encode(&sb, (const unsigned char *)v, len);
+	}
+	for (size_t i = 0; i < sb.len; i++) {
+		if (col == 76) {
+			fputs("\n ", fp);
+			col = 1;
+		}
+		fputc(sb.buf[i], fp);
+		col++;
+	}
+	fputc('\n', fp);
+	sbuf_release(&sb);
+}
+
+int ldif_write_entry(void *data, const struct raw_entry *e, struct error *err)
+{
+	FILE *fp = data;
+
+	(void)err;
+	put_line(fp, "dn", 2, e->dn, strlen(e->dn));
+	for (size_t i = 0; i < e->nattrs; i++) {
+		const struct raw_attr *a = &e->attrs[i];
+		size_t nlen = strcspn(a->name, ";");
+
+		for (size_t k = 0; k < a->nvals; k++)
+			put_line(fp, a->name, nlen, a->vals[k].val, a->vals[k].len);
+	}
+	fputc('\n', fp);
+	return 0;
 }

@@ -16,15 +16,21 @@
 
 struct error;
 
-typedef int ldif_entry_fn(void *data, const struct raw_entry *e, struct error *err);
-
 /* Read every record of fp (named name in messages). */
-int ldif_read(FILE *fp, const char *name, ldif_entry_fn *fn, void *data, struct error *err);
+int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err);
 
 /* Read path ("-" = stdin) into the directory. */
 int ldif_load(struct dir *d, const char *path, struct error *err);
 /* The same from memory (tests, fuzzing). */
 int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 		  struct error *err);
+
+/*
+ * Write one entry as LDIF to the FILE * given as data (a dir_entry_fn, for
+ * `privaudit collect`): values that are not safe strings in base64, lines
+ * folded at 76 columns, attribute options (";range=...") dropped since the
+ * values are complete. Write errors are left to the caller's ferror().
+ */
+int ldif_write_entry(void *fp, const struct raw_entry *e, struct error *err);
 
 #endif

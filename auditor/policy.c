@@ -1488,7 +1488,7 @@ char *policy_defaults_json(void)
 
 static void extra_add(const char **v, size_t *n, const char *name)
 {
-	if (!name || !*name || dir_attr_lookup(name) >= 0)
+	if (!name || !*name)
 		return;
 	for (size_t i = 0; i < *n; i++)
 		if (str_ieq(v[i], name))

@@ -91,7 +91,8 @@ char *policy_defaults_json(void);
 /*
  * The extra attribute names the directory must keep for this policy (the
  * MFA attribute, vpn.unowned's required attributes, the CSV match
- * attributes). Returns a new array of borrowed strings; *n gets the count.
+ * attributes), fixed ones included, without duplicates. Returns a new
+ * array of borrowed strings; *n gets the count.
  */
 const char **policy_extra_attributes(const struct policy *p, size_t *n);
 

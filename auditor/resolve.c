@@ -186,7 +186,7 @@ static void build_memberships(struct dir *d, struct members *m)
 {
 	size_t *acap = xcalloc(d->naccounts + 1, sizeof(*acap));
 	size_t *gcap = xcalloc(d->ngroups + 1, sizeof(*gcap));
-	struct hmap acc_index = HMAP_INIT;
+	struct hmap acc_index = HMAP_INIT_EXACT;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
@@ -549,6 +549,8 @@ static void last_logon_sources(struct dir *d)
 {
 	uint64_t seen = d->seen[OBJ_USER] | d->seen[OBJ_COMPUTER] | d->seen[OBJ_GMSA];
 
+	if (d->nlast_logon_sources)
+		return; /* the source named them (the DCs read) */
 	if (seen & ATTR_BIT(ATTR_LASTLOGONTIMESTAMP))
 		d->last_logon_sources[d->nlast_logon_sources++] = "lastLogonTimestamp";
 	if (seen & ATTR_BIT(ATTR_LASTLOGON))

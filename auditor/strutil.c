@@ -3,6 +3,7 @@
  */
 #include "strutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sbuf.h"
@@ -41,7 +42,15 @@ int str_nieq(const char *a, size_t alen, const char *b)
 
 char *dn_normalise(const char *dn, size_t len)
 {
-	struct sbuf sb = SBUF_INIT;
+	char *out = xmalloc(len + 1);
+
+	dn_normalise_into(dn, len, out);
+	return out;
+}
+
+void dn_normalise_into(const char *dn, size_t len, char *out)
+{
+	char *o = out;
 	size_t i = 0;
 
 	while (i < len) {
@@ -50,18 +59,17 @@ char *dn_normalise(const char *dn, size_t len)
 			i++;
 		while (i < len && dn[i] != '=' && dn[i] != ',') {
 			if (dn[i] != ' ')
-				sbuf_addch(&sb, (char)lower((unsigned char)dn[i]));
+				*o++ = (char)lower((unsigned char)dn[i]);
 			i++;
 		}
 		if (i < len && dn[i] == '=') {
 			size_t start, end;
 
-			sbuf_addch(&sb, '=');
+			*o++ = '=';
 			i++;
 			while (i < len && dn[i] == ' ')
 				i++;
-			start = i;
-			end = i;
+			start = end = i;
 			while (i < len && dn[i] != ',' && dn[i] != '+') {
 				if (dn[i] == '\\' && i + 1 < len) {
 					i += 2;
@@ -73,42 +81,39 @@ char *dn_normalise(const char *dn, size_t len)
 					end = i;
 			}
 			for (size_t k = start; k < end; k++)
-				sbuf_addch(&sb, (char)lower((unsigned char)dn[k]));
+				*o++ = (char)lower((unsigned char)dn[k]);
 		}
-		if (i < len) {
-			sbuf_addch(&sb, dn[i]);
-			i++;
-		}
+		if (i < len)
+			*o++ = dn[i++];
 	}
-	return sbuf_detach(&sb);
+	*o = '\0';
 }
 
 char *dn_to_dns(const char *dn)
 {
 	struct sbuf sb = SBUF_INIT;
-	const char *p = dn;
+	char *norm = dn_normalise(dn, strlen(dn));
+	const char *p = norm;
 
 	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (str_nieq(p, 3, "dc=")) {
-			const char *v = p + 3;
-			size_t n = strcspn(v, ",");
+		size_t n = 0;
 
+		/* the value runs to the next unescaped comma */
+		while (p[n] && p[n] != ',') {
+			if (p[n] == '\\' && p[n + 1])
+				n++;
+			n++;
+		}
+		if (n > 3 && strncmp(p, "dc=", 3) == 0) {
 			if (sb.len)
 				sbuf_addch(&sb, '.');
-			for (size_t k = 0; k < n; k++)
-				if (v[k] != ' ')
-					sbuf_addch(&sb, (char)lower((unsigned char)v[k]));
-			p = v + n;
-		} else {
-			while (*p && *p != ',') {
-				if (*p == '\\' && p[1])
-					p++;
-				p++;
-			}
+			sbuf_add(&sb, p + 3, n - 3);
 		}
+		p += n;
+		if (*p == ',')
+			p++;
 	}
+	free(norm);
 	return sbuf_detach(&sb);
 }
 
@@ -126,6 +131,7 @@ char *dn_first_value(const char *dn)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *p = strchr(dn, '=');
+	size_t keep = 0;
 
 	if (!p)
 		return xstrdup(dn);
@@ -143,11 +149,13 @@ char *dn_first_value(const char *dn)
 				sbuf_addch(&sb, p[1]);
 				p += 2;
 			}
+			keep = sb.len;
 			continue;
 		}
 		sbuf_addch(&sb, *p++);
 	}
-	while (sb.len && sb.buf[sb.len - 1] == ' ')
+	/* unescaped trailing spaces are not part of the value */
+	while (sb.len > keep && sb.buf[sb.len - 1] == ' ')
 		sbuf_setlen(&sb, sb.len - 1);
 	return sbuf_detach(&sb);
 }
@@ -158,9 +166,18 @@ int dn_is_under(const char *dn, const char *base)
 
 	if (bl == 0)
 		return 1;
+	size_t slashes = 0;
+
 	if (dl < bl || strcmp(dn + dl - bl, base) != 0)
 		return 0;
-	return dl == bl || (dn[dl - bl - 1] == ',' && (dl - bl < 2 || dn[dl - bl - 2] != '\\'));
+	if (dl == bl)
+		return 1;
+	if (dn[dl - bl - 1] != ',')
+		return 0;
+	/* the comma separates unless an odd number of backslashes escapes it */
+	while (slashes < dl - bl - 1 && dn[dl - bl - 2 - slashes] == '\\')
+		slashes++;
+	return slashes % 2 == 0;
 }
 
 int str_wildmatch(const char *pat, const char *s)

@@ -135,6 +135,8 @@ int time_from_gentime(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+static void time_format_valid(int64_t t, char *buf, size_t size);
+
 int time_from_iso8601(const char *s, int64_t *out, int *date_only)
 {
 	int y, mon, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
@@ -184,6 +186,15 @@ int time_from_iso8601(const char *s, int64_t *out, int *date_only)
 
 void time_format(int64_t t, char *buf, size_t size)
 {
+	if (t == TIME_NEVER) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	time_format_valid(t, buf, size);
+}
+
+static void time_format_valid(int64_t t, char *buf, size_t size)
+{
 	int64_t days = t >= 0 ? t / SECONDS_PER_DAY : (t - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
 	int64_t secs = t - days * SECONDS_PER_DAY;
 	int64_t z = days + 719468;
@@ -196,10 +207,6 @@ void time_format(int64_t t, char *buf, size_t size)
 	int64_t d = doy - (153 * mp + 2) / 5 + 1;
 	int64_t m = mp + (mp < 10 ? 3 : -9);
 
-	if (t == TIME_NEVER) {
-		snprintf(buf, size, "never");
-		return;
-	}
 	y += m <= 2;
 	snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
 		 (long long)m, (long long)d, (long long)(secs / 3600),

@@ -879,12 +879,14 @@ Test(policy, extra_attributes)
 		    " \"checks\": {\"vpn.unowned\": {\"required_attributes\":"
 		    " [\"employeeID\", \"EXTENSIONATTRIBUTE7\", \"description\", \"manager\", \"Mail\"]}}}");
 	v = policy_extra_attributes(&p, &n);
-	/* description and sAMAccountName are kept anyway; case-insensitive duplicates once */
-	cr_assert_eq(n, 4);
+	/* fixed attributes too (description, sAMAccountName); case-insensitive duplicates once */
+	cr_assert_eq(n, 6);
 	cr_assert_str_eq(v[0], "extensionAttribute7");
 	cr_assert_str_eq(v[1], "employeeID");
-	cr_assert_str_eq(v[2], "manager");
-	cr_assert_str_eq(v[3], "Mail");
+	cr_assert_str_eq(v[2], "description");
+	cr_assert_str_eq(v[3], "manager");
+	cr_assert_str_eq(v[4], "Mail");
+	cr_assert_str_eq(v[5], "sAMAccountName");
 	free(v);
 	policy_release(&p);
 }

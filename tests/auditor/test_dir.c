@@ -1,0 +1,872 @@
+/*
+ * Tests for auditor/dir.c (building the directory model from raw entries,
+ * lookups) and auditor/hmap.c, the map behind the lookups. Entries come
+ * from LDIF text through ldif_load_mem, as every source feeds dir_add.
+ */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../auditor/dir.h"
+#include "../../auditor/error.h"
+#include "../../auditor/exitcode.h"
+#include "../../auditor/hmap.h"
+#include "../../auditor/ldif.h"
+#include "../../auditor/timeutil.h"
+
+#define USERS "CN=Users,DC=corp,DC=example,DC=test"
+
+/* Binary objectSid S-1-5-21-1-2-3-500, base64 */
+#define SID_500_B64 "AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA=="
+
+static void load_extra(struct dir *d, const char *ldif, const char *const *extra, size_t n)
+{
+	struct error err = ERROR_INIT;
+
+	dir_init(d, extra, n);
+	cr_assert_eq(ldif_load_mem(d, ldif, strlen(ldif), "t.ldif", &err), 0, "rejected: %s",
+		     err.msg);
+}
+
+static void load(struct dir *d, const char *ldif)
+{
+	load_extra(d, ldif, NULL, 0);
+}
+
+static void expect_error(const char *ldif, const char *msg)
+{
+	struct dir d;
+	struct error err = ERROR_INIT;
+
+	dir_init(&d, NULL, 0);
+	cr_expect_eq(ldif_load_mem(&d, ldif, strlen(ldif), "t.ldif", &err), -1,
+		     "accepted; expected \"%s\"", msg);
+	cr_expect_eq(err.code, EXIT_INPUT);
+	cr_expect_str_eq(err.msg, msg);
+	dir_release(&d);
+}
+
+static struct account *account(const struct dir *d, const char *sam)
+{
+	struct dir_obj *o = dir_find_name(d, sam);
+
+	cr_assert_not_null(o, "no object \"%s\"", sam);
+	cr_assert(o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA,
+		  "\"%s\" is not an account (kind %d)", sam, o->kind);
+	return (struct account *)o;
+}
+
+/* ---- kinds ------------------------------------------------------------- */
+
+Test(dir, user_kind_from_object_class)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=alice," USERS "\n"
+		 "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		 "objectClass: user\n"
+		 "sAMAccountName: alice\n");
+	cr_assert_eq(d.naccounts, 1);
+	cr_expect_eq(d.accounts[0]->h.kind, OBJ_USER);
+	cr_expect_str_eq(d.accounts[0]->h.dn, "CN=alice," USERS);
+	cr_expect_str_eq(d.accounts[0]->h.ndn, "cn=alice,cn=users,dc=corp,dc=example,dc=test");
+	dir_release(&d);
+}
+
+Test(dir, computer_kind_wins_over_user)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=WS1,CN=Computers,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		 "objectClass: user\nobjectClass: computer\n"
+		 "sAMAccountName: WS1$\n");
+	cr_assert_eq(d.naccounts, 1);
+	cr_expect_eq(d.accounts[0]->h.kind, OBJ_COMPUTER);
+	dir_release(&d);
+}
+
+Test(dir, gmsa_kind_wins_over_computer_and_user)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=gmsa-web,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		 "objectClass: user\nobjectClass: computer\n"
+		 "objectClass: msDS-GroupManagedServiceAccount\n"
+		 "sAMAccountName: gmsa-web$\n"
+		 "\n"
+		 "dn: CN=msa-old,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: user\nobjectClass: computer\n"
+		 "objectClass: msDS-ManagedServiceAccount\n"
+		 "sAMAccountName: msa-old$\n"
+		 "\n"
+		 /* the order of the values does not matter, nor their case */
+		 "dn: CN=gmsa-2,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\n"
+		 "objectClass: MSDS-GROUPMANAGEDSERVICEACCOUNT\nobjectClass: computer\n"
+		 "objectClass: user\n"
+		 "sAMAccountName: gmsa-2$\n");
+	cr_assert_eq(d.naccounts, 3);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(d.accounts[i]->h.kind, OBJ_GMSA, "%s", d.accounts[i]->h.sam);
+	dir_release(&d);
+}
+
+Test(dir, contact_and_other_classes_are_skipped_but_counted)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=ext,CN=Users,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		 "objectClass: contact\n"
+		 "sAMAccountName: ext\n"
+		 "\n"
+		 "dn: OU=Sales,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: organizationalUnit\n"
+		 "\n"
+		 "dn: CN=nothing,DC=corp,DC=example,DC=test\n"
+		 "cn: nothing\n");
+	cr_expect_eq(d.nentries, 3);
+	cr_expect_eq(d.naccounts, 0);
+	cr_expect_eq(d.ngroups, 0);
+	cr_expect_null(dir_find_by_dn(&d, "CN=ext,CN=Users,DC=corp,DC=example,DC=test"));
+	cr_expect_null(dir_find_name(&d, "ext"));
+	dir_release(&d);
+}
+
+Test(dir, group_kind)
+{
+	struct dir d;
+	struct dir_obj *o;
+	struct group *g;
+
+	load(&d, "dn: CN=IT-Admins,OU=Groups,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: group\n"
+		 "cn: IT-Admins\nsAMAccountName: IT-Admins\ndescription: admins of IT\n"
+		 "groupType: -2147483646\n"
+		 "objectSid: S-1-5-21-1-2-3-1200\n"
+		 "member: CN=alice," USERS "\n"
+		 "member: CN=bob," USERS "\n");
+	cr_assert_eq(d.ngroups, 1);
+	o = dir_find_name(&d, "it-admins");
+	cr_assert_not_null(o);
+	cr_assert_eq(o->kind, OBJ_GROUP);
+	g = (struct group *)o;
+	cr_expect_eq(g, d.groups[0]);
+	cr_expect_str_eq(g->cn, "IT-Admins");
+	cr_expect_str_eq(g->description, "admins of IT");
+	cr_expect_eq(g->group_type, 0x80000002u);
+	cr_expect_str_eq(g->h.sid, "S-1-5-21-1-2-3-1200");
+	cr_assert_eq(g->nmembers, 2);
+	cr_expect_str_eq(g->members[0], "CN=alice," USERS);
+	cr_expect_str_eq(g->members[1], "CN=bob," USERS);
+	cr_expect_eq(g->index, 0);
+	cr_expect_eq(g->target, -1);
+	dir_release(&d);
+}
+
+Test(dir, ranged_member_values_are_members)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=Big,DC=corp,DC=example,DC=test\n"
+		 "objectClass: group\n"
+		 "member;range=0-1499: CN=a," USERS "\n"
+		 "member;range=0-1499: CN=b," USERS "\n"
+		 "member: CN=c," USERS "\n");
+	cr_assert_eq(d.ngroups, 1);
+	cr_expect_eq(d.groups[0]->nmembers, 3);
+	cr_expect(d.seen[OBJ_GROUP] & ATTR_BIT(ATTR_MEMBER));
+	dir_release(&d);
+}
+
+Test(dir, domain_head_and_its_password_policy)
+{
+	struct dir d;
+
+	load(&d, "dn: DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: domain\nobjectClass: domainDNS\n"
+		 "objectSid: S-1-5-21-1-2-3\n"
+		 "minPwdLength: 7\npwdHistoryLength: 24\nmaxPwdAge: -36288000000000\n"
+		 "minPwdAge: -864000000000\nlockoutThreshold: 0\n"
+		 "lockoutDuration: -9223372036854775808\npwdProperties: 17\n");
+	cr_expect_str_eq(d.domain.h.dn, "DC=corp,DC=example,DC=test");
+	cr_expect_eq(d.domain.h.kind, OBJ_DOMAIN);
+	cr_expect_str_eq(d.domain.dns, "corp.example.test");
+	cr_expect_str_eq(d.domain.h.sid, "S-1-5-21-1-2-3");
+	cr_expect_eq(d.domain.min_pwd_length, 7);
+	cr_expect_eq(d.domain.pwd_history, 24);
+	cr_expect_eq(d.domain.max_pwd_age, 42 * SECONDS_PER_DAY);
+	cr_expect_eq(d.domain.min_pwd_age, 1 * SECONDS_PER_DAY);
+	cr_expect_eq(d.domain.lockout_threshold, 0);
+	cr_expect_eq(d.domain.lockout_duration, TIME_NEVER);
+	cr_expect_eq(d.domain.pwd_properties, 17);
+	cr_expect_eq(d.naccounts + d.ngroups + d.npsos, 0);
+	cr_expect_eq(dir_find_by_dn(&d, "dc=CORP, dc=example, dc=test"), &d.domain.h);
+	dir_release(&d);
+}
+
+Test(dir, domain_head_absent_leaves_unknown_values)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=alice," USERS "\nobjectClass: user\n");
+	cr_expect_null(d.domain.h.dn);
+	cr_expect_eq(d.domain.min_pwd_length, -1);
+	cr_expect_eq(d.domain.pwd_history, -1);
+	cr_expect_eq(d.domain.lockout_threshold, -1);
+	cr_expect_eq(d.domain.pwd_properties, -1);
+	cr_expect_eq(d.domain.max_pwd_age, TIME_NEVER);
+	dir_release(&d);
+}
+
+Test(dir, second_domain_head_is_ignored)
+{
+	struct dir d;
+
+	load(&d, "dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\nminPwdLength: 14\n"
+		 "\n"
+		 "dn: DC=child,DC=corp,DC=example,DC=test\nobjectClass: domainDNS\n"
+		 "minPwdLength: 1\n");
+	cr_expect_str_eq(d.domain.dns, "corp.example.test");
+	cr_expect_eq(d.domain.min_pwd_length, 14);
+	dir_release(&d);
+}
+
+Test(dir, password_settings_object)
+{
+	struct dir d;
+	struct pso *p;
+
+	load(&d, "dn: CN=Admins PSO,CN=Password Settings Container,CN=System,DC=corp,DC=example,DC=test\n"
+		 "objectClass: top\nobjectClass: msDS-PasswordSettings\n"
+		 "msDS-PasswordSettingsPrecedence: 10\n"
+		 "msDS-MinimumPasswordLength: 20\n"
+		 "msDS-PasswordHistoryLength: 24\n"
+		 "msDS-LockoutThreshold: 3\n"
+		 "msDS-PasswordComplexityEnabled: TRUE\n"
+		 "msDS-PasswordReversibleEncryptionEnabled: false\n"
+		 "msDS-MaximumPasswordAge: -36288000000000\n"
+		 "msDS-PSOAppliesTo: CN=Domain Admins," USERS "\n"
+		 "msDS-PSOAppliesTo: CN=alice," USERS "\n");
+	cr_assert_eq(d.npsos, 1);
+	p = d.psos[0];
+	cr_expect_eq(p->h.kind, OBJ_PSO);
+	cr_expect_str_eq(p->cn, "Admins PSO", "cn from the DN when the attribute is absent");
+	cr_expect_str_eq(p->h.sam, "Admins PSO");
+	cr_expect_eq(p->precedence, 10);
+	cr_expect_eq(p->min_length, 20);
+	cr_expect_eq(p->history, 24);
+	cr_expect_eq(p->lockout_threshold, 3);
+	cr_expect_eq(p->complexity, 1);
+	cr_expect_eq(p->reversible, 0);
+	cr_expect_eq(p->max_age, 42 * SECONDS_PER_DAY);
+	cr_assert_eq(p->napplies_to, 2);
+	cr_expect_str_eq(p->applies_to[1], "CN=alice," USERS);
+	cr_expect_eq(dir_find_by_dn(&d, "cn=admins pso,cn=password settings container,cn=system,"
+				       "dc=corp,dc=example,dc=test"),
+		     &p->h);
+	dir_release(&d);
+}
+
+Test(dir, pso_absent_values_are_minus_one)
+{
+	struct dir d;
+	struct pso *p;
+
+	load(&d, "dn: CN=Bare,CN=Password Settings Container,CN=System,DC=x\n"
+		 "objectClass: msDS-PasswordSettings\ncn: Bare PSO\n");
+	cr_assert_eq(d.npsos, 1);
+	p = d.psos[0];
+	cr_expect_str_eq(p->cn, "Bare PSO");
+	cr_expect_eq(p->precedence, -1);
+	cr_expect_eq(p->min_length, -1);
+	cr_expect_eq(p->history, -1);
+	cr_expect_eq(p->lockout_threshold, -1);
+	cr_expect_eq(p->complexity, -1);
+	cr_expect_eq(p->reversible, -1);
+	cr_expect_eq(p->max_age, TIME_NEVER);
+	cr_expect_eq(p->napplies_to, 0);
+	dir_release(&d);
+}
+
+Test(dir, kind_from_sam_account_type_without_object_class)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=alice," USERS "\nsAMAccountName: alice\nsAMAccountType: 805306368\n"
+		 "\n"
+		 "dn: CN=WS1,CN=Computers,DC=x\nsAMAccountName: WS1$\nsAMAccountType: 805306369\n"
+		 "\n"
+		 "dn: CN=G1," USERS "\nsAMAccountName: G1\nsAMAccountType: 268435456\n"
+		 "\n"
+		 "dn: CN=G2," USERS "\nsAMAccountName: G2\nsAMAccountType: 268435457\n"
+		 "\n"
+		 "dn: CN=L1," USERS "\nsAMAccountName: L1\nsAMAccountType: 536870912\n"
+		 "\n"
+		 "dn: CN=L2," USERS "\nsAMAccountName: L2\nsAMAccountType: 536870913\n"
+		 "\n"
+		 /* trust account: not audited */
+		 "dn: CN=T," USERS "\nsAMAccountName: T$\nsAMAccountType: 805306370\n"
+		 "\n"
+		 "dn: CN=N," USERS "\nsAMAccountName: N\n");
+	cr_expect_eq(d.nentries, 8);
+	cr_expect_eq(account(&d, "alice")->h.kind, OBJ_USER);
+	cr_expect_eq(account(&d, "WS1$")->h.kind, OBJ_COMPUTER);
+	cr_expect_eq(d.ngroups, 4);
+	cr_expect_eq(d.naccounts, 2);
+	cr_expect_null(dir_find_name(&d, "T$"));
+	cr_expect_null(dir_find_name(&d, "N"));
+	dir_release(&d);
+}
+
+Test(dir, object_class_wins_over_sam_account_type)
+{
+	struct dir d;
+
+	/* an objectClass that is not audited is not overridden by sAMAccountType */
+	load(&d, "dn: CN=c," USERS "\nobjectClass: contact\nsAMAccountType: 805306368\n");
+	cr_expect_eq(d.naccounts, 0);
+	dir_release(&d);
+}
+
+/* ---- SIDs and GUIDs ---------------------------------------------------- */
+
+Test(dir, object_sid_binary_and_text_forms)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=Administrator," USERS "\nobjectClass: user\nsAMAccountName: Administrator\n"
+		 "objectSid:: " SID_500_B64 "\n"
+		 "\n"
+		 "dn: CN=alice," USERS "\nobjectClass: user\nsAMAccountName: alice\n"
+		 "objectSid: S-1-5-21-1-2-3-1105\n"
+		 "\n"
+		 "dn: CN=bob," USERS "\nobjectClass: user\nsAMAccountName: bob\n"
+		 "objectSid: s-1-5-21-1-2-3-1106\n");
+	cr_expect_str_eq(account(&d, "Administrator")->h.sid, "S-1-5-21-1-2-3-500");
+	cr_expect_str_eq(account(&d, "alice")->h.sid, "S-1-5-21-1-2-3-1105");
+	cr_expect_str_eq(account(&d, "bob")->h.sid, "S-1-5-21-1-2-3-1106", "text SID upper-cased");
+	cr_expect_eq(dir_find_by_sid(&d, "S-1-5-21-1-2-3-500"), &account(&d, "Administrator")->h);
+	cr_expect_eq(dir_find_by_sid(&d, "S-1-5-21-1-2-3-1106"), &account(&d, "bob")->h);
+	cr_expect_null(dir_find_by_sid(&d, "S-1-5-21-1-2-3-9999"));
+	dir_release(&d);
+}
+
+Test(dir, malformed_binary_sid_is_an_error_at_its_value)
+{
+	/* 16 bytes: the header announces 5 sub-authorities (28 bytes) */
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nobjectSid:: AQUAAAAAAAUVAAAAAQAAAA==\n",
+		     "t.ldif:3:13: bad SID value for \"CN=x," USERS "\"");
+}
+
+Test(dir, malformed_text_sid_is_an_error)
+{
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nobjectSid: S-1-5-21-x\n",
+		     "t.ldif:3:12: bad SID value for \"CN=x," USERS "\"");
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nsIDHistory: S-1-5-\n",
+		     "t.ldif:3:13: bad SID value for \"CN=x," USERS "\"");
+}
+
+Test(dir, malformed_sid_of_a_group_is_an_error)
+{
+	expect_error("dn: CN=g," USERS "\nobjectClass: group\nobjectSid: junk\n",
+		     "t.ldif:3:12: bad SID value for \"CN=g," USERS "\"");
+}
+
+Test(dir, sid_history_binary_and_text)
+{
+	struct dir d;
+	struct account *a;
+
+	load(&d, "dn: CN=mig," USERS "\nobjectClass: user\nsAMAccountName: mig\n"
+		 "sIDHistory:: " SID_500_B64 "\n"
+		 "sIDHistory: S-1-5-21-9-9-9-1000\n");
+	a = account(&d, "mig");
+	cr_assert_eq(a->nsid_history, 2);
+	cr_expect_str_eq(a->sid_history[0], "S-1-5-21-1-2-3-500");
+	cr_expect_str_eq(a->sid_history[1], "S-1-5-21-9-9-9-1000");
+	dir_release(&d);
+}
+
+Test(dir, object_guid_binary_and_text)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		 "objectGUID:: ABEiM0RVZneImaq7zN3u/w==\n"
+		 "\n"
+		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\n"
+		 "objectGUID: {0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9}\n");
+	cr_expect_str_eq(account(&d, "a")->h.guid, "00112233445566778899aabbccddeeff");
+	cr_expect_str_eq(account(&d, "b")->h.guid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+	dir_release(&d);
+}
+
+/* ---- values that do not parse ------------------------------------------ */
+
+Test(dir, non_numeric_user_account_control_is_an_error)
+{
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nuserAccountControl: 512x\n",
+		     "t.ldif:3:21: bad integer value for \"CN=x," USERS "\"");
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nuserAccountControl: \n",
+		     "t.ldif:3:21: bad integer value for \"CN=x," USERS "\"");
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nprimaryGroupID: five\n",
+		     "t.ldif:3:17: bad integer value for \"CN=x," USERS "\"");
+}
+
+Test(dir, bad_generalized_time_is_an_error)
+{
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nwhenCreated: 20251301000000.0Z\n",
+		     "t.ldif:3:14: bad GeneralizedTime value for \"CN=x," USERS "\"");
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nwhenChanged: yesterday\n",
+		     "t.ldif:3:14: bad GeneralizedTime value for \"CN=x," USERS "\"");
+}
+
+Test(dir, bad_filetime_is_an_error)
+{
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\npwdLastSet: 2025-01-01\n",
+		     "t.ldif:3:13: bad time value for \"CN=x," USERS "\"");
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nlastLogonTimestamp: 99999999999999999999\n",
+		     "t.ldif:3:21: bad time value for \"CN=x," USERS "\"");
+}
+
+Test(dir, bad_boolean_is_an_error)
+{
+	expect_error("dn: CN=x," USERS "\nobjectClass: user\nmsNPAllowDialin: yes\n",
+		     "t.ldif:3:18: bad boolean value for \"CN=x," USERS "\"");
+}
+
+Test(dir, bad_domain_interval_is_an_error)
+{
+	expect_error("dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\nmaxPwdAge: 42 days\n",
+		     "t.ldif:3:12: bad time value for \"DC=corp,DC=example,DC=test\"");
+}
+
+Test(dir, raw_entry_without_position_names_the_origin_only)
+{
+	struct dir d;
+	struct error err = ERROR_INIT;
+	struct raw_value oc = { "user", 4 }, uac = { "x", 1 };
+	struct raw_attr attrs[] = {
+		{ "objectClass", &oc, 1, 0, 0 },
+		{ "userAccountControl", &uac, 1, 0, 0 },
+	};
+	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0 };
+
+	dir_init(&d, NULL, 0);
+	cr_expect_eq(dir_add(&d, &e, &err), -1);
+	cr_expect_str_eq(err.msg, "ldap://dc1: bad integer value for \"CN=x,DC=y\"");
+	dir_release(&d);
+}
+
+Test(dir, raw_entry_with_several_values_in_one_attribute)
+{
+	struct dir d;
+	struct error err = ERROR_INIT;
+	struct raw_value oc[] = { { "top", 3 }, { "user", 4 } };
+	struct raw_value spn[] = { { "HTTP/a", 6 }, { "HTTP/b", 6 } };
+	struct raw_value sam = { "websvcXXX", 6 }; /* len cuts the value */
+	struct raw_attr attrs[] = {
+		{ "objectClass", oc, 2, 0, 0 },
+		{ "servicePrincipalName", spn, 2, 0, 0 },
+		{ "sAMAccountName", &sam, 1, 0, 0 },
+	};
+	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0 };
+	struct account *a;
+
+	dir_init(&d, NULL, 0);
+	cr_assert_eq(dir_add(&d, &e, &err), 0, "%s", err.msg);
+	a = account(&d, "websvc");
+	cr_assert_eq(a->nspns, 2);
+	cr_expect_str_eq(a->spns[0], "HTTP/a");
+	cr_expect_str_eq(a->spns[1], "HTTP/b");
+	dir_release(&d);
+}
+
+/* ---- account values ---------------------------------------------------- */
+
+Test(dir, account_fields)
+{
+	struct dir d;
+	struct account *a;
+
+	load(&d, "dn: CN=Alice Smith," USERS "\n"
+		 "objectClass: user\n"
+		 "cn: Alice Smith\n"
+		 "sAMAccountName: alice\n"
+		 "userPrincipalName: alice@corp.example.test\n"
+		 "description: Sales\n"
+		 "info: phone 123\n"
+		 "userAccountControl: 66048\n"
+		 "primaryGroupID: 513\n"
+		 "adminCount: 1\n"
+		 "msNPAllowDialin: true\n"
+		 "msDS-SupportedEncryptionTypes: 24\n"
+		 "servicePrincipalName: HTTP/web1.corp.example.test\n"
+		 "servicePrincipalName: HTTP/web1\n"
+		 "pwdLastSet: 133000000000000000\n"
+		 "lastLogon: 133000000000000000\n"
+		 "lastLogonTimestamp: 0\n"
+		 "whenCreated: 20251001193100.0Z\n"
+		 "whenChanged: 20251002000000Z\n");
+	a = account(&d, "alice");
+	cr_expect_str_eq(a->cn, "Alice Smith");
+	cr_expect_str_eq(a->upn, "alice@corp.example.test");
+	cr_expect_str_eq(a->description, "Sales");
+	cr_expect_str_eq(a->info, "phone 123");
+	cr_expect_eq(a->uac, 66048u);
+	cr_expect(a->has_primary_gid);
+	cr_expect_eq(a->primary_gid, 513u);
+	cr_expect_eq(a->admin_count, 1);
+	cr_expect_eq(a->dialin, 1);
+	cr_expect(a->has_enctypes);
+	cr_expect_eq(a->enctypes, 24u);
+	cr_assert_eq(a->nspns, 2);
+	cr_expect_str_eq(a->spns[0], "HTTP/web1.corp.example.test");
+	cr_expect_eq(a->pwd_state, PWD_SET);
+	cr_expect_eq(a->pwd_last_set, 1655526400);
+	cr_expect_eq(a->last_logon, 1655526400);
+	cr_expect_eq(a->last_logon_ts, TIME_NEVER, "0 means never");
+	cr_expect_eq(a->when_created, time_from_civil(2025, 10, 1, 19, 31, 0));
+	cr_expect_eq(a->when_changed, time_from_civil(2025, 10, 2, 0, 0, 0));
+	cr_expect_eq(a->account_expires, TIME_NEVER);
+	cr_expect_eq(a->vpn_last_login, TIME_NEVER);
+	dir_release(&d);
+}
+
+Test(dir, absent_account_values)
+{
+	struct dir d;
+	struct account *a;
+
+	load(&d, "dn: CN=bare," USERS "\nobjectClass: user\nsAMAccountName: bare\n");
+	a = account(&d, "bare");
+	cr_expect_null(a->upn);
+	cr_expect_null(a->h.sid);
+	cr_expect_null(a->h.guid);
+	cr_expect_eq(a->uac, 0u);
+	cr_expect_not(a->has_primary_gid);
+	cr_expect_eq(a->admin_count, -1);
+	cr_expect_eq(a->dialin, -1);
+	cr_expect_not(a->has_enctypes);
+	cr_expect_eq(a->pwd_state, PWD_ABSENT);
+	cr_expect_eq(a->pwd_last_set, TIME_NEVER);
+	cr_expect_eq(a->last_logon, TIME_NEVER);
+	cr_expect_eq(a->last_logon_ts, TIME_NEVER);
+	cr_expect_eq(a->when_created, TIME_NEVER);
+	cr_expect_eq(a->nspns, 0);
+	cr_expect_eq(a->nsid_history, 0);
+	dir_release(&d);
+}
+
+Test(dir, dialin_false_and_case)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\nmsNPAllowDialin: FALSE\n"
+		 "\n"
+		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\nmsNPAllowDialin: True\n");
+	cr_expect_eq(account(&d, "a")->dialin, 0);
+	cr_expect_eq(account(&d, "b")->dialin, 1);
+	dir_release(&d);
+}
+
+Test(dir, pwd_last_set_zero_is_must_change)
+{
+	struct dir d;
+	struct account *a;
+
+	load(&d, "dn: CN=new," USERS "\nobjectClass: user\nsAMAccountName: new\npwdLastSet: 0\n");
+	a = account(&d, "new");
+	cr_expect_eq(a->pwd_state, PWD_MUST_CHANGE);
+	cr_expect_eq(a->pwd_last_set, TIME_NEVER);
+	dir_release(&d);
+}
+
+Test(dir, account_expires_never_values)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\naccountExpires: 0\n"
+		 "\n"
+		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\n"
+		 "accountExpires: 9223372036854775807\n"
+		 "\n"
+		 "dn: CN=c," USERS "\nobjectClass: user\nsAMAccountName: c\n"
+		 "accountExpires: 133000000000000000\n");
+	cr_expect_eq(account(&d, "a")->account_expires, TIME_NEVER);
+	cr_expect_eq(account(&d, "b")->account_expires, TIME_NEVER);
+	cr_expect_eq(account(&d, "c")->account_expires, 1655526400);
+	dir_release(&d);
+}
+
+Test(dir, last_value_of_a_single_valued_attribute_wins)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		 "userAccountControl: 512\nuserAccountControl: 514\n");
+	cr_expect_eq(account(&d, "a")->uac, 514u);
+	dir_release(&d);
+}
+
+Test(dir, unknown_attributes_are_ignored)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		 "jpegPhoto:: /9j/4AAQ\n"
+		 "msExchMailboxGuid: not-a-guid\n"
+		 "telephoneNumber: +81 3 1234\n");
+	cr_expect_eq(d.naccounts, 1);
+	cr_expect_eq(d.seen[OBJ_USER], ATTR_BIT(ATTR_OBJECTCLASS) | ATTR_BIT(ATTR_SAMACCOUNTNAME));
+	dir_release(&d);
+}
+
+/* ---- duplicates and lookups -------------------------------------------- */
+
+Test(dir, duplicate_dn_is_an_error)
+{
+	expect_error("dn: CN=a," USERS "\nobjectClass: user\n"
+		     "\n"
+		     "dn: cn=A, cn=users, dc=CORP, dc=example, dc=test\nobjectClass: user\n",
+		     "t.ldif:4: duplicate entry \"cn=A, cn=users, dc=CORP, dc=example, dc=test\"");
+}
+
+Test(dir, duplicate_dn_across_kinds_is_an_error)
+{
+	expect_error("dn: CN=a," USERS "\nobjectClass: user\n"
+		     "\n"
+		     "dn: CN=a," USERS "\nobjectClass: group\n",
+		     "t.ldif:4: duplicate entry \"CN=a," USERS "\"");
+}
+
+Test(dir, find_by_dn_ignores_case_and_spacing)
+{
+	struct dir d;
+	struct dir_obj *o;
+
+	load(&d, "dn: CN=Alice Smith,OU=Sales Dept," USERS "\nobjectClass: user\n"
+		 "sAMAccountName: alice\n"
+		 "\n"
+		 "dn: CN=Smith\\, John," USERS "\nobjectClass: user\nsAMAccountName: jsmith\n");
+	o = dir_find_by_dn(&d, "cn=alice smith, ou=sales dept, cn=USERS, DC = corp,dc=example ,dc=test");
+	cr_assert_not_null(o);
+	cr_expect_str_eq(o->sam, "alice");
+	cr_expect_null(dir_find_by_dn(&d, "CN=Alice  Smith,OU=Sales Dept," USERS),
+		       "inner spaces matter");
+	cr_expect_null(dir_find_by_dn(&d, "CN=Alice Smith," USERS));
+	o = dir_find_by_dn(&d, "cn=smith\\, john,cn=users,dc=corp,dc=example,dc=test");
+	cr_assert_not_null(o);
+	cr_expect_str_eq(o->sam, "jsmith");
+	cr_expect_null(dir_find_by_dn(&d, "cn=smith,cn=john,cn=users,dc=corp,dc=example,dc=test"));
+	dir_release(&d);
+}
+
+Test(dir, find_name_by_sam_dn_or_sid)
+{
+	struct dir d;
+	struct dir_obj *alice;
+
+	load(&d, "dn: CN=Alice Smith," USERS "\nobjectClass: user\nsAMAccountName: alice\n"
+		 "objectSid: S-1-5-21-1-2-3-1105\n"
+		 "\n"
+		 "dn: CN=VPN-Users," USERS "\nobjectClass: group\nsAMAccountName: VPN-Users\n"
+		 "objectSid: S-1-5-21-1-2-3-1300\n"
+		 "\n"
+		 "dn: CN=weird," USERS "\nobjectClass: user\nsAMAccountName: a=b\n");
+	alice = dir_find_by_dn(&d, "CN=Alice Smith," USERS);
+	cr_assert_not_null(alice);
+	cr_expect_eq(dir_find_name(&d, "alice"), alice);
+	cr_expect_eq(dir_find_name(&d, "ALICE"), alice, "sAMAccountName is case-insensitive");
+	cr_expect_eq(dir_find_name(&d, "cn=alice smith, cn=users,dc=corp,dc=example,dc=test"), alice);
+	cr_expect_eq(dir_find_name(&d, "S-1-5-21-1-2-3-1105"), alice);
+	cr_expect_eq(dir_find_name(&d, "vpn-users")->kind, OBJ_GROUP);
+	cr_expect_eq(dir_find_name(&d, "S-1-5-21-1-2-3-1300")->kind, OBJ_GROUP);
+	cr_expect_str_eq(dir_find_name(&d, "a=b")->sam, "a=b", "a name with = that is no DN");
+	cr_expect_null(dir_find_name(&d, "nobody"));
+	cr_expect_null(dir_find_name(&d, "S-1-5-21-1-2-3-4242"));
+	cr_expect_null(dir_find_name(&d, "CN=nobody," USERS));
+	dir_release(&d);
+}
+
+Test(dir, first_object_with_a_sam_account_name_wins)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=one," USERS "\nobjectClass: user\nsAMAccountName: dup\n"
+		 "\n"
+		 "dn: CN=two," USERS "\nobjectClass: user\nsAMAccountName: DUP\n");
+	cr_expect_str_eq(dir_find_name(&d, "dup")->dn, "CN=one," USERS);
+	cr_expect_eq(d.naccounts, 2);
+	dir_release(&d);
+}
+
+/* ---- extra attributes and seen bits ------------------------------------ */
+
+Test(dir, extra_attributes_are_kept_per_account)
+{
+	static const char *const extra[] = { "extensionAttribute7", "employeeID" };
+	struct dir d;
+	struct account *a;
+	const struct dir_value *v;
+	size_t n = 0;
+
+	load_extra(&d,
+		   "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		   "EXTENSIONATTRIBUTE7: mfa\n"
+		   "extensionAttribute7: yubikey\n"
+		   "employeeID;binary: 42\n"
+		   "manager: CN=boss," USERS "\n"
+		   "\n"
+		   "dn: CN=WS1,CN=Computers,DC=x\nobjectClass: computer\nsAMAccountName: WS1$\n"
+		   "\n"
+		   "dn: CN=G," USERS "\nobjectClass: group\nemployeeID: 7\n",
+		   extra, 2);
+	cr_assert_eq(d.nextra, 2);
+	cr_expect_str_eq(d.extra_names[0], "extensionAttribute7");
+	a = account(&d, "a");
+	v = dir_extra_first(a, 0);
+	cr_assert_not_null(v);
+	for (const struct dir_value *p = a->extra; p; p = p->next)
+		if (p->attr == 0) {
+			cr_expect(strcmp(p->val, "mfa") == 0 || strcmp(p->val, "yubikey") == 0,
+				  "value %s", p->val);
+			n++;
+		}
+	cr_expect_eq(n, 2, "both values of the multi-valued extra attribute");
+	v = dir_extra_first(a, 1);
+	cr_assert_not_null(v);
+	cr_expect_str_eq(v->val, "42");
+	cr_expect_eq(d.extra_seen[OBJ_USER], 3u);
+	cr_expect_eq(d.extra_seen[OBJ_COMPUTER], 0u);
+	cr_expect_eq(d.extra_seen[OBJ_GROUP], 0u, "extras are read on accounts only");
+	cr_expect_null(dir_extra_first(account(&d, "WS1$"), 0));
+	dir_release(&d);
+}
+
+/*
+ * The policy may name a fixed attribute as an extra one (mfa.attribute
+ * "info", vpn.unowned's required_attributes ["userPrincipalName"]): the
+ * readers of extras (resolve.c, checks/vpn.c) look for it among the
+ * extras, so it must be kept there too.
+ */
+Test(dir, extra_attribute_that_is_also_a_fixed_one_is_kept)
+{
+	static const char *const extra[] = { "info", "userPrincipalName" };
+	struct dir d;
+	struct account *a;
+	const struct dir_value *v;
+
+	load_extra(&d,
+		   "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		   "info: mfa\nuserPrincipalName: a@corp.example.test\n",
+		   extra, 2);
+	a = account(&d, "a");
+	cr_expect_str_eq(a->info, "mfa", "the fixed field is filled");
+	v = dir_extra_first(a, 0);
+	cr_expect_not_null(v, "info is not kept as an extra attribute");
+	if (v)
+		cr_expect_str_eq(v->val, "mfa");
+	v = dir_extra_first(a, 1);
+	cr_expect_not_null(v, "userPrincipalName is not kept as an extra attribute");
+	cr_expect_eq(d.extra_seen[OBJ_USER], 3u);
+	dir_release(&d);
+}
+
+Test(dir, seen_bits_per_kind)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		 "lastLogonTimestamp: 133000000000000000\n"
+		 "\n"
+		 "dn: CN=WS1,CN=Computers,DC=x\nobjectClass: computer\nsAMAccountName: WS1$\n"
+		 "lastLogon: 133000000000000000\nuserAccountControl: 4096\n"
+		 "\n"
+		 "dn: CN=G," USERS "\nobjectClass: group\nmember: CN=a," USERS "\n");
+	cr_expect(d.seen[OBJ_USER] & ATTR_BIT(ATTR_LASTLOGONTIMESTAMP));
+	cr_expect_not(d.seen[OBJ_USER] & ATTR_BIT(ATTR_LASTLOGON));
+	cr_expect_not(d.seen[OBJ_USER] & ATTR_BIT(ATTR_USERACCOUNTCONTROL));
+	cr_expect(d.seen[OBJ_COMPUTER] & ATTR_BIT(ATTR_LASTLOGON));
+	cr_expect(d.seen[OBJ_COMPUTER] & ATTR_BIT(ATTR_USERACCOUNTCONTROL));
+	cr_expect_not(d.seen[OBJ_COMPUTER] & ATTR_BIT(ATTR_LASTLOGONTIMESTAMP));
+	cr_expect(d.seen[OBJ_GROUP] & ATTR_BIT(ATTR_MEMBER));
+	cr_expect_eq(d.seen[OBJ_GMSA], 0u);
+	cr_expect_eq(account(&d, "a")->h.seen,
+		     ATTR_BIT(ATTR_OBJECTCLASS) | ATTR_BIT(ATTR_SAMACCOUNTNAME) |
+			     ATTR_BIT(ATTR_LASTLOGONTIMESTAMP));
+	dir_release(&d);
+}
+
+Test(dir, attribute_names_round_trip)
+{
+	for (int i = 0; i < ATTR_COUNT; i++) {
+		const char *name = dir_attr_name((enum dir_attr)i);
+
+		cr_assert_not_null(name, "attribute %d has no name", i);
+		cr_expect_eq(dir_attr_lookup(name), i, "%s", name);
+	}
+	cr_expect_eq(dir_attr_lookup("LASTLOGONTIMESTAMP"), ATTR_LASTLOGONTIMESTAMP);
+	cr_expect_eq(dir_attr_lookup("msds-supportedencryptiontypes"), ATTR_SUPPORTEDENCTYPES);
+	cr_expect_eq(dir_attr_lookup("jpegPhoto"), -1);
+	cr_expect_null(dir_attr_name(ATTR_COUNT));
+}
+
+/* ---- hmap (the lookups' map) ------------------------------------------- */
+
+Test(hmap, put_get_case_insensitive)
+{
+	struct hmap m = HMAP_INIT;
+	int a = 1, b = 2;
+
+	cr_expect_null(hmap_get(&m, "x"), "empty map");
+	cr_expect_eq(hmap_put(&m, "Domain Admins", &a), &a);
+	cr_expect_eq(hmap_get(&m, "domain admins"), &a);
+	cr_expect_eq(hmap_get(&m, "DOMAIN ADMINS"), &a);
+	cr_expect_eq(hmap_put(&m, "DOMAIN admins", &b), &a, "the first value stays");
+	cr_expect_eq(hmap_get(&m, "Domain Admins"), &a);
+	cr_expect_eq(m.count, 1);
+	cr_expect_null(hmap_get(&m, "Domain Admin"));
+	hmap_release(&m);
+	cr_expect_null(hmap_get(&m, "Domain Admins"));
+}
+
+Test(hmap, grows_and_keeps_every_key)
+{
+	static char keys[3000][16];
+	static int vals[3000];
+	struct hmap m = HMAP_INIT;
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "key-%d", i);
+		vals[i] = i;
+		cr_assert_eq(hmap_put(&m, keys[i], &vals[i]), &vals[i]);
+	}
+	cr_expect_eq(m.count, 3000);
+	cr_expect_lt(m.count * 10, m.size * 7, "load stays under 70%%");
+	for (int i = 0; i < 3000; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "KEY-%d", i);
+		cr_assert_eq(hmap_get(&m, k), &vals[i], "%s", k);
+	}
+	cr_expect_null(hmap_get(&m, "key-3000"));
+	hmap_release(&m);
+}
+
+Test(hmap, exact_map_compares_bytes)
+{
+	struct hmap m = HMAP_INIT_EXACT;
+	int a = 1, b = 2;
+
+	cr_expect_eq(hmap_put(&m, "cn=a,dc=x", &a), &a);
+	cr_expect_eq(hmap_get(&m, "cn=a,dc=x"), &a);
+	cr_expect_null(hmap_get(&m, "CN=a,dc=x"), "an exact map does not fold case");
+	cr_expect_eq(hmap_put(&m, "CN=a,dc=x", &b), &b, "a different key");
+	cr_expect_eq(m.count, 2);
+	hmap_release(&m);
+}

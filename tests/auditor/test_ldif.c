@@ -1,0 +1,914 @@
+/*
+ * Tests for auditor/ldif.c, the LDIF reader. Records are captured by a
+ * callback that copies each raw entry, so the tests see exactly what the
+ * reader hands to the directory. Error tests assert the whole message:
+ * "NAME:LINE:COLUMN: text", for both entry points (ldif_read on a stream
+ * and ldif_load_mem on a buffer), which must agree.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../auditor/dir.h"
+#include "../../auditor/error.h"
+#include "../../auditor/exitcode.h"
+#include "../../auditor/ldif.h"
+#include "../../auditor/sbuf.h"
+#include "../../auditor/xalloc.h"
+
+/* ---- a recorder: copies of the raw entries the reader delivers --------- */
+
+#define MAX_ENTRIES 16
+#define MAX_ATTRS 48
+
+struct rec_attr {
+	char *name;
+	char *val;   /* NUL-terminated copy; len may include inner NULs */
+	size_t len;
+	size_t line, col;
+};
+
+struct rec_entry {
+	char *dn;
+	char *origin;
+	size_t line;
+	struct rec_attr attrs[MAX_ATTRS];
+	size_t nattrs;
+};
+
+struct recorder {
+	struct rec_entry e[MAX_ENTRIES];
+	size_t n;
+	int fail_at;  /* 1-based entry on which the callback fails; 0: never */
+};
+
+static int record(void *data, const struct raw_entry *e, struct error *err)
+{
+	struct recorder *r = data;
+	struct rec_entry *re;
+
+	if (r->fail_at && (size_t)r->fail_at == r->n + 1)
+		return error_set(err, EXIT_INPUT, "callback refused \"%s\"", e->dn);
+	cr_assert_lt(r->n, MAX_ENTRIES, "too many entries for the recorder");
+	re = &r->e[r->n++];
+	re->dn = xstrdup(e->dn);
+	re->origin = xstrdup(e->origin);
+	re->line = e->line;
+	re->nattrs = 0;
+	for (size_t i = 0; i < e->nattrs; i++) {
+		for (size_t j = 0; j < e->attrs[i].nvals; j++) {
+			struct rec_attr *a = &re->attrs[re->nattrs++];
+
+			cr_assert_leq(re->nattrs, MAX_ATTRS, "too many attributes for the recorder");
+			a->name = xstrdup(e->attrs[i].name);
+			a->len = e->attrs[i].vals[j].len;
+			a->val = xmalloc(a->len + 1);
+			memcpy(a->val, e->attrs[i].vals[j].val, a->len);
+			a->val[a->len] = '\0';
+			a->line = e->attrs[i].line;
+			a->col = e->attrs[i].col;
+		}
+	}
+	return 0;
+}
+
+static void recorder_free(struct recorder *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->e[i].dn);
+		free(r->e[i].origin);
+		for (size_t k = 0; k < r->e[i].nattrs; k++) {
+			free(r->e[i].attrs[k].name);
+			free(r->e[i].attrs[k].val);
+		}
+	}
+	r->n = 0;
+}
+
+/* Read len bytes of text through ldif_read on a memory stream. */
+static int read_buf(const char *text, size_t len, struct recorder *r, struct error *err)
+{
+	FILE *fp = fmemopen((void *)text, len, "r");
+	int rc;
+
+	cr_assert_not_null(fp, "fmemopen failed");
+	rc = ldif_read(fp, "t.ldif", record, r, err);
+	fclose(fp);
+	return rc;
+}
+
+/* Read text that must be accepted; returns the recorder. */
+static void read_ok_n(const char *text, size_t len, struct recorder *r)
+{
+	struct error err = ERROR_INIT;
+
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(read_buf(text, len, r, &err), 0, "rejected: %s", err.msg);
+	cr_assert_eq(err.code, 0);
+}
+
+static void read_ok(const char *text, struct recorder *r)
+{
+	read_ok_n(text, strlen(text), r);
+}
+
+/* The nth attribute named name (0-based among those), or NULL. */
+static const struct rec_attr *attr(const struct rec_entry *e, const char *name, size_t nth)
+{
+	for (size_t i = 0; i < e->nattrs; i++)
+		if (strcmp(e->attrs[i].name, name) == 0 && nth-- == 0)
+			return &e->attrs[i];
+	return NULL;
+}
+
+static size_t count_attr(const struct rec_entry *e, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nattrs; i++)
+		n += strcmp(e->attrs[i].name, name) == 0;
+	return n;
+}
+
+static void expect_value(const struct rec_entry *e, const char *name, const char *val)
+{
+	const struct rec_attr *a = attr(e, name, 0);
+
+	cr_assert_not_null(a, "no attribute %s in %s", name, e->dn);
+	cr_expect_eq(a->len, strlen(val), "%s: length %zu, expected %zu (\"%s\")", name, a->len,
+		     strlen(val), a->val);
+	cr_expect_str_eq(a->val, val);
+}
+
+/*
+ * text (len bytes) must be rejected with exactly msg, through both entry
+ * points: a stream (ldif_read) and memory (ldif_load_mem into a directory).
+ */
+static void expect_error_n(const char *text, size_t len, const char *msg)
+{
+	struct recorder r = { 0 };
+	struct error err = ERROR_INIT, err2 = ERROR_INIT;
+	struct dir d;
+	int rc;
+
+	rc = read_buf(text, len, &r, &err);
+	cr_expect_eq(rc, -1, "ldif_read accepted the input; expected \"%s\"", msg);
+	cr_expect_eq(err.code, EXIT_INPUT, "ldif_read: code %d (%s)", err.code, err.msg);
+	cr_expect_str_eq(err.msg, msg, "ldif_read");
+	recorder_free(&r);
+
+	dir_init(&d, NULL, 0);
+	rc = ldif_load_mem(&d, text, len, "t.ldif", &err2);
+	cr_expect_eq(rc, -1, "ldif_load_mem accepted the input; expected \"%s\"", msg);
+	cr_expect_eq(err2.code, EXIT_INPUT, "ldif_load_mem: code %d (%s)", err2.code, err2.msg);
+	cr_expect_str_eq(err2.msg, msg, "ldif_load_mem");
+	dir_release(&d);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	expect_error_n(text, strlen(text), msg);
+}
+
+/* ---- records, version line, comments ----------------------------------- */
+
+Test(ldif, reads_records_in_order_with_dn_and_lines)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"cn: a\n"
+		"\n"
+		"dn: CN=b,DC=x\n"
+		"cn: b\n"
+		"sn: bee\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_str_eq(r.e[0].dn, "CN=a,DC=x");
+	cr_expect_str_eq(r.e[0].origin, "t.ldif");
+	cr_expect_eq(r.e[0].line, 1);
+	cr_expect_eq(r.e[0].nattrs, 1, "the dn line is not an attribute");
+	expect_value(&r.e[0], "cn", "a");
+	cr_expect_str_eq(r.e[1].dn, "CN=b,DC=x");
+	cr_expect_eq(r.e[1].line, 4);
+	cr_expect_eq(r.e[1].nattrs, 2);
+	expect_value(&r.e[1], "sn", "bee");
+	/* where each value starts: line 6, after "sn: " */
+	cr_expect_eq(attr(&r.e[1], "sn", 0)->line, 6);
+	cr_expect_eq(attr(&r.e[1], "sn", 0)->col, 5);
+	recorder_free(&r);
+}
+
+Test(ldif, empty_input_gives_no_records)
+{
+	struct recorder r;
+
+	read_ok("", &r);
+	cr_expect_eq(r.n, 0);
+	read_ok("\n\n# only a comment\n\n", &r);
+	cr_expect_eq(r.n, 0);
+}
+
+Test(ldif, version_line_is_accepted)
+{
+	struct recorder r;
+
+	read_ok("version: 1\n"
+		"\n"
+		"dn: CN=a,DC=x\n"
+		"cn: a\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_eq(r.e[0].line, 3);
+	cr_expect_null(attr(&r.e[0], "version", 0));
+	recorder_free(&r);
+}
+
+Test(ldif, version_line_after_a_comment_is_accepted)
+{
+	struct recorder r;
+
+	read_ok("# exported by ldapsearch\n"
+		"version: 1\n"
+		"\n"
+		"dn: CN=a,DC=x\n"
+		"cn: a\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	recorder_free(&r);
+}
+
+Test(ldif, version_other_than_1_is_rejected)
+{
+	expect_error("version: 2\n\ndn: CN=a,DC=x\n", "t.ldif:1:10: unsupported LDIF version");
+}
+
+Test(ldif, version_after_the_first_record_is_not_a_version_line)
+{
+	expect_error("dn: CN=a,DC=x\ncn: a\n\nversion: 1\n",
+		     "t.ldif:4:1: a record must start with \"dn:\"");
+}
+
+Test(ldif, comments_are_skipped_inside_and_between_records)
+{
+	struct recorder r;
+
+	read_ok("# header comment\n"
+		"dn: CN=a,DC=x\n"
+		"# a comment inside the record\n"
+		"cn: a\n"
+		"#description: not an attribute\n"
+		"\n"
+		"# between records\n"
+		"dn: CN=b,DC=x\n"
+		"cn: b\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_eq(r.e[0].nattrs, 1);
+	cr_expect_null(attr(&r.e[0], "description", 0));
+	cr_expect_eq(r.e[1].nattrs, 1);
+	recorder_free(&r);
+}
+
+Test(ldif, folded_comment_is_skipped_whole)
+{
+	struct recorder r;
+
+	read_ok("# a long comment that ldapsearch folded\n"
+		" description: this continuation belongs to the comment\n"
+		"dn: CN=a,DC=x\n"
+		"# another folded comment\n"
+		" cn: not-an-attribute\n"
+		"cn: a\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_eq(r.e[0].nattrs, 1);
+	expect_value(&r.e[0], "cn", "a");
+	recorder_free(&r);
+}
+
+/* ---- folding, base64, line ends ---------------------------------------- */
+
+Test(ldif, folded_value_drops_exactly_one_leading_space)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"description: hello\n"
+		"  world\n"
+		" !\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "hello world!");
+	recorder_free(&r);
+}
+
+Test(ldif, folded_dn_is_joined)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=Alice Smith,OU=Us\n"
+		" ers,DC=corp,DC=exam\n"
+		" ple,DC=test\n"
+		"cn: Alice Smith\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_str_eq(r.e[0].dn, "CN=Alice Smith,OU=Users,DC=corp,DC=example,DC=test");
+	cr_expect_eq(r.e[0].line, 1);
+	recorder_free(&r);
+}
+
+Test(ldif, folded_attribute_name_is_joined)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"sAMAccount\n"
+		" Name: alice\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "sAMAccountName", "alice");
+	recorder_free(&r);
+}
+
+Test(ldif, base64_utf8_value_is_decoded)
+{
+	struct recorder r;
+
+	/* "山田 太郎の説明" */
+	read_ok("dn: CN=a,DC=x\n"
+		"description:: 5bGx55SwIOWkqumDjuOBruiqrOaYjg==\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "山田 太郎の説明");
+	recorder_free(&r);
+}
+
+Test(ldif, base64_folded_value_is_decoded)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"description:: 5bGx55SwIOWkqumDjuOB\n"
+		" ruiqrOaYjg==\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "山田 太郎の説明");
+	recorder_free(&r);
+}
+
+Test(ldif, base64_binary_sid_keeps_every_byte)
+{
+	static const unsigned char sid[] = {
+		1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xf4, 1, 0, 0,
+	};
+	struct recorder r;
+	const struct rec_attr *a;
+
+	read_ok("dn: CN=Administrator,CN=Users,DC=x\n"
+		"objectSid:: AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA==\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	a = attr(&r.e[0], "objectSid", 0);
+	cr_assert_not_null(a);
+	cr_assert_eq(a->len, sizeof(sid));
+	cr_expect_eq(memcmp(a->val, sid, sizeof(sid)), 0);
+	recorder_free(&r);
+}
+
+Test(ldif, base64_dn_is_decoded)
+{
+	struct recorder r;
+
+	read_ok("dn:: Q0495bGx55SwLENOPVVzZXJzLERDPWNvcnAsREM9ZXhhbXBsZSxEQz10ZXN0\n"
+		"cn:: 5bGx55Sw\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_str_eq(r.e[0].dn, "CN=山田,CN=Users,DC=corp,DC=example,DC=test");
+	expect_value(&r.e[0], "cn", "山田");
+	recorder_free(&r);
+}
+
+Test(ldif, base64_without_padding_is_rejected)
+{
+	/* "QUJ" is 3 characters: not a multiple of 4 */
+	expect_error("dn: CN=a,DC=x\ndescription:: QUJ\n",
+		     "t.ldif:2:18: invalid base64 value");
+}
+
+Test(ldif, base64_bad_character_is_reported_at_its_column)
+{
+	/* '!' is the 4th character of the value, which starts at column 15 */
+	expect_error("dn: CN=a,DC=x\ndescription:: abc!defg\n",
+		     "t.ldif:2:18: invalid base64 value");
+	/* data after padding */
+	expect_error("dn: CN=a,DC=x\ndescription:: QQ=A\n",
+		     "t.ldif:2:18: invalid base64 value");
+}
+
+/*
+ * The position of a bad character in a folded value must be where it is in
+ * the file (line 3, column 6 here), not an offset into the unfolded line
+ * (line 2, column 23, which does not exist on line 2).
+ */
+Test(ldif, base64_error_in_a_continuation_line_points_at_the_physical_position)
+{
+	expect_error("dn: CN=a,DC=x\n"
+		     "description:: QUJD\n"
+		     " REVG!\n",
+		     "t.ldif:3:6: invalid base64 value");
+}
+
+Test(ldif, crlf_line_ends_are_accepted)
+{
+	struct recorder r;
+
+	read_ok("version: 1\r\n"
+		"\r\n"
+		"dn: CN=Alice,OU=Us\r\n"
+		" ers,DC=x\r\n"
+		"description: one\r\n"
+		"  two\r\n"
+		"cn: Alice\r\n"
+		"\r\n"
+		"dn: CN=b,DC=x\r\n"
+		"cn: b\r\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_str_eq(r.e[0].dn, "CN=Alice,OU=Users,DC=x");
+	expect_value(&r.e[0], "description", "one two");
+	expect_value(&r.e[0], "cn", "Alice");
+	expect_value(&r.e[1], "cn", "b");
+	recorder_free(&r);
+}
+
+/* ---- changetype, values, names ----------------------------------------- */
+
+Test(ldif, changetype_add_is_accepted_and_not_an_attribute)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"changetype: add\n"
+		"cn: a\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_eq(r.e[0].nattrs, 1);
+	cr_expect_null(attr(&r.e[0], "changetype", 0));
+	recorder_free(&r);
+}
+
+Test(ldif, changetype_modify_is_rejected)
+{
+	expect_error("dn: CN=a,DC=x\n"
+		     "changetype: modify\n"
+		     "replace: description\n"
+		     "description: x\n"
+		     "-\n",
+		     "t.ldif:2:13: unsupported changetype \"modify\" (an export holds entries only)");
+}
+
+Test(ldif, changetype_delete_is_rejected)
+{
+	expect_error("dn: CN=a,DC=x\nchangetype: delete\n",
+		     "t.ldif:2:13: unsupported changetype \"delete\" (an export holds entries only)");
+}
+
+Test(ldif, control_lines_are_rejected)
+{
+	expect_error("dn: CN=a,DC=x\ncontrol: 1.2.840.113556.1.4.417 true\nchangetype: delete\n",
+		     "t.ldif:2:1: LDIF controls are not supported");
+}
+
+Test(ldif, multi_valued_attribute_gives_each_value_in_order)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"objectClass: top\n"
+		"objectClass: person\n"
+		"cn: a\n"
+		"objectClass: user\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(count_attr(&r.e[0], "objectClass"), 3);
+	cr_expect_str_eq(attr(&r.e[0], "objectClass", 0)->val, "top");
+	cr_expect_str_eq(attr(&r.e[0], "objectClass", 1)->val, "person");
+	cr_expect_str_eq(attr(&r.e[0], "objectClass", 2)->val, "user");
+	recorder_free(&r);
+}
+
+Test(ldif, attribute_options_are_kept_in_the_name)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=G,DC=x\n"
+		"member;range=0-1499: CN=a,DC=x\n"
+		"member;range=0-1499: CN=b,DC=x\n"
+		"cn;lang-ja: ジー\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_eq(count_attr(&r.e[0], "member;range=0-1499"), 2);
+	cr_expect_str_eq(attr(&r.e[0], "member;range=0-1499", 1)->val, "CN=b,DC=x");
+	expect_value(&r.e[0], "cn;lang-ja", "ジー");
+	recorder_free(&r);
+}
+
+Test(ldif, empty_values_are_kept)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"description:\n"
+		"info: \n"
+		"comment::\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "");
+	expect_value(&r.e[0], "info", "");
+	expect_value(&r.e[0], "comment", "");
+	recorder_free(&r);
+}
+
+Test(ldif, leading_spaces_of_a_value_are_dropped_inner_ones_kept)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n"
+		"description:    two  spaces\n"
+		"info:no-space\n",
+		&r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "two  spaces");
+	expect_value(&r.e[0], "info", "no-space");
+	recorder_free(&r);
+}
+
+Test(ldif, missing_final_newline_keeps_the_last_value)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\ncn: a\n\ndn: CN=b,DC=x\ndescription: last", &r);
+	cr_assert_eq(r.n, 2);
+	expect_value(&r.e[1], "description", "last");
+	recorder_free(&r);
+}
+
+Test(ldif, missing_final_newline_after_a_fold_keeps_the_value)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\ndescription: la\n st", &r);
+	cr_assert_eq(r.n, 1);
+	expect_value(&r.e[0], "description", "last");
+	recorder_free(&r);
+}
+
+Test(ldif, several_blank_lines_between_records)
+{
+	struct recorder r;
+
+	read_ok("\n\n"
+		"dn: CN=a,DC=x\n"
+		"cn: a\n"
+		"\n\n\n\n"
+		"dn: CN=b,DC=x\n"
+		"cn: b\n"
+		"\n\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_eq(r.e[0].line, 3);
+	cr_expect_eq(r.e[1].line, 9);
+	recorder_free(&r);
+}
+
+Test(ldif, record_with_only_a_dn)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=a,DC=x\n\ndn: CN=b,DC=x\n", &r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_eq(r.e[0].nattrs, 0);
+	cr_expect_eq(r.e[1].nattrs, 0);
+	recorder_free(&r);
+}
+
+Test(ldif, attribute_names_are_case_insensitive_for_dn_and_changetype)
+{
+	struct recorder r;
+
+	read_ok("DN: CN=a,DC=x\nChangeType: ADD\ncn: a\n", &r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_str_eq(r.e[0].dn, "CN=a,DC=x");
+	cr_expect_eq(r.e[0].nattrs, 1);
+	recorder_free(&r);
+}
+
+/* ---- ldifde ------------------------------------------------------------- */
+
+Test(ldif, ldifde_export_is_read)
+{
+	struct recorder r;
+
+	/* no version line, changetype after dn, 80-column folding */
+	read_ok("\r\n"
+		"dn: CN=Alice Smith,OU=Sales Department,OU=Head Office,DC=corp,DC=example,DC=te\r\n"
+		" st\r\n"
+		"changetype: add\r\n"
+		"objectClass: top\r\n"
+		"objectClass: person\r\n"
+		"objectClass: organizationalPerson\r\n"
+		"objectClass: user\r\n"
+		"cn: Alice Smith\r\n"
+		"sAMAccountName: alice\r\n"
+		"objectSid:: AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA==\r\n"
+		"userAccountControl: 512\r\n"
+		"\r\n"
+		"dn: CN=IT-Admins,OU=Groups,DC=corp,DC=example,DC=test\r\n"
+		"changetype: add\r\n"
+		"objectClass: group\r\n"
+		"member: CN=Alice Smith,OU=Sales Department,OU=Head Office,DC=corp,DC=example\r\n"
+		" ,DC=test\r\n"
+		"\r\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_str_eq(r.e[0].dn,
+			 "CN=Alice Smith,OU=Sales Department,OU=Head Office,DC=corp,DC=example,DC=test");
+	cr_expect_eq(r.e[0].line, 2);
+	cr_expect_null(attr(&r.e[0], "changetype", 0));
+	cr_expect_eq(count_attr(&r.e[0], "objectClass"), 4);
+	expect_value(&r.e[0], "userAccountControl", "512");
+	cr_expect_eq(attr(&r.e[0], "objectSid", 0)->len, 28);
+	expect_value(&r.e[1], "member",
+		     "CN=Alice Smith,OU=Sales Department,OU=Head Office,DC=corp,DC=example,DC=test");
+	recorder_free(&r);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+Test(ldif, continuation_as_the_first_line_is_an_error)
+{
+	expect_error(" dn: CN=a,DC=x\n",
+		     "t.ldif:1:1: continuation line without a line to continue");
+}
+
+Test(ldif, continuation_after_a_blank_line_is_an_error)
+{
+	expect_error("dn: CN=a,DC=x\ncn: a\n\n cn: b\n",
+		     "t.ldif:4:1: continuation line without a line to continue");
+}
+
+Test(ldif, line_without_a_colon_is_an_error)
+{
+	expect_error("dn: CN=a,DC=x\ncn: a\nthis line has no colon\n",
+		     "t.ldif:3:1: expected \"attribute: value\"");
+}
+
+Test(ldif, modify_separator_is_an_error)
+{
+	expect_error("dn: CN=a,DC=x\n-\n", "t.ldif:2:1: expected \"attribute: value\"");
+}
+
+Test(ldif, invalid_attribute_name_is_an_error)
+{
+	expect_error("dn: CN=a,DC=x\nbad name: x\n", "t.ldif:2:1: invalid attribute name");
+	expect_error("dn: CN=a,DC=x\n: x\n", "t.ldif:2:1: invalid attribute name");
+}
+
+Test(ldif, record_not_starting_with_dn_is_an_error)
+{
+	expect_error("cn: a\ndn: CN=a,DC=x\n", "t.ldif:1:1: a record must start with \"dn:\"");
+	expect_error("dn: CN=a,DC=x\n\nobjectClass: user\n",
+		     "t.ldif:3:1: a record must start with \"dn:\"");
+}
+
+Test(ldif, url_values_are_rejected)
+{
+	expect_error("dn: CN=a,DC=x\njpegPhoto:< file:///x\n",
+		     "t.ldif:2:11: URL values are not supported");
+}
+
+Test(ldif, two_dn_lines_in_one_record_are_an_error)
+{
+	expect_error("dn: CN=a,DC=x\ncn: a\ndn: CN=b,DC=x\n",
+		     "t.ldif:3:1: second \"dn:\" in one record");
+}
+
+Test(ldif, empty_dn_is_an_error)
+{
+	expect_error("dn:\ncn: a\n", "t.ldif:1:4: empty DN");
+}
+
+Test(ldif, nul_byte_is_an_error_in_a_stream)
+{
+	static const char text[] = "dn: CN=a,DC=x\ndescription: a\0b\n";
+	struct recorder r = { 0 };
+	struct error err = ERROR_INIT;
+
+	cr_expect_eq(read_buf(text, sizeof(text) - 1, &r, &err), -1);
+	cr_expect_eq(err.code, EXIT_INPUT);
+	cr_expect_str_eq(err.msg, "t.ldif:2:15: NUL byte in the file (not LDIF text)");
+	cr_expect_eq(r.n, 0);
+	recorder_free(&r);
+}
+
+/*
+ * ldif_load_mem (used by the fuzz target and the tests) must reject NUL
+ * bytes as ldif_read does: a value "a\0b" would otherwise be cut to "a"
+ * silently, and the two entry points would disagree on the same bytes.
+ */
+Test(ldif, nul_byte_is_an_error_in_memory_too)
+{
+	static const char text[] = "dn: CN=a,DC=x\nobjectClass: user\ndescription: a\0b\n";
+	struct dir d;
+	struct error err = ERROR_INIT;
+	int rc;
+
+	dir_init(&d, NULL, 0);
+	rc = ldif_load_mem(&d, text, sizeof(text) - 1, "t.ldif", &err);
+	cr_expect_eq(rc, -1, "ldif_load_mem accepted a NUL byte");
+	cr_expect_str_eq(err.msg, "t.ldif:3:15: NUL byte in the file (not LDIF text)");
+	dir_release(&d);
+}
+
+Test(ldif, callback_error_stops_the_read_and_keeps_its_message)
+{
+	struct recorder r = { 0 };
+	struct error err = ERROR_INIT;
+
+	r.fail_at = 2;
+	cr_expect_eq(read_buf("dn: CN=a,DC=x\n\ndn: CN=b,DC=x\n\ndn: CN=c,DC=x\n",
+			      strlen("dn: CN=a,DC=x\n\ndn: CN=b,DC=x\n\ndn: CN=c,DC=x\n"), &r, &err),
+		     -1);
+	cr_expect_str_eq(err.msg, "callback refused \"CN=b,DC=x\"");
+	cr_expect_eq(r.n, 1, "no record after the refused one");
+	recorder_free(&r);
+}
+
+Test(ldif, error_after_a_good_record_reports_the_right_line)
+{
+	struct recorder r = { 0 };
+	struct error err = ERROR_INIT;
+	const char *text = "dn: CN=a,DC=x\ncn: a\n\ndn: CN=b,DC=x\ncn: b\nbroken\n";
+
+	cr_expect_eq(read_buf(text, strlen(text), &r, &err), -1);
+	cr_expect_str_eq(err.msg, "t.ldif:6:1: expected \"attribute: value\"");
+	cr_expect_eq(r.n, 1);
+	recorder_free(&r);
+}
+
+/* ---- loading into the directory ---------------------------------------- */
+
+Test(ldif, load_reads_a_file_and_reports_a_missing_one)
+{
+	char path[] = "/tmp/privaudit-ldif-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp;
+	struct dir d;
+	struct error err = ERROR_INIT;
+	const char *text = "dn: CN=alice,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: alice\n";
+
+	cr_assert_geq(fd, 0);
+	fp = fdopen(fd, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+
+	dir_init(&d, NULL, 0);
+	cr_expect_eq(ldif_load(&d, path, &err), 0, "%s", err.msg);
+	cr_expect_eq(d.naccounts, 1);
+	dir_release(&d);
+	unlink(path);
+
+	dir_init(&d, NULL, 0);
+	cr_expect_eq(ldif_load(&d, path, &err), -1);
+	cr_expect_eq(err.code, EXIT_INPUT);
+	cr_expect(strncmp(err.msg, path, strlen(path)) == 0 && strstr(err.msg, ": cannot open: "),
+		  "message: %s", err.msg);
+	dir_release(&d);
+}
+
+Test(ldif, load_mem_feeds_the_directory)
+{
+	static const char text[] = "dn: CN=alice,CN=Users,DC=x\n"
+				   "objectClass: user\n"
+				   "sAMAccountName: alice\n"
+				   "\n"
+				   "dn: CN=contact,CN=Users,DC=x\n"
+				   "objectClass: contact\n";
+	struct dir d;
+	struct error err = ERROR_INIT;
+
+	dir_init(&d, NULL, 0);
+	cr_assert_eq(ldif_load_mem(&d, text, sizeof(text) - 1, "t.ldif", &err), 0, "%s", err.msg);
+	cr_expect_eq(d.nentries, 2);
+	cr_expect_eq(d.naccounts, 1);
+	cr_expect_str_eq(d.accounts[0]->h.sam, "alice");
+	dir_release(&d);
+}
+
+/* ---- writing (privaudit collect) ---------------------------------------- */
+
+/* Write e with ldif_write_entry into a memory buffer (caller frees). */
+static char *write_entry(const struct raw_entry *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct error err = ERROR_INIT;
+
+	cr_assert_not_null(f);
+	cr_expect_eq(ldif_write_entry(f, e, &err), 0, "%s", err.msg);
+	fclose(f);
+	return buf;
+}
+
+Test(ldif, write_safe_values_as_text)
+{
+	struct raw_value oc[] = { { "top", 3 }, { "user", 4 } };
+	struct raw_value sam = { "alice", 5 };
+	struct raw_attr attrs[] = {
+		{ "objectClass", oc, 2, 0, 0 },
+		{ "sAMAccountName", &sam, 1, 0, 0 },
+	};
+	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0 };
+	char *text = write_entry(&e);
+
+	cr_expect_str_eq(text, "dn: CN=alice,DC=x\n"
+			       "objectClass: top\n"
+			       "objectClass: user\n"
+			       "sAMAccountName: alice\n"
+			       "\n");
+	free(text);
+}
+
+Test(ldif, write_unsafe_values_in_base64_and_drops_options)
+{
+	static const char sid[] = { 1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0,
+				    2, 0, 0, 0, 3, 0, 0, 0, (char)0xf4, 1, 0, 0 };
+	struct raw_value vsid = { sid, sizeof(sid) };
+	struct raw_value lead = { " lead", 5 }, trail = { "trail ", 6 }, colon = { ":x", 2 };
+	struct raw_value lt = { "<x", 2 }, ja = { "山田", 6 }, empty = { "", 0 };
+	struct raw_value mem = { "CN=a,DC=x", 9 };
+	struct raw_attr attrs[] = {
+		{ "objectSid", &vsid, 1, 0, 0 },  { "description", &lead, 1, 0, 0 },
+		{ "info", &trail, 1, 0, 0 },      { "cn", &colon, 1, 0, 0 },
+		{ "sn", &lt, 1, 0, 0 },           { "givenName", &ja, 1, 0, 0 },
+		{ "comment", &empty, 1, 0, 0 },   { "member;range=0-1499", &mem, 1, 0, 0 },
+	};
+	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0 };
+	char *text = write_entry(&e);
+
+	cr_expect_str_eq(text, "dn:: Q0495bGx55SwLERDPXg=\n"
+			       "objectSid:: AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA==\n"
+			       "description:: IGxlYWQ=\n"
+			       "info:: dHJhaWwg\n"
+			       "cn:: Ong=\n"
+			       "sn:: PHg=\n"
+			       "givenName:: 5bGx55Sw\n"
+			       "comment: \n"
+			       "member: CN=a,DC=x\n"
+			       "\n");
+	free(text);
+}
+
+Test(ldif, write_folds_long_lines_and_reads_back)
+{
+	char longv[300];
+	struct raw_value desc = { longv, sizeof(longv) - 1 };
+	static const char bin[] = { 0, 1, 2, (char)0xff, '\n', '\r', 'x' };
+	struct raw_value vbin = { bin, sizeof(bin) };
+	struct raw_attr attrs[] = {
+		{ "description", &desc, 1, 0, 0 },
+		{ "objectGUID", &vbin, 1, 0, 0 },
+	};
+	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0 };
+	char *text, *line;
+	struct recorder r;
+	const struct rec_attr *a;
+
+	for (size_t i = 0; i < sizeof(longv) - 1; i++)
+		longv[i] = (char)('a' + i % 26);
+	longv[sizeof(longv) - 1] = '\0';
+	text = write_entry(&e);
+	/* no physical line longer than 76 columns */
+	for (line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+
+		cr_expect_leq(n, 76, "line of %zu columns: %.*s", n, (int)n, line);
+		line += n + (line[n] == '\n');
+	}
+	read_ok(text, &r);
+	cr_assert_eq(r.n, 1);
+	cr_expect_str_eq(r.e[0].dn, "CN=long,DC=x");
+	expect_value(&r.e[0], "description", longv);
+	a = attr(&r.e[0], "objectGUID", 0);
+	cr_assert_not_null(a);
+	cr_assert_eq(a->len, sizeof(bin));
+	cr_expect_eq(memcmp(a->val, bin, sizeof(bin)), 0);
+	recorder_free(&r);
+	free(text);
+}

@@ -1,0 +1,1117 @@
+/*
+ * Tests for auditor/resolve.c (dir_resolve): enabled state, effective last
+ * logon, roles, service accounts, privileged membership and its path,
+ * VPN capability, MFA evidence, Protected Users, resultant PSOs and the
+ * domain SID. Directories are the fixture's domain header plus a few
+ * entries, audited at NOW.
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "../../auditor/sbuf.h"
+#include "../../auditor/timeutil.h"
+#include "../fixture.h"
+
+#define NOW "2026-01-01T00:00:00Z"
+#define BASE "CN=Users,DC=corp,DC=example,DC=test"
+#define DOM "S-1-5-21-1-2-3"
+
+/* ---- building directories ---------------------------------------------- */
+
+static void start(struct sbuf *sb)
+{
+	sbuf_init(sb);
+	sbuf_adds(sb, fixture_domain_ldif);
+}
+
+/* A user CN=sam,BASE with objectSid sid; more: extra attribute lines. */
+static void user_sid(struct sbuf *sb, const char *sam, const char *sid, unsigned uac,
+		     const char *more)
+{
+	sbuf_addf(sb,
+		  "dn: CN=%s," BASE "\n"
+		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		  "objectClass: user\n"
+		  "cn: %s\nsAMAccountName: %s\nobjectSid: %s\nuserAccountControl: %u\n%s%s\n",
+		  sam, sam, sam, sid, uac, more ? more : "", more && *more ? "\n" : "");
+}
+
+static void user(struct sbuf *sb, const char *sam, unsigned rid, unsigned uac, const char *more)
+{
+	char sid[64];
+
+	snprintf(sid, sizeof(sid), DOM "-%u", rid);
+	user_sid(sb, sam, sid, uac, more);
+}
+
+static void computer(struct sbuf *sb, const char *sam, unsigned rid, unsigned uac,
+		     const char *more)
+{
+	sbuf_addf(sb,
+		  "dn: CN=%s,CN=Computers,DC=corp,DC=example,DC=test\n"
+		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		  "objectClass: user\nobjectClass: computer\n"
+		  "cn: %s\nsAMAccountName: %s$\nobjectSid: " DOM "-%u\nuserAccountControl: %u\n%s%s\n",
+		  sam, sam, sam, rid, uac, more ? more : "", more && *more ? "\n" : "");
+}
+
+static void gmsa(struct sbuf *sb, const char *sam, unsigned rid, const char *more)
+{
+	sbuf_addf(sb,
+		  "dn: CN=%s,CN=Managed Service Accounts,DC=corp,DC=example,DC=test\n"
+		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+		  "objectClass: user\nobjectClass: computer\n"
+		  "objectClass: msDS-GroupManagedServiceAccount\n"
+		  "cn: %s\nsAMAccountName: %s$\nobjectSid: " DOM "-%u\nuserAccountControl: 4096\n%s%s\n",
+		  sam, sam, sam, rid, more ? more : "", more && *more ? "\n" : "");
+}
+
+/* A group CN=name,BASE with RID rid; members are added with member(). */
+static void group(struct sbuf *sb, const char *name, unsigned rid)
+{
+	sbuf_addf(sb,
+		  "dn: CN=%s," BASE "\n"
+		  "objectClass: top\nobjectClass: group\n"
+		  "cn: %s\nsAMAccountName: %s\nobjectSid: " DOM "-%u\n\n",
+		  name, name, name, rid);
+}
+
+/* Add "member: dn" to the group whose objectSid is sid (anywhere in sb). */
+static void member(struct sbuf *sb, const char *sid, const char *dn)
+{
+	struct sbuf line = SBUF_INIT, out = SBUF_INIT;
+	const char *at;
+	size_t off;
+
+	sbuf_addf(&line, "objectSid: %s\n", sid);
+	at = strstr(sb->buf, line.buf);
+	cr_assert_not_null(at, "no group with SID %s", sid);
+	off = (size_t)(at - sb->buf) + line.len;
+	sbuf_add(&out, sb->buf, off);
+	sbuf_addf(&out, "member: %s\n", dn);
+	sbuf_adds(&out, sb->buf + off);
+	sbuf_release(sb);
+	*sb = out;
+	sbuf_release(&line);
+}
+
+/* member() with a user or group CN=name,BASE as the member. */
+static void member_of(struct sbuf *sb, const char *group_sid, const char *name)
+{
+	char dn[256];
+
+	snprintf(dn, sizeof(dn), "CN=%s," BASE, name);
+	member(sb, group_sid, dn);
+}
+
+static struct fixture *run(struct sbuf *sb, const char *policy)
+{
+	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
+
+	sbuf_release(sb);
+	return fx;
+}
+
+static const struct group *grp(const struct fixture *fx, const char *name)
+{
+	const struct dir_obj *o = dir_find_name(&fx->dir, name);
+
+	cr_assert_not_null(o, "no group %s", name);
+	cr_assert_eq(o->kind, OBJ_GROUP, "%s is not a group", name);
+	return (const struct group *)o;
+}
+
+/* Whether account sam is transitively in group name (which must be a target). */
+static bool in_group(const struct fixture *fx, const char *sam, const char *name)
+{
+	const struct group *g = grp(fx, name);
+
+	cr_assert_geq(g->target, 0, "%s is not a resolution target", name);
+	return dir_in_target(&fx->dir, fixture_account(fx, sam), (size_t)g->target);
+}
+
+#define ACC(fx, sam) fixture_account((fx), (sam))
+
+/* ---- enabled ------------------------------------------------------------ */
+
+Test(resolve, enabled_from_disabled_bit_and_account_expires)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	char more[7][128];
+
+	snprintf(more[0], sizeof(more[0]), "accountExpires: %s", fixture_filetime_days_ago(NOW, 1));
+	snprintf(more[1], sizeof(more[1]), "accountExpires: %s", fixture_filetime(NOW));
+	snprintf(more[2], sizeof(more[2]), "accountExpires: %s",
+		 fixture_filetime("2026-01-01T00:00:01Z"));
+	snprintf(more[3], sizeof(more[3]), "accountExpires: 0");
+	snprintf(more[4], sizeof(more[4]), "accountExpires: 9223372036854775807");
+	start(&sb);
+	user(&sb, "active", 2100, 512, NULL);
+	user(&sb, "disabled", 2101, 514, NULL);
+	user(&sb, "expired", 2102, 512, more[0]);
+	user(&sb, "expires-now", 2103, 512, more[1]);
+	user(&sb, "expires-soon", 2104, 512, more[2]);
+	user(&sb, "never0", 2105, 512, more[3]);
+	user(&sb, "nevermax", 2106, 512, more[4]);
+	user(&sb, "disabled-future", 2107, 514 | 0x10000, more[2]);
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "active")->enabled);
+	cr_expect_not(ACC(fx, "disabled")->enabled);
+	cr_expect_not(ACC(fx, "expired")->enabled);
+	cr_expect_not(ACC(fx, "expires-now")->enabled, "accountExpires == now is past");
+	cr_expect(ACC(fx, "expires-soon")->enabled);
+	cr_expect(ACC(fx, "never0")->enabled);
+	cr_expect(ACC(fx, "nevermax")->enabled);
+	cr_expect_not(ACC(fx, "disabled-future")->enabled);
+	fixture_free(fx);
+}
+
+/* ---- last logon --------------------------------------------------------- */
+
+Test(resolve, last_logon_is_the_newest_of_both_attributes)
+{
+	struct sbuf sb, m = SBUF_INIT;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_addf(&m, "lastLogon: %s\nlastLogonTimestamp: %s", fixture_filetime("2025-12-01"),
+		  fixture_filetime("2025-12-10"));
+	user(&sb, "ts-newer", 2100, 512, m.buf);
+	sbuf_reset(&m);
+	sbuf_addf(&m, "lastLogon: %s\nlastLogonTimestamp: %s", fixture_filetime("2025-12-20"),
+		  fixture_filetime("2025-12-10"));
+	user(&sb, "ll-newer", 2101, 512, m.buf);
+	user(&sb, "never", 2102, 512, NULL);
+	user(&sb, "zeros", 2103, 512, "lastLogon: 0\nlastLogonTimestamp: 0");
+	sbuf_reset(&m);
+	sbuf_addf(&m, "lastLogon: 0\nlastLogonTimestamp: %s", fixture_filetime("2025-12-10"));
+	user(&sb, "ll-zero", 2104, 512, m.buf);
+	sbuf_reset(&m);
+	sbuf_addf(&m, "lastLogon: %s", fixture_filetime("2025-11-11"));
+	user(&sb, "ll-only", 2105, 512, m.buf);
+	sbuf_release(&m);
+	fx = run(&sb, NULL);
+	cr_expect_eq(ACC(fx, "ts-newer")->last_logon_eff, time_from_civil(2025, 12, 10, 0, 0, 0));
+	cr_expect_eq(ACC(fx, "ll-newer")->last_logon_eff, time_from_civil(2025, 12, 20, 0, 0, 0));
+	cr_expect_eq(ACC(fx, "never")->last_logon_eff, TIME_NEVER);
+	cr_expect_eq(ACC(fx, "zeros")->last_logon_eff, TIME_NEVER);
+	cr_expect_eq(ACC(fx, "ll-zero")->last_logon_eff, time_from_civil(2025, 12, 10, 0, 0, 0));
+	cr_expect_eq(ACC(fx, "ll-only")->last_logon_eff, time_from_civil(2025, 11, 11, 0, 0, 0));
+	cr_assert_eq(fx->dir.nlast_logon_sources, 2);
+	cr_expect_str_eq(fx->dir.last_logon_sources[0], "lastLogonTimestamp");
+	cr_expect_str_eq(fx->dir.last_logon_sources[1], "lastLogon");
+	fixture_free(fx);
+}
+
+Test(resolve, last_logon_sources_name_only_what_was_read)
+{
+	struct sbuf sb, m = SBUF_INIT;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_addf(&m, "lastLogonTimestamp: %s", fixture_filetime("2025-12-10"));
+	user(&sb, "a", 2100, 512, m.buf);
+	sbuf_release(&m);
+	fx = run(&sb, NULL);
+	cr_assert_eq(fx->dir.nlast_logon_sources, 1);
+	cr_expect_str_eq(fx->dir.last_logon_sources[0], "lastLogonTimestamp");
+	fixture_free(fx);
+}
+
+/* ---- roles -------------------------------------------------------------- */
+
+Test(resolve, well_known_rids_only_in_the_domain)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "Administrator", 500, 512, NULL);
+	user(&sb, "Guest", 501, 514, NULL);
+	user(&sb, "krbtgt", 502, 514, "servicePrincipalName: kadmin/changepw");
+	user_sid(&sb, "other-admin", "S-1-5-21-9-9-9-500", 512, NULL);
+	user_sid(&sb, "other-krbtgt", "S-1-5-21-9-9-9-502", 514, NULL);
+	user_sid(&sb, "sub-admin", DOM "-7-500", 512, NULL);
+	user(&sb, "alice", 2100, 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_eq(ACC(fx, "Administrator")->roles, ROLE_BUILTIN_ADMIN);
+	cr_expect_eq(ACC(fx, "Guest")->roles, ROLE_GUEST);
+	cr_expect_eq(ACC(fx, "krbtgt")->roles, ROLE_KRBTGT, "krbtgt with an SPN is no service account");
+	cr_expect_eq(ACC(fx, "other-admin")->roles, 0u);
+	cr_expect_eq(ACC(fx, "other-krbtgt")->roles, 0u);
+	cr_expect_eq(ACC(fx, "sub-admin")->roles, 0u, "S-1-5-21-1-2-3-7-500 is not RID 500 of the domain");
+	cr_expect_eq(ACC(fx, "alice")->roles, 0u);
+	cr_expect(account_is_user(ACC(fx, "Administrator")));
+	cr_expect(account_is_user(ACC(fx, "Guest")));
+	cr_expect_not(account_is_user(ACC(fx, "krbtgt")));
+	cr_expect(account_is_human(ACC(fx, "alice")));
+	fixture_free(fx);
+}
+
+Test(resolve, domain_controllers_by_uac)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	computer(&sb, "DC1", 1000, 0x82000, "primaryGroupID: 516");
+	computer(&sb, "RODC1", 1001, 0x04001000, "primaryGroupID: 521");
+	computer(&sb, "WS1", 1002, 0x1000, "primaryGroupID: 515");
+	gmsa(&sb, "gmsa-web", 2003, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_eq(ACC(fx, "DC1$")->roles, ROLE_DC);
+	cr_expect(account_is_dc(ACC(fx, "DC1$")));
+	cr_expect_eq(ACC(fx, "RODC1$")->roles, ROLE_RODC);
+	cr_expect(account_is_dc(ACC(fx, "RODC1$")));
+	cr_expect_eq(ACC(fx, "WS1$")->roles, 0u);
+	cr_expect_not(account_is_dc(ACC(fx, "WS1$")));
+	cr_expect_not(account_is_user(ACC(fx, "WS1$")));
+	cr_expect_not(account_is_user(ACC(fx, "gmsa-web$")));
+	cr_expect_not(account_is_human(ACC(fx, "gmsa-web$")));
+	fixture_free(fx);
+}
+
+/* ---- service accounts --------------------------------------------------- */
+
+Test(resolve, service_account_by_spn_on_users_only)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "websvc", 2100, 512, "servicePrincipalName: HTTP/web1.corp.example.test");
+	user(&sb, "alice", 2101, 512, NULL);
+	computer(&sb, "WS1", 2102, 0x1000, "servicePrincipalName: HOST/ws1");
+	gmsa(&sb, "gmsa-sql", 1103, "servicePrincipalName: MSSQLSvc/sql1:1433");
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "websvc")->roles & ROLE_SERVICE);
+	cr_expect(account_is_user(ACC(fx, "websvc")));
+	cr_expect_not(account_is_human(ACC(fx, "websvc")));
+	cr_expect_not(ACC(fx, "alice")->roles & ROLE_SERVICE);
+	cr_expect_not(ACC(fx, "WS1$")->roles & ROLE_SERVICE);
+	cr_expect_not(ACC(fx, "gmsa-sql$")->roles & ROLE_SERVICE);
+	fixture_free(fx);
+}
+
+Test(resolve, service_account_by_policy_name_pattern)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "svc-backup", 2100, 512, NULL);
+	user(&sb, "SVC-Web", 2101, 512, NULL);
+	user(&sb, "mysvc-x", 2102, 512, NULL);
+	user(&sb, "svc", 2103, 512, NULL);
+	computer(&sb, "svc-box", 2104, 0x1000, NULL);
+	fx = run(&sb, "{\"service_accounts\": {\"name_patterns\": [\"svc-*\"]}}");
+	cr_expect(ACC(fx, "svc-backup")->roles & ROLE_SERVICE);
+	cr_expect(ACC(fx, "SVC-Web")->roles & ROLE_SERVICE, "patterns are case-insensitive");
+	cr_expect_not(ACC(fx, "mysvc-x")->roles & ROLE_SERVICE);
+	cr_expect_not(ACC(fx, "svc")->roles & ROLE_SERVICE);
+	cr_expect_not(ACC(fx, "svc-box$")->roles & ROLE_SERVICE, "computers are not service accounts");
+	fixture_free(fx);
+}
+
+Test(resolve, service_account_by_policy_ou)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_adds(&sb, "dn: OU=Service Accounts,DC=corp,DC=example,DC=test\n"
+		       "objectClass: organizationalUnit\n\n"
+		       "dn: CN=app1,OU=Service Accounts,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app1\nobjectSid: " DOM "-1100\n"
+		       "userAccountControl: 512\n\n"
+		       "dn: CN=app2,OU=Batch,OU=Service Accounts,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app2\nobjectSid: " DOM "-1101\n"
+		       "userAccountControl: 512\n\n"
+		       "dn: CN=app3,OU=Other Service Accounts,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app3\nobjectSid: " DOM "-1102\n"
+		       "userAccountControl: 512\n\n");
+	user(&sb, "alice", 2103, 512, NULL);
+	fx = run(&sb, "{\"service_accounts\": {\"ous\": "
+		      "[\"ou=service accounts, dc=CORP,dc=example, dc=test\"]}}");
+	cr_expect(ACC(fx, "app1")->roles & ROLE_SERVICE);
+	cr_expect(ACC(fx, "app2")->roles & ROLE_SERVICE, "a sub-OU is under the OU");
+	cr_expect_not(ACC(fx, "app3")->roles & ROLE_SERVICE, "a name ending alike is not under it");
+	cr_expect_not(ACC(fx, "alice")->roles & ROLE_SERVICE);
+	fixture_free(fx);
+}
+
+/* ---- privileged --------------------------------------------------------- */
+
+Test(resolve, privileged_direct_member_of_domain_admins)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const struct account *a;
+
+	start(&sb);
+	user(&sb, "alice", 2100, 512, NULL);
+	user(&sb, "bob", 2101, 512, NULL);
+	member_of(&sb, DOM "-512", "alice");
+	fx = run(&sb, NULL);
+	a = ACC(fx, "alice");
+	cr_expect(a->privileged);
+	cr_expect_str_eq(a->priv_path, "alice -> Domain Admins");
+	cr_expect_not(a->priv_nested);
+	cr_expect(in_group(fx, "alice", "Administrators"), "Administrators holds Domain Admins");
+	cr_expect_not(ACC(fx, "bob")->privileged);
+	cr_expect_null(ACC(fx, "bob")->priv_path);
+	cr_expect(grp(fx, "Domain Admins")->privileged);
+	cr_expect_eq(grp(fx, "Domain Admins")->priv_dist, 0);
+	fixture_free(fx);
+}
+
+Test(resolve, privileged_through_nested_groups)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const struct account *a;
+
+	start(&sb);
+	group(&sb, "IT-Admins", 1200);
+	group(&sb, "Helpdesk", 1201);
+	user(&sb, "alice", 2100, 512, NULL);
+	user(&sb, "hd", 2101, 512, NULL);
+	member_of(&sb, DOM "-512", "IT-Admins");
+	member_of(&sb, DOM "-1200", "alice");
+	member_of(&sb, DOM "-1200", "Helpdesk");
+	member_of(&sb, DOM "-1201", "hd");
+	fx = run(&sb, NULL);
+	a = ACC(fx, "alice");
+	cr_expect(a->privileged);
+	cr_expect_str_eq(a->priv_path, "alice -> IT-Admins -> Domain Admins");
+	cr_expect(a->priv_nested);
+	a = ACC(fx, "hd");
+	cr_expect(a->privileged);
+	cr_expect_str_eq(a->priv_path, "hd -> Helpdesk -> IT-Admins -> Domain Admins");
+	cr_expect(a->priv_nested);
+	cr_expect_not(grp(fx, "IT-Admins")->privileged);
+	cr_expect_eq(grp(fx, "IT-Admins")->priv_dist, 1);
+	cr_expect_eq(grp(fx, "Helpdesk")->priv_dist, 2);
+	fixture_free(fx);
+}
+
+Test(resolve, privileged_by_primary_group_without_member_attribute)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const struct account *a;
+
+	start(&sb);
+	user(&sb, "carol", 2100, 512, "primaryGroupID: 512");
+	user(&sb, "dave", 2101, 512, "primaryGroupID: 513");
+	fx = run(&sb, NULL);
+	a = ACC(fx, "carol");
+	cr_expect(a->privileged);
+	cr_expect_str_eq(a->priv_path, "carol -> Domain Admins");
+	cr_expect_not(a->priv_nested, "the primary group is a direct membership");
+	cr_expect_not(ACC(fx, "dave")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, primary_group_of_a_nested_privileged_group)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "Ops", 1200);
+	member(&sb, "S-1-5-32-544", "CN=Ops," BASE);
+	user(&sb, "erin", 2100, 512, "primaryGroupID: 1200");
+	fx = run(&sb, NULL);
+	/* Ops is in CN=Users here, and Administrators holds it by DN */
+	cr_expect(ACC(fx, "erin")->privileged);
+	cr_expect_str_eq(ACC(fx, "erin")->priv_path, "erin -> Ops -> Administrators");
+	cr_expect(ACC(fx, "erin")->priv_nested);
+	fixture_free(fx);
+}
+
+Test(resolve, membership_cycle_is_resolved)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const struct account *a;
+
+	start(&sb);
+	group(&sb, "A", 1200);
+	group(&sb, "B", 1201);
+	group(&sb, "C", 1202);
+	member_of(&sb, DOM "-1201", "A");    /* A in B */
+	member_of(&sb, DOM "-1200", "B");    /* B in A */
+	member_of(&sb, DOM "-512", "B");     /* B in Domain Admins */
+	member_of(&sb, DOM "-1202", "C");    /* C in itself */
+	user(&sb, "dave", 2100, 512, NULL);
+	user(&sb, "eve", 2101, 512, NULL);
+	member_of(&sb, DOM "-1200", "dave");
+	member_of(&sb, DOM "-1202", "eve");
+	fx = run(&sb, NULL);
+	a = ACC(fx, "dave");
+	cr_expect(a->privileged);
+	cr_expect_str_eq(a->priv_path, "dave -> A -> B -> Domain Admins");
+	cr_expect(a->priv_nested);
+	cr_expect_not(ACC(fx, "eve")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, privileged_through_builtin_administrators)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "bo", 2100, 512, NULL);
+	member(&sb, "S-1-5-32-544", "CN=bo," BASE);
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "bo")->privileged);
+	cr_expect_str_eq(ACC(fx, "bo")->priv_path, "bo -> Administrators");
+	cr_expect_not(ACC(fx, "bo")->priv_nested);
+	fixture_free(fx);
+}
+
+Test(resolve, every_well_known_privileged_group)
+{
+	static const struct {
+		const char *sid, *name;
+	} groups[] = {
+		{ "S-1-5-32-548", "Account Operators" },
+		{ "S-1-5-32-549", "Server Operators" },
+		{ "S-1-5-32-550", "Print Operators" },
+		{ "S-1-5-32-551", "Backup Operators" },
+		{ DOM "-518", "Schema Admins" },
+		{ DOM "-519", "Enterprise Admins" },
+		{ DOM "-520", "Group Policy Creator Owners" },
+		{ DOM "-526", "Key Admins" },
+		{ DOM "-527", "Enterprise Key Admins" },
+		{ DOM "-1101", "DnsAdmins" },
+	};
+	const size_t n = sizeof(groups) / sizeof(groups[0]);
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	for (size_t i = 0; i < n; i++) {
+		char sam[16], dn[64];
+
+		snprintf(sam, sizeof(sam), "u%zu", i);
+		snprintf(dn, sizeof(dn), "CN=%s," BASE, sam);
+		user(&sb, sam, 1200 + (unsigned)i, 512, NULL);
+		member(&sb, groups[i].sid, dn);
+	}
+	fx = run(&sb, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char sam[16], path[96];
+		const struct account *a;
+
+		snprintf(sam, sizeof(sam), "u%zu", i);
+		snprintf(path, sizeof(path), "%s -> %s", sam, groups[i].name);
+		a = ACC(fx, sam);
+		cr_expect(a->privileged, "member of %s", groups[i].name);
+		cr_expect_str_eq(a->priv_path, path);
+	}
+	fixture_free(fx);
+}
+
+Test(resolve, unprivileged_groups_and_other_domains)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	/* a Domain Admins of another domain (e.g. from a trust) */
+	sbuf_adds(&sb, "dn: CN=Foreign DA,DC=corp,DC=example,DC=test\nobjectClass: group\n"
+		       "sAMAccountName: Foreign DA\nobjectSid: S-1-5-21-9-9-9-512\n\n");
+	user(&sb, "pu", 2100, 512, NULL);
+	user(&sb, "du", 2101, 512, "primaryGroupID: 513");
+	user(&sb, "fu", 2102, 512, NULL);
+	user(&sb, "gu", 2103, 512, NULL);
+	member_of(&sb, DOM "-525", "pu");
+	member(&sb, "S-1-5-21-9-9-9-512", "CN=fu," BASE);
+	member_of(&sb, DOM "-514", "gu");
+	fx = run(&sb, NULL);
+	cr_expect_not(ACC(fx, "pu")->privileged, "Protected Users is not privileged");
+	cr_expect_not(ACC(fx, "du")->privileged, "Domain Users is not privileged");
+	cr_expect_not(ACC(fx, "fu")->privileged, "RID 512 of another domain");
+	cr_expect_not(ACC(fx, "gu")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, dns_admins_is_found_by_name)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	/* a directory whose DnsAdmins has another RID than the fixture's */
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\n"
+		       "objectSid: " DOM "\n\n"
+		       "dn: CN=DnsAdmins," BASE "\nobjectClass: group\nsAMAccountName: DnsAdmins\n"
+		       "objectSid: " DOM "-4321\nmember: CN=dns-op," BASE "\n\n");
+	user(&sb, "dns-op", 2100, 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "dns-op")->privileged);
+	cr_expect_str_eq(ACC(fx, "dns-op")->priv_path, "dns-op -> DnsAdmins");
+	fixture_free(fx);
+}
+
+static void extra_group_case(const char *policy)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_adds(&sb, "dn: CN=IT-Admins,OU=Groups,DC=corp,DC=example,DC=test\nobjectClass: group\n"
+		       "sAMAccountName: IT-Admins\nobjectSid: " DOM "-1200\n\n");
+	user(&sb, "erin", 2100, 512, NULL);
+	user(&sb, "frank", 2101, 512, NULL);
+	member(&sb, DOM "-1200", "CN=erin," BASE);
+	fx = run(&sb, policy);
+	cr_expect(ACC(fx, "erin")->privileged, "policy %s", policy);
+	cr_expect_str_eq(ACC(fx, "erin")->priv_path, "erin -> IT-Admins");
+	cr_expect_not(ACC(fx, "erin")->priv_nested, "an extra group is a privileged group itself");
+	cr_expect_not(ACC(fx, "frank")->privileged);
+	cr_expect(grp(fx, "IT-Admins")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, policy_extra_group_by_name)
+{
+	extra_group_case("{\"privileged\": {\"extra_groups\": [\"it-admins\"]}}");
+}
+
+Test(resolve, policy_extra_group_by_dn)
+{
+	extra_group_case("{\"privileged\": {\"extra_groups\": "
+			 "[\"cn=IT-Admins, ou=groups, dc=corp, dc=example, dc=test\"]}}");
+}
+
+Test(resolve, policy_extra_group_by_sid)
+{
+	extra_group_case("{\"privileged\": {\"extra_groups\": [\"S-1-5-21-1-2-3-1200\"]}}");
+}
+
+Test(resolve, shortest_path_is_kept)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "Long1", 1200);
+	group(&sb, "Long2", 1201);
+	group(&sb, "Short", 1202);
+	member_of(&sb, DOM "-512", "Long2");
+	member_of(&sb, DOM "-1201", "Long1");
+	member_of(&sb, DOM "-519", "Short");
+	user(&sb, "alice", 2100, 512, NULL);
+	member_of(&sb, DOM "-1200", "alice");
+	member_of(&sb, DOM "-1202", "alice");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(ACC(fx, "alice")->priv_path, "alice -> Short -> Enterprise Admins");
+	cr_expect(ACC(fx, "alice")->priv_nested);
+	fixture_free(fx);
+}
+
+Test(resolve, shortest_path_ties_break_by_name)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "Zeta", 1200);
+	group(&sb, "alpha", 1201);
+	member_of(&sb, DOM "-512", "Zeta");
+	member_of(&sb, DOM "-512", "alpha");
+	user(&sb, "alice", 2100, 512, NULL);
+	member_of(&sb, DOM "-1200", "alice");
+	member_of(&sb, DOM "-1201", "alice");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(ACC(fx, "alice")->priv_path, "alice -> alpha -> Domain Admins");
+	fixture_free(fx);
+}
+
+Test(resolve, nested_only_without_any_direct_membership)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "IT-Admins", 1200);
+	member_of(&sb, DOM "-512", "IT-Admins");
+	user(&sb, "both", 2100, 512, NULL);
+	user(&sb, "prim", 2101, 512, "primaryGroupID: 551");
+	member_of(&sb, DOM "-1200", "both");
+	member(&sb, "S-1-5-32-551", "CN=both," BASE);
+	member_of(&sb, DOM "-1200", "prim");
+	fx = run(&sb, NULL);
+	cr_expect_not(ACC(fx, "both")->priv_nested, "also a direct member of Backup Operators");
+	cr_expect_str_eq(ACC(fx, "both")->priv_path, "both -> Backup Operators");
+	/* primaryGroupID 551 is not a domain RID: S-1-5-21-1-2-3-551 does not exist */
+	cr_expect(ACC(fx, "prim")->priv_nested);
+	fixture_free(fx);
+}
+
+/* ---- VPN ---------------------------------------------------------------- */
+
+Test(resolve, vpn_by_dialin_attribute)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "allow", 2100, 512, "msNPAllowDialin: TRUE");
+	user(&sb, "deny", 2101, 512, "msNPAllowDialin: FALSE");
+	user(&sb, "unset", 2102, 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "allow")->vpn);
+	cr_expect_not(ACC(fx, "deny")->vpn);
+	cr_expect_not(ACC(fx, "unset")->vpn);
+	fixture_free(fx);
+
+	start(&sb);
+	user(&sb, "allow", 2100, 512, "msNPAllowDialin: TRUE");
+	fx = run(&sb, "{\"vpn\": {\"dialin_attribute\": false}}");
+	cr_expect_not(ACC(fx, "allow")->vpn, "dialin_attribute false ignores TRUE");
+	fixture_free(fx);
+}
+
+Test(resolve, vpn_by_group_and_explicit_deny)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "VPN-Users", 1200);
+	group(&sb, "Remote", 1201);
+	member_of(&sb, DOM "-1200", "Remote");
+	user(&sb, "direct", 2100, 512, NULL);
+	user(&sb, "nested", 2101, 512, NULL);
+	user(&sb, "denied", 2102, 512, "msNPAllowDialin: FALSE");
+	user(&sb, "outside", 2103, 512, NULL);
+	user(&sb, "dialin", 2104, 512, "msNPAllowDialin: TRUE");
+	user(&sb, "prim", 2105, 512, "primaryGroupID: 1201");
+	member_of(&sb, DOM "-1200", "direct");
+	member_of(&sb, DOM "-1201", "nested");
+	member_of(&sb, DOM "-1200", "denied");
+	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"], \"dialin_attribute\": false}}");
+	cr_expect(ACC(fx, "direct")->vpn);
+	cr_expect(ACC(fx, "nested")->vpn);
+	cr_expect(ACC(fx, "prim")->vpn, "the primary group counts");
+	cr_expect_not(ACC(fx, "denied")->vpn, "FALSE wins over the group");
+	cr_expect_not(ACC(fx, "outside")->vpn);
+	cr_expect_not(ACC(fx, "dialin")->vpn);
+	fixture_free(fx);
+}
+
+/* ---- MFA ---------------------------------------------------------------- */
+
+Test(resolve, mfa_by_group_nested)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "MFA-Enrolled", 1200);
+	group(&sb, "Duo", 1201);
+	member_of(&sb, DOM "-1200", "Duo");
+	user(&sb, "a", 2100, 512, NULL);
+	user(&sb, "b", 2101, 512, NULL);
+	member_of(&sb, DOM "-1201", "a");
+	fx = run(&sb, "{\"mfa\": {\"groups\": [\"mfa-enrolled\"]}}");
+	cr_expect_eq(ACC(fx, "a")->mfa_sources, MFA_SRC_GROUP);
+	cr_expect_eq(ACC(fx, "b")->mfa_sources, 0u);
+	fixture_free(fx);
+}
+
+Test(resolve, mfa_by_smartcard_only_when_required)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "card", 2100, 512 | 0x40000, NULL);
+	user(&sb, "nocard", 2101, 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_eq(ACC(fx, "card")->mfa_sources, MFA_SRC_SMARTCARD);
+	cr_expect_eq(ACC(fx, "nocard")->mfa_sources, 0u);
+	fixture_free(fx);
+
+	start(&sb);
+	user(&sb, "card", 2100, 512 | 0x40000, NULL);
+	fx = run(&sb, "{\"mfa\": {\"smartcard_required\": false}}");
+	cr_expect_eq(ACC(fx, "card")->mfa_sources, 0u);
+	fixture_free(fx);
+}
+
+Test(resolve, mfa_by_attribute_case_insensitive)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "upper", 2100, 512, "extensionAttribute7: MFA");
+	user(&sb, "duo", 2101, 512, "extensionattribute7: duo");
+	user(&sb, "other", 2102, 512, "extensionAttribute7: none");
+	user(&sb, "absent", 2103, 512, NULL);
+	user(&sb, "multi", 2104, 512, "extensionAttribute7: none\nextensionAttribute7: Mfa");
+	user(&sb, "prefix", 2105, 512, "extensionAttribute7: mfa-pending");
+	fx = run(&sb, "{\"mfa\": {\"attribute\": {\"name\": \"extensionAttribute7\", "
+		      "\"values\": [\"mfa\", \"Duo\"]}}}");
+	cr_expect_eq(ACC(fx, "upper")->mfa_sources, MFA_SRC_ATTRIBUTE);
+	cr_expect_eq(ACC(fx, "duo")->mfa_sources, MFA_SRC_ATTRIBUTE);
+	cr_expect_eq(ACC(fx, "other")->mfa_sources, 0u);
+	cr_expect_eq(ACC(fx, "absent")->mfa_sources, 0u);
+	cr_expect_eq(ACC(fx, "multi")->mfa_sources, MFA_SRC_ATTRIBUTE);
+	cr_expect_eq(ACC(fx, "prefix")->mfa_sources, 0u);
+	fixture_free(fx);
+}
+
+Test(resolve, mfa_by_an_attribute_the_model_also_reads)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	/* info is one of dir.c's fixed attributes */
+	start(&sb);
+	user(&sb, "yes", 2100, 512, "info: MFA");
+	user(&sb, "no", 2101, 512, "info: phone 1234");
+	fx = run(&sb, "{\"mfa\": {\"attribute\": {\"name\": \"info\", \"values\": [\"mfa\"]}}}");
+	cr_expect_eq(ACC(fx, "yes")->mfa_sources, MFA_SRC_ATTRIBUTE);
+	cr_expect_eq(ACC(fx, "no")->mfa_sources, 0u);
+	fixture_free(fx);
+}
+
+Test(resolve, mfa_sources_add_up)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "MFA-Enrolled", 1200);
+	user(&sb, "all", 2100, 512 | 0x40000, "extensionAttribute7: mfa");
+	member_of(&sb, DOM "-1200", "all");
+	fx = run(&sb, "{\"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"attribute\": "
+		      "{\"name\": \"extensionAttribute7\", \"values\": [\"mfa\"]}}}");
+	cr_expect_eq(ACC(fx, "all")->mfa_sources,
+		     MFA_SRC_GROUP | MFA_SRC_SMARTCARD | MFA_SRC_ATTRIBUTE);
+	fixture_free(fx);
+}
+
+/* ---- Protected Users ---------------------------------------------------- */
+
+Test(resolve, protected_users_direct_and_nested)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "Tier0", 1200);
+	member_of(&sb, DOM "-525", "Tier0");
+	user(&sb, "direct", 2100, 512, NULL);
+	user(&sb, "nested", 2101, 512, NULL);
+	user(&sb, "no", 2102, 512, NULL);
+	member_of(&sb, DOM "-525", "direct");
+	member_of(&sb, DOM "-1200", "nested");
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "direct")->protected_users);
+	cr_expect(ACC(fx, "nested")->protected_users);
+	cr_expect_not(ACC(fx, "no")->protected_users);
+	fixture_free(fx);
+}
+
+/* ---- resultant PSO ------------------------------------------------------ */
+
+static void pso(struct sbuf *sb, const char *cn, int precedence, const char *guid,
+		const char *applies_to)
+{
+	sbuf_addf(sb,
+		  "dn: CN=%s,CN=Password Settings Container,CN=System,DC=corp,DC=example,DC=test\n"
+		  "objectClass: top\nobjectClass: msDS-PasswordSettings\ncn: %s\n"
+		  "msDS-PasswordSettingsPrecedence: %d\n"
+		  "msDS-MinimumPasswordLength: 14\n",
+		  cn, cn, precedence);
+	if (guid)
+		sbuf_addf(sb, "objectGUID: %s\n", guid);
+	for (const char *p = applies_to; p && *p;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+
+		sbuf_addf(sb, "msDS-PSOAppliesTo: CN=%.*s," BASE "\n", (int)n, p);
+		p = bar ? bar + 1 : p + n;
+	}
+	sbuf_adds(sb, "\n");
+}
+
+static const char *pso_of(const struct fixture *fx, const char *sam)
+{
+	const struct pso *p = ACC(fx, sam)->pso;
+
+	return p ? p->cn : "(none)";
+}
+
+Test(resolve, pso_linked_to_the_user_beats_group_linked)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "G", 1200);
+	user(&sb, "alice", 2100, 512, NULL);
+	user(&sb, "bob", 2101, 512, NULL);
+	user(&sb, "carl", 2102, 512, NULL);
+	member_of(&sb, DOM "-1200", "alice");
+	member_of(&sb, DOM "-1200", "bob");
+	pso(&sb, "User PSO", 10, NULL, "alice");
+	pso(&sb, "Group PSO", 1, NULL, "G");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "alice"), "User PSO");
+	cr_expect_str_eq(pso_of(fx, "bob"), "Group PSO");
+	cr_expect_str_eq(pso_of(fx, "carl"), "(none)");
+	fixture_free(fx);
+}
+
+Test(resolve, pso_lowest_precedence_among_groups_and_nesting)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "G1", 1200);
+	group(&sb, "G2", 1201);
+	group(&sb, "Inner", 1202);
+	member_of(&sb, DOM "-1201", "Inner");
+	user(&sb, "carol", 2100, 512, NULL);
+	user(&sb, "dan", 2101, 512, NULL);
+	member_of(&sb, DOM "-1200", "carol");
+	member_of(&sb, DOM "-1202", "carol");
+	member_of(&sb, DOM "-1202", "dan");
+	pso(&sb, "Twenty", 20, NULL, "G1");
+	pso(&sb, "Five", 5, NULL, "G2");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "carol"), "Five");
+	cr_expect_str_eq(pso_of(fx, "dan"), "Five", "G2 holds Inner which holds dan");
+	fixture_free(fx);
+}
+
+Test(resolve, pso_lowest_precedence_among_user_links)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "alice", 2100, 512, NULL);
+	pso(&sb, "Nine", 9, NULL, "alice");
+	pso(&sb, "Three", 3, NULL, "alice");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "alice"), "Three");
+	fixture_free(fx);
+}
+
+Test(resolve, pso_tie_goes_to_the_smaller_guid)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "G1", 1200);
+	group(&sb, "G2", 1201);
+	user(&sb, "carol", 2100, 512, NULL);
+	member_of(&sb, DOM "-1200", "carol");
+	member_of(&sb, DOM "-1201", "carol");
+	pso(&sb, "A-Big-Guid", 7, "ffffffff-0000-0000-0000-000000000000", "G1");
+	pso(&sb, "Z-Small-Guid", 7, "0a000000-0000-0000-0000-000000000000", "G2");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "carol"), "Z-Small-Guid");
+	fixture_free(fx);
+}
+
+Test(resolve, pso_tie_without_guid_goes_to_the_smaller_dn)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "G1", 1200);
+	group(&sb, "G2", 1201);
+	user(&sb, "carol", 2100, 512, NULL);
+	member_of(&sb, DOM "-1200", "carol");
+	member_of(&sb, DOM "-1201", "carol");
+	pso(&sb, "Beta", 7, NULL, "G1");
+	pso(&sb, "alpha", 7, NULL, "G2");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "carol"), "alpha");
+	fixture_free(fx);
+}
+
+/* ---- the domain SID ----------------------------------------------------- */
+
+Test(resolve, domain_sid_from_the_head)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user_sid(&sb, "x1", "S-1-5-21-9-9-9-1000", 512, NULL);
+	user_sid(&sb, "x2", "S-1-5-21-9-9-9-1001", 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(fx->dir.domain_sid, DOM, "the head wins over the accounts");
+	fixture_free(fx);
+}
+
+Test(resolve, domain_sid_inferred_without_the_head)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "dn: CN=Domain Admins," BASE "\nobjectClass: group\n"
+		       "sAMAccountName: Domain Admins\nobjectSid: S-1-5-21-7-8-9-512\n\n");
+	user_sid(&sb, "Administrator", "S-1-5-21-7-8-9-500", 512, NULL);
+	user_sid(&sb, "krbtgt", "S-1-5-21-7-8-9-502", 514, NULL);
+	user_sid(&sb, "alice", "S-1-5-21-7-8-9-1105", 512, "primaryGroupID: 512");
+	user_sid(&sb, "guest-from-trust", "S-1-5-21-1-1-1-501", 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(fx->dir.domain_sid, "S-1-5-21-7-8-9");
+	cr_expect_null(fx->dir.domain.h.dn);
+	cr_expect_eq(ACC(fx, "Administrator")->roles, ROLE_BUILTIN_ADMIN);
+	cr_expect_eq(ACC(fx, "krbtgt")->roles, ROLE_KRBTGT);
+	cr_expect_eq(ACC(fx, "guest-from-trust")->roles, 0u);
+	cr_expect(ACC(fx, "alice")->privileged, "primaryGroupID resolved with the inferred SID");
+	cr_expect_str_eq(ACC(fx, "alice")->priv_path, "alice -> Domain Admins");
+	fixture_free(fx);
+}
+
+Test(resolve, domain_sid_inference_tie_takes_the_smaller)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	sbuf_init(&sb);
+	user_sid(&sb, "b", "S-1-5-21-2-2-2-1000", 512, NULL);
+	user_sid(&sb, "a", "S-1-5-21-1-1-1-1000", 512, NULL);
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(fx->dir.domain_sid, "S-1-5-21-1-1-1");
+	fixture_free(fx);
+}
+
+Test(resolve, no_sid_anywhere_leaves_no_domain_sid)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "dn: CN=a," BASE "\nobjectClass: user\nsAMAccountName: a\n"
+		       "primaryGroupID: 512\n\n");
+	fx = run(&sb, NULL);
+	cr_expect_null(fx->dir.domain_sid);
+	cr_expect_not(ACC(fx, "a")->privileged);
+	cr_expect(fx->dir.resolved);
+	fixture_free(fx);
+}
+
+/* ---- scale and odd shapes ----------------------------------------------- */
+
+Test(resolve, member_dns_match_whatever_their_case_and_spacing)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	user(&sb, "alice", 2100, 512, NULL);
+	member(&sb, DOM "-512", "cn=ALICE, cn=users, dc=corp,dc=Example , dc=test");
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "alice")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, computers_and_gmsa_can_be_privileged)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	computer(&sb, "SRV1", 2100, 0x1000, NULL);
+	gmsa(&sb, "gmsa-adm", 2101, NULL);
+	member(&sb, DOM "-512", "CN=SRV1,CN=Computers,DC=corp,DC=example,DC=test");
+	member(&sb, DOM "-512", "CN=gmsa-adm,CN=Managed Service Accounts,DC=corp,DC=example,DC=test");
+	fx = run(&sb, NULL);
+	cr_expect(ACC(fx, "SRV1$")->privileged);
+	cr_expect_str_eq(ACC(fx, "SRV1$")->priv_path, "SRV1$ -> Domain Admins");
+	cr_expect(ACC(fx, "gmsa-adm$")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, more_than_64_target_groups)
+{
+	struct sbuf sb, pol = SBUF_INIT;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_adds(&pol, "{\"privileged\": {\"extra_groups\": [");
+	for (unsigned i = 0; i < 70; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "G%u", i);
+		group(&sb, name, 3000 + i);
+		sbuf_addf(&pol, "%s\"%s\"", i ? ", " : "", name);
+	}
+	sbuf_adds(&pol, "]}, \"mfa\": {\"groups\": [\"MFA\"]}, \"vpn\": {\"groups\": [\"VPN\"]}}");
+	group(&sb, "MFA", 3100);
+	group(&sb, "VPN", 3101);
+	user(&sb, "last", 2100, 512, NULL);
+	user(&sb, "first", 2101, 512, NULL);
+	user(&sb, "none", 2102, 512, NULL);
+	member_of(&sb, DOM "-3069", "last");
+	member_of(&sb, DOM "-3000", "first");
+	member_of(&sb, DOM "-3100", "last");
+	member_of(&sb, DOM "-3101", "last");
+	fx = run(&sb, pol.buf);
+	sbuf_release(&pol);
+	cr_expect_gt(fx->dir.ntargets, 64);
+	cr_expect_geq(fx->dir.target_words, 2);
+	cr_expect(ACC(fx, "last")->privileged);
+	cr_expect_str_eq(ACC(fx, "last")->priv_path, "last -> G69");
+	cr_expect_eq(ACC(fx, "last")->mfa_sources, MFA_SRC_GROUP);
+	cr_expect(ACC(fx, "last")->vpn);
+	cr_expect(ACC(fx, "first")->privileged);
+	cr_expect_eq(ACC(fx, "first")->mfa_sources, 0u);
+	cr_expect_not(ACC(fx, "first")->vpn);
+	cr_expect_not(ACC(fx, "none")->privileged);
+	fixture_free(fx);
+}
+
+Test(resolve, deep_nesting_is_resolved)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const char *path;
+
+	start(&sb);
+	for (unsigned i = 0; i < 300; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "N%u", i);
+		group(&sb, name, 4000 + i);
+	}
+	for (unsigned i = 0; i + 1 < 300; i++) {
+		char sid[64], dn[128];
+
+		snprintf(sid, sizeof(sid), DOM "-%u", 4000 + i + 1);
+		snprintf(dn, sizeof(dn), "CN=N%u," BASE, i);
+		member(&sb, sid, dn);
+	}
+	member_of(&sb, DOM "-512", "N299");
+	user(&sb, "deep", 2100, 512, NULL);
+	member_of(&sb, DOM "-4000", "deep");
+	fx = run(&sb, NULL);
+	cr_assert(ACC(fx, "deep")->privileged);
+	path = ACC(fx, "deep")->priv_path;
+	cr_expect_eq(strncmp(path, "deep -> N0 -> N1 -> N2 -> ", 26), 0, "%s", path);
+	cr_expect(strstr(path, " -> N298 -> N299 -> Domain Admins") != NULL, "%.80s...", path);
+	cr_expect_eq(grp(fx, "N0")->priv_dist, 300);
+	fixture_free(fx);
+}

@@ -1,0 +1,140 @@
+/*
+ * Tests for auditor/sid.c: binary objectSid to text, the text form's
+ * validation, the RID and the domain part.
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "../../auditor/sid.h"
+
+/* S-1-5-21-1-2-3-500 */
+static const unsigned char sid500[] = {
+	1, 5, 0, 0, 0, 0, 0, 5,
+	21, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xf4, 0x01, 0, 0,
+};
+
+Test(sid, binary_to_text)
+{
+	char buf[SID_TEXT_MAX];
+
+	cr_assert_eq(sid_to_text(sid500, sizeof(sid500), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-5-21-1-2-3-500");
+}
+
+Test(sid, builtin_administrators)
+{
+	static const unsigned char bin[] = { 1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0 };
+	char buf[SID_TEXT_MAX];
+
+	cr_assert_eq(sid_to_text(bin, sizeof(bin), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-5-32-544");
+	cr_expect_eq(sid_rid(buf), 544);
+	cr_expect_eq(sid_domain_len(buf), strlen("S-1-5-32"));
+}
+
+Test(sid, sub_authorities_are_little_endian_and_unsigned)
+{
+	static const unsigned char bin[] = {
+		1, 4, 0, 0, 0, 0, 0, 5,
+		21, 0, 0, 0, 0x78, 0x56, 0x34, 0x12, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00,
+	};
+	char buf[SID_TEXT_MAX];
+
+	cr_assert_eq(sid_to_text(bin, sizeof(bin), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-5-21-305419896-4294967295-65536");
+	cr_expect_eq(sid_rid(buf), 65536);
+}
+
+Test(sid, authority_is_big_endian_and_zero_sub_authorities_allowed)
+{
+	static const unsigned char world[] = { 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+	static const unsigned char null_sid[] = { 1, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char big[] = { 1, 0, 0, 0, 0, 0, 1, 0 };
+	char buf[SID_TEXT_MAX];
+
+	cr_assert_eq(sid_to_text(world, sizeof(world), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-1-0");
+	cr_assert_eq(sid_to_text(null_sid, sizeof(null_sid), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-0");
+	cr_assert_eq(sid_to_text(big, sizeof(big), buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "S-1-256");
+}
+
+Test(sid, malformed_binary)
+{
+	char buf[SID_TEXT_MAX];
+	unsigned char bad[sizeof(sid500) + 4];
+
+	cr_expect_eq(sid_to_text(sid500, 0, buf, sizeof(buf)), -1);
+	cr_expect_eq(sid_to_text(sid500, 7, buf, sizeof(buf)), -1, "shorter than the header");
+	cr_expect_eq(sid_to_text(sid500, sizeof(sid500) - 1, buf, sizeof(buf)), -1, "truncated");
+	cr_expect_eq(sid_to_text(sid500, sizeof(sid500) - 4, buf, sizeof(buf)), -1,
+		     "one sub-authority missing");
+	memcpy(bad, sid500, sizeof(sid500));
+	memset(bad + sizeof(sid500), 0, 4);
+	cr_expect_eq(sid_to_text(bad, sizeof(bad), buf, sizeof(buf)), -1, "trailing bytes");
+	memcpy(bad, sid500, sizeof(sid500));
+	bad[0] = 2;
+	cr_expect_eq(sid_to_text(bad, sizeof(sid500), buf, sizeof(buf)), -1, "revision 2");
+	memcpy(bad, sid500, sizeof(sid500));
+	bad[1] = 16;
+	cr_expect_eq(sid_to_text(bad, sizeof(sid500), buf, sizeof(buf)), -1, "16 sub-authorities");
+	cr_expect_eq(sid_to_text((const unsigned char *)"S-1-5-21", 8, buf, sizeof(buf)), -1);
+}
+
+Test(sid, small_buffer_is_an_error)
+{
+	char buf[10];
+
+	cr_expect_eq(sid_to_text(sid500, sizeof(sid500), buf, sizeof(buf)), -1);
+	cr_expect_eq(sid_to_text(sid500, sizeof(sid500), buf, 3), -1);
+}
+
+Test(sid, maximum_sid_fits_the_text_buffer)
+{
+	unsigned char bin[8 + 4 * 15];
+	char buf[SID_TEXT_MAX];
+
+	memset(bin, 0xff, sizeof(bin));
+	bin[0] = 1;
+	bin[1] = 15;
+	cr_assert_eq(sid_to_text(bin, sizeof(bin), buf, sizeof(buf)), 0);
+	cr_expect_eq(strncmp(buf, "S-1-281474976710655-4294967295-", 31), 0, "%s", buf);
+	cr_expect_lt(strlen(buf), SID_TEXT_MAX);
+}
+
+Test(sid, text_form_validation)
+{
+	cr_expect(sid_is_text("S-1-5-21-1-2-3-500"));
+	cr_expect(sid_is_text("s-1-5-32-544"));
+	cr_expect(sid_is_text("S-1-5"));
+	cr_expect(sid_is_text("S-1-1-0"));
+	cr_expect_not(sid_is_text(""));
+	cr_expect_not(sid_is_text("S"));
+	cr_expect_not(sid_is_text("S-"));
+	cr_expect_not(sid_is_text("S-1"));
+	cr_expect_not(sid_is_text("S-1-"));
+	cr_expect_not(sid_is_text("S-1-5-"));
+	cr_expect_not(sid_is_text("S--1-5"));
+	cr_expect_not(sid_is_text("S-1--5"));
+	cr_expect_not(sid_is_text("S-1-5-21-x"));
+	cr_expect_not(sid_is_text("S-1-5 "));
+	cr_expect_not(sid_is_text("X-1-5-21"));
+	cr_expect_not(sid_is_text("alice"));
+	cr_expect_not(sid_is_text("CN=S-1-5,DC=x"));
+}
+
+Test(sid, rid_and_domain_part)
+{
+	cr_expect_eq(sid_rid("S-1-5-21-1-2-3-500"), 500);
+	cr_expect_eq(sid_domain_len("S-1-5-21-1-2-3-500"), strlen("S-1-5-21-1-2-3"));
+	cr_expect_eq(sid_rid("S-1-5-21-3623811015-3361044348-30300820-1013"), 1013);
+	cr_expect_eq(sid_rid("S-1-5-21-1-2-3-4294967295"), 4294967295u);
+	cr_expect_eq(sid_rid("S-1-5-18"), 18);
+	cr_expect_eq(sid_domain_len("S-1-5-18"), strlen("S-1-5"));
+	/* no RID: S-1-5 is an authority alone */
+	cr_expect_eq(sid_rid("S-1-5"), 0);
+	cr_expect_eq(sid_domain_len("S-1-5"), 0);
+	cr_expect_eq(sid_domain_len("nothing"), 0);
+}

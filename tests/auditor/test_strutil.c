@@ -1,0 +1,213 @@
+/*
+ * Tests for auditor/strutil.c: case folding as AD compares names, DN
+ * normalisation and the helpers on DNs, and wildcard matching.
+ */
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../auditor/strutil.h"
+
+static void expect_norm(const char *dn, const char *want)
+{
+	char *n = dn_normalise(dn, strlen(dn));
+
+	cr_expect_str_eq(n, want, "dn_normalise(\"%s\")", dn);
+	free(n);
+}
+
+static void expect_dns(const char *dn, const char *want)
+{
+	char *s = dn_to_dns(dn);
+
+	cr_expect_str_eq(s, want, "dn_to_dns(\"%s\")", dn);
+	free(s);
+}
+
+static void expect_first(const char *dn, const char *want)
+{
+	char *s = dn_first_value(dn);
+
+	cr_expect_str_eq(s, want, "dn_first_value(\"%s\")", dn);
+	free(s);
+}
+
+/* ---- case folding ------------------------------------------------------- */
+
+Test(strutil, case_insensitive_comparisons)
+{
+	cr_expect(str_ieq("Domain Admins", "DOMAIN admins"));
+	cr_expect_not(str_ieq("Domain Admins", "Domain Admin"));
+	cr_expect_not(str_ieq("a", ""));
+	cr_expect(str_ieq("", ""));
+	cr_expect_lt(str_icmp("alpha", "Beta"), 0);
+	cr_expect_gt(str_icmp("Zeta", "alpha"), 0);
+	cr_expect_eq(str_icmp("ABC", "abc"), 0);
+	cr_expect_lt(str_icmp("ab", "abc"), 0);
+	/* only ASCII folds: UTF-8 bytes compare as they are */
+	cr_expect_not(str_ieq("É", "é"));
+}
+
+Test(strutil, counted_comparison_needs_the_whole_word)
+{
+	cr_expect(str_nieq("DNxyz", 2, "dn"));
+	cr_expect_not(str_nieq("DNxyz", 2, "dnx"), "b longer than alen");
+	cr_expect_not(str_nieq("D", 1, "dn"));
+	cr_expect(str_nieq("", 0, ""));
+	cr_expect_not(str_nieq("", 0, "x"));
+}
+
+Test(strutil, hash_folds_case)
+{
+	cr_expect_eq(str_ihash("Domain Admins"), str_ihash("dOMAIN aDMINS"));
+	cr_expect_neq(str_ihash("Domain Admins"), str_ihash("Domain Admin"));
+}
+
+/* ---- dn_normalise ------------------------------------------------------- */
+
+Test(strutil, normalise_folds_case)
+{
+	expect_norm("CN=Alice Smith,OU=Sales,DC=Corp,DC=Example,DC=Test",
+		    "cn=alice smith,ou=sales,dc=corp,dc=example,dc=test");
+}
+
+Test(strutil, normalise_removes_spaces_around_separators)
+{
+	expect_norm("CN=Alice Smith, OU=Sales ,DC=corp", "cn=alice smith,ou=sales,dc=corp");
+	expect_norm("CN = Alice Smith ,  OU =  Sales", "cn=alice smith,ou=sales");
+	expect_norm("  CN=a,DC=b  ", "cn=a,dc=b");
+	expect_norm("cn=a + sn=b,dc=x", "cn=a+sn=b,dc=x");
+}
+
+Test(strutil, normalise_keeps_inner_spaces)
+{
+	expect_norm("CN=Alice  Smith,DC=x", "cn=alice  smith,dc=x");
+}
+
+Test(strutil, normalise_keeps_escapes)
+{
+	expect_norm("CN=Smith\\, John,OU=Users,DC=x", "cn=smith\\, john,ou=users,dc=x");
+	expect_norm("CN=Smith\\,John , DC=x", "cn=smith\\,john,dc=x");
+	/* an escaped trailing space is part of the value */
+	expect_norm("CN=trail\\ ,DC=x", "cn=trail\\ ,dc=x");
+	expect_norm("CN=a\\+b,DC=x", "cn=a\\+b,dc=x");
+	expect_norm("CN=back\\\\,DC=x", "cn=back\\\\,dc=x");
+	/* hex escapes are folded like the rest */
+	expect_norm("CN=\\4A\\6F,DC=x", "cn=\\4a\\6f,dc=x");
+}
+
+Test(strutil, normalise_respects_length)
+{
+	char *n = dn_normalise("CN=A,DC=X,OU=ignored", 9);
+
+	cr_expect_str_eq(n, "cn=a,dc=x");
+	free(n);
+	n = dn_normalise("", 0);
+	cr_expect_str_eq(n, "");
+	free(n);
+}
+
+Test(strutil, normalise_is_idempotent)
+{
+	static const char *const dns[] = {
+		"CN=Smith\\, John , OU=Sales Dept,DC=corp",
+		"cn = a + sn = b , dc = x",
+		"CN=trail\\ ,DC=x",
+	};
+
+	for (size_t i = 0; i < sizeof(dns) / sizeof(dns[0]); i++) {
+		char *a = dn_normalise(dns[i], strlen(dns[i]));
+		char *b = dn_normalise(a, strlen(a));
+
+		cr_expect_str_eq(b, a, "%s", dns[i]);
+		free(a);
+		free(b);
+	}
+}
+
+/* ---- dn_to_dns ---------------------------------------------------------- */
+
+Test(strutil, dns_name_of_a_domain_dn)
+{
+	expect_dns("DC=corp,DC=example,DC=test", "corp.example.test");
+	expect_dns("dc=Corp, dc=Example, dc=TEST", "corp.example.test");
+	expect_dns("CN=Users,DC=corp,DC=example,DC=test", "corp.example.test");
+	expect_dns("OU=a\\,DC=fake,DC=real", "real");
+	expect_dns("CN=x", "");
+	expect_dns("", "");
+}
+
+Test(strutil, dns_name_with_spaces_around_equals)
+{
+	expect_dns("DC = corp, DC = example", "corp.example");
+}
+
+/* ---- dn_first_value ----------------------------------------------------- */
+
+Test(strutil, first_value_unescapes)
+{
+	expect_first("CN=svc\\, x,OU=Service,DC=x", "svc, x");
+	expect_first("CN=Alice Smith,OU=x", "Alice Smith");
+	expect_first("CN= padded ,OU=x", "padded");
+	expect_first("CN=\\4A\\6fhn,DC=x", "John");
+	expect_first("CN=a\\+b+SN=c,DC=x", "a+b");
+	expect_first("CN=back\\\\slash,DC=x", "back\\slash");
+	expect_first("CN=\\#hash,DC=x", "#hash");
+	expect_first("CN=only", "only");
+	expect_first("no equals sign", "no equals sign");
+}
+
+Test(strutil, first_value_keeps_an_escaped_trailing_space)
+{
+	/* RFC 4514: a trailing space in a value must be escaped, and is data */
+	expect_first("CN=trail\\ ,DC=x", "trail ");
+	expect_first("CN=\\ lead,DC=x", " lead");
+}
+
+/* ---- dn_is_under -------------------------------------------------------- */
+
+Test(strutil, is_under)
+{
+	cr_expect(dn_is_under("cn=a,ou=sales,dc=x", "ou=sales,dc=x"));
+	cr_expect(dn_is_under("ou=sales,dc=x", "ou=sales,dc=x"), "equal counts as under");
+	cr_expect(dn_is_under("cn=a,ou=b,ou=sales,dc=x", "ou=sales,dc=x"));
+	cr_expect(dn_is_under("cn=a", ""), "everything is under the root");
+	cr_expect_not(dn_is_under("cn=a,ou=presales,dc=x", "ou=sales,dc=x"));
+	cr_expect_not(dn_is_under("dc=x", "ou=sales,dc=x"));
+	cr_expect_not(dn_is_under("cn=a\\,ou=sales,dc=x", "ou=sales,dc=x"),
+		      "an escaped comma does not separate");
+}
+
+Test(strutil, is_under_after_an_escaped_backslash)
+{
+	/* "cn=a\\" ends with an escaped backslash; the comma after it separates */
+	cr_expect(dn_is_under("cn=a\\\\,ou=sales,dc=x", "ou=sales,dc=x"));
+}
+
+/* ---- wildcards ---------------------------------------------------------- */
+
+Test(strutil, wildmatch)
+{
+	cr_expect(str_wildmatch("svc-*", "svc-backup"));
+	cr_expect(str_wildmatch("svc-*", "SVC-Backup"), "case-insensitive");
+	cr_expect(str_wildmatch("svc-*", "svc-"));
+	cr_expect_not(str_wildmatch("svc-*", "svc"));
+	cr_expect_not(str_wildmatch("svc-*", "mysvc-x"));
+	cr_expect(str_wildmatch("*", ""));
+	cr_expect(str_wildmatch("*", "anything"));
+	cr_expect(str_wildmatch("", ""));
+	cr_expect_not(str_wildmatch("", "x"));
+	cr_expect(str_wildmatch("?", "x"));
+	cr_expect_not(str_wildmatch("?", ""));
+	cr_expect_not(str_wildmatch("?", "xy"));
+	cr_expect(str_wildmatch("*-adm", "alice-adm"));
+	cr_expect_not(str_wildmatch("*-adm", "alice-admin"));
+	cr_expect(str_wildmatch("a*b*c", "axxbyyc"));
+	cr_expect(str_wildmatch("a*b*c", "abbbc"));
+	cr_expect_not(str_wildmatch("a*b*c", "axxbyy"));
+	cr_expect(str_wildmatch("*a*a*", "banana"));
+	cr_expect(str_wildmatch("s?c-*", "SVC-web"));
+	cr_expect(str_wildmatch("**x", "x"));
+	cr_expect_not(str_wildmatch("x", "X1"));
+}

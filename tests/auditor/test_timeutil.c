@@ -1,0 +1,292 @@
+/*
+ * Tests for auditor/timeutil.c: FILETIME, GeneralizedTime, AD intervals,
+ * ISO 8601, formatting and whole days between two times.
+ */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../../auditor/timeutil.h"
+
+static int ft(const char *s, int64_t *out)
+{
+	return time_from_filetime(s, strlen(s), out);
+}
+
+static int gt(const char *s, int64_t *out)
+{
+	return time_from_gentime(s, strlen(s), out);
+}
+
+static int iv(const char *s, int64_t *out)
+{
+	return time_from_interval(s, strlen(s), out);
+}
+
+static void expect_format(int64_t t, const char *want)
+{
+	char buf[32];
+
+	time_format(t, buf, sizeof(buf));
+	cr_expect_str_eq(buf, want, "time_format(%lld)", (long long)t);
+}
+
+/* ---- civil -------------------------------------------------------------- */
+
+Test(timeutil, civil_dates)
+{
+	cr_expect_eq(time_from_civil(1970, 1, 1, 0, 0, 0), 0);
+	cr_expect_eq(time_from_civil(2000, 3, 1, 0, 0, 0), 951868800);
+	cr_expect_eq(time_from_civil(2024, 2, 29, 12, 0, 0), 1709208000);
+	cr_expect_eq(time_from_civil(1601, 1, 1, 0, 0, 0), -11644473600LL);
+	cr_expect_eq(time_from_civil(1969, 12, 31, 23, 59, 59), -1);
+}
+
+/* ---- FILETIME ----------------------------------------------------------- */
+
+Test(timeutil, filetime_zero_and_max_are_never)
+{
+	int64_t t = 42;
+
+	cr_expect_eq(ft("0", &t), 0);
+	cr_expect_eq(t, TIME_NEVER);
+	t = 42;
+	cr_expect_eq(ft("9223372036854775807", &t), 0);
+	cr_expect_eq(t, TIME_NEVER);
+}
+
+Test(timeutil, filetime_known_value)
+{
+	int64_t t;
+
+	/* 133000000000000000 / 10^7 = 13300000000 s after 1601 */
+	cr_expect_eq(ft("133000000000000000", &t), 0);
+	cr_expect_eq(t, 1655526400);
+	expect_format(t, "2022-06-18T04:26:40Z");
+	/* the epoch itself, and sub-second parts are dropped */
+	cr_expect_eq(ft("116444736000000000", &t), 0);
+	cr_expect_eq(t, 0);
+	cr_expect_eq(ft("116444736009999999", &t), 0);
+	cr_expect_eq(t, 0);
+	cr_expect_eq(ft("116444736010000000", &t), 0);
+	cr_expect_eq(t, 1);
+}
+
+Test(timeutil, filetime_malformed)
+{
+	int64_t t = 7;
+
+	cr_expect_eq(ft("", &t), -1);
+	cr_expect_eq(ft("abc", &t), -1);
+	cr_expect_eq(ft("133000000000000000x", &t), -1);
+	cr_expect_eq(ft(" 133000000000000000", &t), -1);
+	cr_expect_eq(ft("-", &t), -1);
+	cr_expect_eq(ft("9223372036854775808", &t), -1, "out of range");
+	cr_expect_eq(ft("99999999999999999999999", &t), -1);
+	cr_expect_eq(t, 7, "untouched on error");
+	/* length bounds the string: "0" of "0123" */
+	cr_expect_eq(time_from_filetime("0123", 1, &t), 0);
+	cr_expect_eq(t, TIME_NEVER);
+}
+
+/* ---- GeneralizedTime ---------------------------------------------------- */
+
+Test(timeutil, gentime_with_and_without_fraction)
+{
+	int64_t t;
+
+	cr_expect_eq(gt("20251001193100.0Z", &t), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 1, 19, 31, 0));
+	cr_expect_eq(gt("20251001193107Z", &t), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 1, 19, 31, 7));
+	cr_expect_eq(gt("20251001193107.123456Z", &t), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 1, 19, 31, 7));
+	cr_expect_eq(gt("20251001193107,5Z", &t), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 1, 19, 31, 7));
+	cr_expect_eq(gt("202510011931Z", &t), 0, "seconds are optional");
+	cr_expect_eq(t, time_from_civil(2025, 10, 1, 19, 31, 0));
+	cr_expect_eq(gt("20240229000000.0Z", &t), 0);
+	cr_expect_eq(t, time_from_civil(2024, 2, 29, 0, 0, 0));
+}
+
+Test(timeutil, gentime_malformed)
+{
+	int64_t t = 7;
+
+	cr_expect_eq(gt("", &t), -1);
+	cr_expect_eq(gt("20251001193100.0", &t), -1, "no Z");
+	cr_expect_eq(gt("20251001193100.0+0900", &t), -1, "offsets are not AD's");
+	cr_expect_eq(gt("20251301193100.0Z", &t), -1, "month 13");
+	cr_expect_eq(gt("20250230000000.0Z", &t), -1, "February 30");
+	cr_expect_eq(gt("20250229000000.0Z", &t), -1, "2025 is no leap year");
+	cr_expect_eq(gt("20251001243100.0Z", &t), -1, "hour 24");
+	cr_expect_eq(gt("20251001196000.0Z", &t), -1, "minute 60");
+	cr_expect_eq(gt("2025-10-01T19:31:00Z", &t), -1);
+	cr_expect_eq(gt("2025100119Z", &t), -1, "no minutes");
+	cr_expect_eq(gt("20251001193100.0ZZ", &t), -1);
+	cr_expect_eq(gt("2025100119310x.0Z", &t), -1);
+	cr_expect_eq(t, 7);
+}
+
+/* ---- intervals ---------------------------------------------------------- */
+
+Test(timeutil, interval_values)
+{
+	int64_t t;
+
+	cr_expect_eq(iv("-36288000000000", &t), 0);
+	cr_expect_eq(t, 42 * SECONDS_PER_DAY);
+	cr_expect_eq(iv("-864000000000", &t), 0);
+	cr_expect_eq(t, SECONDS_PER_DAY);
+	cr_expect_eq(iv("-18000000000", &t), 0);
+	cr_expect_eq(t, 30 * 60);
+	cr_expect_eq(iv("-9223372036854775808", &t), 0);
+	cr_expect_eq(t, TIME_NEVER);
+	cr_expect_eq(iv("0", &t), 0);
+	cr_expect_eq(t, TIME_NEVER);
+	cr_expect_eq(iv("36288000000000", &t), 0, "a positive interval is read as its magnitude");
+	cr_expect_eq(t, 42 * SECONDS_PER_DAY);
+}
+
+Test(timeutil, interval_malformed)
+{
+	int64_t t;
+
+	cr_expect_eq(iv("", &t), -1);
+	cr_expect_eq(iv("-", &t), -1);
+	cr_expect_eq(iv("-42 days", &t), -1);
+	cr_expect_eq(iv("-9223372036854775809", &t), -1);
+}
+
+/* ---- ISO 8601 ----------------------------------------------------------- */
+
+Test(timeutil, iso8601_date_only)
+{
+	int64_t t;
+	int date_only = 0;
+
+	cr_expect_eq(time_from_iso8601("2025-10-04", &t, &date_only), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 0, 0, 0));
+	cr_expect_eq(date_only, 1);
+	cr_expect_eq(time_from_iso8601("2024-02-29", &t, NULL), 0);
+}
+
+Test(timeutil, iso8601_utc_and_offsets)
+{
+	int64_t t;
+	int date_only = 1;
+
+	cr_expect_eq(time_from_iso8601("2025-10-04T00:00:00Z", &t, &date_only), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 0, 0, 0));
+	cr_expect_eq(date_only, 0);
+	cr_expect_eq(time_from_iso8601("2025-10-04t12:34:56z", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 12, 34, 56));
+	cr_expect_eq(time_from_iso8601("2025-10-04T09:00:00+09:00", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 0, 0, 0));
+	cr_expect_eq(time_from_iso8601("2025-10-03T19:30:00-04:30", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 0, 0, 0));
+	cr_expect_eq(time_from_iso8601("2025-10-04T00:00:00+00:00", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 0, 0, 0));
+	/* the offset crosses the date line backwards */
+	cr_expect_eq(time_from_iso8601("2026-01-01T05:00:00+09:00", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 12, 31, 20, 0, 0));
+	cr_expect_eq(time_from_iso8601("2025-10-04T12:34Z", &t, NULL), 0, "seconds optional");
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 12, 34, 0));
+	cr_expect_eq(time_from_iso8601("2025-10-04 12:34:56Z", &t, NULL), 0);
+}
+
+Test(timeutil, iso8601_fractions_are_ignored)
+{
+	int64_t t;
+
+	cr_expect_eq(time_from_iso8601("2025-10-04T12:34:56.789Z", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 12, 34, 56));
+	cr_expect_eq(time_from_iso8601("2025-10-04T12:34:56,5+01:00", &t, NULL), 0);
+	cr_expect_eq(t, time_from_civil(2025, 10, 4, 11, 34, 56));
+}
+
+Test(timeutil, iso8601_invalid)
+{
+	int64_t t = 7;
+	static const char *const bad[] = {
+		"",
+		"2025",
+		"2025-10",
+		"2025-02-30",
+		"2025-02-29",
+		"2025-13-01",
+		"2025-00-10",
+		"2025-10-00",
+		"2025-10-32",
+		"2025-10-04T00:00:00",     /* no zone */
+		"2025-10-04T00:00",        /* no zone */
+		"2025-10-04T24:00:00Z",
+		"2025-10-04T23:60:00Z",
+		"2025-10-04T00:00:00.Z",
+		"2025-10-04T00:00:00+0900",
+		"2025-10-04T00:00:00+24:00",
+		"2025-10-04T00:00:00+09:60",
+		"2025-10-04T00:00:00ZZ",
+		"2025-10-04T00:00:00 Z",
+		"2025-10-04Z",
+		"2025/10/04",
+		"25-10-04",
+		"1600-12-31",
+		"2025-10-04T0:00:00Z",
+		"2025-10-04Tnoon",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(time_from_iso8601(bad[i], &t, NULL), -1, "accepted \"%s\"", bad[i]);
+	cr_expect_eq(t, 7);
+}
+
+/* ---- formatting and days ------------------------------------------------ */
+
+Test(timeutil, format_round_trip)
+{
+	static const char *const times[] = {
+		"1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2022-06-18T04:26:40Z",
+		"2025-10-04T00:00:00Z", "2026-12-31T12:00:01Z", "1601-01-01T00:00:00Z",
+		"1969-12-31T23:59:59Z", "9999-12-31T23:59:59Z",
+	};
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		int64_t t;
+		char buf[32];
+
+		cr_assert_eq(time_from_iso8601(times[i], &t, NULL), 0, "%s", times[i]);
+		time_format(t, buf, sizeof(buf));
+		cr_expect_str_eq(buf, times[i]);
+	}
+}
+
+Test(timeutil, format_never)
+{
+	/* (under `make asan` UBSan also checks no arithmetic overflows on INT64_MIN) */
+	expect_format(TIME_NEVER, "never");
+}
+
+Test(timeutil, format_truncates_to_the_buffer)
+{
+	char buf[8];
+
+	time_format(0, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "1970-01");
+}
+
+Test(timeutil, days_between_rounds_down)
+{
+	int64_t now = time_from_civil(2026, 1, 1, 0, 0, 0);
+
+	cr_expect_eq(time_days_between(now, now), 0);
+	cr_expect_eq(time_days_between(now - 1, now), 0);
+	cr_expect_eq(time_days_between(now - SECONDS_PER_DAY + 1, now), 0);
+	cr_expect_eq(time_days_between(now - SECONDS_PER_DAY, now), 1);
+	cr_expect_eq(time_days_between(now - 365LL * SECONDS_PER_DAY - 1, now), 365);
+	/* t after now: negative, still rounded down */
+	cr_expect_eq(time_days_between(now + 1, now), -1);
+	cr_expect_eq(time_days_between(now + SECONDS_PER_DAY, now), -1);
+	cr_expect_eq(time_days_between(now + SECONDS_PER_DAY + 1, now), -2);
+}
