@@ -34,12 +34,15 @@ else
 Q = @
 endif
 
-.PHONY: all deps demo check unit integration asan bench install uninstall fmt clean
+.PHONY: all deps deps-test demo check unit integration live asan bench install uninstall fmt clean
 
 all: $(BUILD)/privaudit
 
 deps:
 	$(Q)tools/install-deps
+
+deps-test: deps
+	$(Q)tools/install-deps-test
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,15 +65,21 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/demo $(BUILD)/privaudit
 
-check: deps
+check: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/test-unit
-	$(Q)$(MAKE) --no-print-directory unit integration
+	$(Q)$(MAKE) --no-print-directory unit integration live
 
 unit: $(BUILD)/test-unit
 	$(Q)cd tests && ../$(BUILD)/test-unit --jobs 2
 
 integration: $(BUILD)/privaudit
 	$(Q)tests/integration/run $(BUILD)/privaudit
+
+# Against a real Samba AD DC on loopback (root: it maps the DC's name in
+# /etc/hosts): the ldapsearch oracle, then privaudit's own LDAP source.
+live: $(BUILD)/privaudit
+	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/selftest
+	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/live
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \

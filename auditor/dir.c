@@ -58,6 +58,7 @@ static const char *const attr_names[ATTR_COUNT] = {
 	[ATTR_PSO_REVERSIBLE] = "msDS-PasswordReversibleEncryptionEnabled",
 	[ATTR_PSO_MAXAGE] = "msDS-MaximumPasswordAge",
 	[ATTR_PSO_APPLIESTO] = "msDS-PSOAppliesTo",
+	[ATTR_RESULTANTPSO] = "msDS-ResultantPSO",
 };
 
 const char *dir_attr_name(enum dir_attr a)
@@ -485,6 +486,7 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	    get_time(b, ATTR_WHENCREATED, T_GENTIME, &a->when_created, NULL) < 0 ||
 	    get_time(b, ATTR_WHENCHANGED, T_GENTIME, &a->when_changed, NULL) < 0)
 		return -1;
+	a->resultant_pso_dn = opt_string(b, ATTR_RESULTANTPSO);
 	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &a->nspns);
 	{
 		size_t k = 0;

@@ -97,6 +97,7 @@ enum dir_attr {
 	ATTR_PSO_REVERSIBLE,
 	ATTR_PSO_MAXAGE,
 	ATTR_PSO_APPLIESTO,
+	ATTR_RESULTANTPSO,
 	ATTR_COUNT
 };
 
@@ -183,6 +184,7 @@ struct account {
 	const char **sid_history;
 	size_t nsid_history;
 	struct dir_value *extra;
+	const char *resultant_pso_dn; /* msDS-ResultantPSO as the DC computed it */
 
 	/* resolved */
 	bool enabled;
@@ -285,6 +287,12 @@ struct dir {
 	bool mfa_csv_loaded;     /* the enrollment CSV was read */
 	bool vpn_csv_loaded;     /* the VPN activity CSV was read */
 	const char *csv_unknown_reason; /* an optional CSV that was missing */
+	/*
+	 * A PSO that governs an account (msDS-ResultantPSO) but was not read:
+	 * the bind account may not read password settings objects. NULL when
+	 * every resultant PSO named was read.
+	 */
+	const char *pso_unread_reason;
 };
 
 /* A raw entry as a source delivers it: values are not NUL-terminated. */

@@ -3,6 +3,7 @@
  * write the reports, exit with the gate's code.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 #include "engine.h"
 #include "error.h"
 #include "exitcode.h"
+#include "ldapsrc.h"
 #include "ldif.h"
+#include "outfile.h"
 #include "policy.h"
 #include "timeutil.h"
 
@@ -73,14 +76,48 @@ static int cmd_checks(const struct cli *c)
 	return EXIT_PASS;
 }
 
-static int load_source(const struct cli *c, struct dir *d, struct error *err)
+static void ldap_options_from(const struct cli *c, struct ldap_options *o, const char **extra,
+			      size_t nextra)
 {
-	if (c->uri || !c->ldif)
-		return error_set(err, EXIT_LDAP,
-				 "%s: live LDAP collection is not available in this version; "
-				 "audit an export with --ldif FILE",
-				 c->uri ? c->uri : "ldap.conf");
-	return ldif_load(d, c->ldif, err);
+	memset(o, 0, sizeof(*o));
+	o->uri = c->uri;
+	o->base = c->base;
+	o->bind_dn = c->bind_dn;
+	o->password_file = c->password_file;
+	o->sasl_mech = c->sasl_mech;
+	o->keytab = c->keytab;
+	o->principal = c->principal;
+	o->ca_file = c->ca_file;
+	o->starttls = c->starttls;
+	o->insecure_tls = c->insecure_tls;
+	o->allow_cleartext_bind = c->allow_cleartext_bind;
+	o->dcs = c->dcs;
+	o->ndcs = c->ndcs;
+	o->all_dcs = c->all_dcs;
+	o->page_size = c->page_size;
+	o->timeout = c->timeout;
+	o->range_size = c->range_size;
+	o->progress = c->verbose || (isatty(STDERR_FILENO) && !c->quiet);
+	o->extra_attrs = extra;
+	o->nextra = nextra;
+	if (c->insecure_tls)
+		fprintf(stderr, "privaudit: warning: --insecure-tls: the server certificate is "
+				"not verified\n");
+}
+
+static int load_source(const struct cli *c, struct dir *d, const char **extra, size_t nextra,
+		       struct ldap_info *info, struct error *err)
+{
+	struct ldap_options o;
+
+	if (c->ldif)
+		return ldif_load(d, c->ldif, err);
+	ldap_options_from(c, &o, extra, nextra);
+	if (ldapsrc_read(&o, dir_add_cb, d, info, err) < 0)
+		return -1;
+	for (size_t i = 0; i < info->nsources && i < 8; i++)
+		d->last_logon_sources[d->nlast_logon_sources++] = info->sources[i];
+	return 0;
 }
 
 static bool want_color(void)
@@ -100,6 +137,7 @@ static int cmd_audit(const struct cli *c)
 	const char **extra = NULL;
 	size_t nextra = 0;
 	int64_t now = (int64_t)time(NULL);
+	struct ldap_info info;
 	int code;
 
 	if (c->nargs)
@@ -121,8 +159,10 @@ static int cmd_audit(const struct cli *c)
 	}
 	extra = policy_extra_attributes(&p, &nextra);
 	dir_init(&d, extra, nextra);
+	memset(&info, 0, sizeof(info));
+	code = load_source(c, &d, extra, nextra, &info, &err);
 	free(extra);
-	if (load_source(c, &d, &err) < 0) {
+	if (code < 0) {
 		code = fail(&err);
 		goto out_dir;
 	}
@@ -131,8 +171,8 @@ static int cmd_audit(const struct cli *c)
 	audit_run(&a);
 
 	meta.source_kind = c->ldif ? "ldif" : "ldap";
-	meta.uri = c->ldif ? c->ldif : c->uri;
-	meta.base_dn = c->base;
+	meta.uri = c->ldif ? c->ldif : info.uri;
+	meta.base_dn = c->ldif ? c->base : info.base;
 	meta.generated_at = (int64_t)time(NULL);
 	meta.evaluated_at = now;
 	meta.tool_version = PRIVAUDIT_VERSION;
@@ -144,8 +184,67 @@ static int cmd_audit(const struct cli *c)
 	audit_release(&a);
 out_dir:
 	dir_release(&d);
+	ldap_info_release(&info);
 	policy_release(&p);
 	return code;
+}
+
+static int cmd_collect(const struct cli *c)
+{
+	struct policy p;
+	struct error err = ERROR_INIT;
+	struct ldap_options o;
+	struct ldap_info info;
+	struct outfile out;
+	const char **extra;
+	size_t nextra;
+	int code = EXIT_PASS;
+
+	if (!c->output) {
+		fprintf(stderr, "privaudit: collect: -o FILE.ldif is required\n");
+		return EXIT_INPUT;
+	}
+	if (c->ldif) {
+		fprintf(stderr, "privaudit: collect reads a live directory: give -H URI, not --ldif\n");
+		return EXIT_INPUT;
+	}
+	policy_init(&p);
+	if (c->policy && policy_load(&p, c->policy, &err) < 0) {
+		policy_release(&p);
+		return fail(&err);
+	}
+	extra = policy_extra_attributes(&p, &nextra);
+	ldap_options_from(c, &o, extra, nextra);
+	memset(&info, 0, sizeof(info));
+	if (outfile_open(&out, c->output, &err) < 0) {
+		code = fail(&err);
+		goto out;
+	}
+	fputs("version: 1\n\n", out.fp);
+	if (ldapsrc_read(&o, ldif_write_entry, out.fp, &info, &err) < 0) {
+		outfile_abort(&out);
+		code = fail(&err);
+		goto out;
+	}
+	if (outfile_commit(&out, &err) < 0) {
+		code = fail(&err);
+		goto out;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "privaudit: %zu entries from %s written to %s\n", info.entries,
+			info.uri, c->output);
+out:
+	free(extra);
+	ldap_info_release(&info);
+	policy_release(&p);
+	return code;
+}
+
+static void on_signal(int sig)
+{
+	outfile_cleanup_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 int main(int argc, char **argv)
@@ -153,6 +252,11 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct error err = ERROR_INIT;
 
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	/* a DC that dies mid-search must be an error (exit 3), not a SIGPIPE death */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(&c, argc, argv, &err) < 0) {
 		fprintf(stderr, "privaudit: %s\n", err.msg);
 		cli_synopsis(stderr);
@@ -174,6 +278,7 @@ int main(int argc, char **argv)
 	case CMD_AUDIT:
 		return finish_stdout(cmd_audit(&c));
 	case CMD_COLLECT:
+		return finish_stdout(cmd_collect(&c));
 	case CMD_DIFF:
 	default:
 		fprintf(stderr, "privaudit: %s is not available in this version\n", argv[1]);

@@ -500,6 +500,25 @@ static void resultant_pso(struct dir *d, struct account *a)
 {
 	const struct pso *direct = NULL, *via_group = NULL;
 
+	if (a->resultant_pso_dn) {
+		/* the DC's own answer wins; a PSO it names that was not read is a blind spot */
+		struct dir_obj *o = dir_find_by_dn(d, a->resultant_pso_dn);
+
+		if (o && o->kind == OBJ_PSO) {
+			a->pso = (const struct pso *)o;
+		} else if (!d->pso_unread_reason) {
+			struct sbuf sb = SBUF_INIT;
+
+			sbuf_addf(&sb, "password settings object \"%s\" governs \"%s\" "
+				       "(msDS-ResultantPSO) but was not read: the bind account "
+				       "may not read password settings objects",
+				  a->resultant_pso_dn, a->h.sam ? a->h.sam : a->h.dn);
+			d->pso_unread_reason = arena_strdup(&d->arena, sb.buf);
+			sbuf_release(&sb);
+		}
+		return;
+	}
+
 	for (size_t i = 0; i < d->npsos; i++) {
 		const struct pso *p = d->psos[i];
 
@@ -541,7 +560,7 @@ static void classify_account(struct dir *d, struct account *a, const struct poli
 		a->mfa_sources |= MFA_SRC_SMARTCARD;
 	if (mfa_attribute_ok(d, a, p))
 		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
-	if (d->npsos)
+	if (d->npsos || a->resultant_pso_dn)
 		resultant_pso(d, a);
 }
 

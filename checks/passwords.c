@@ -545,6 +545,11 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 	struct pwd_thresholds t;
 	const char **users = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*users));
 
+	if (d->pso_unread_reason) {
+		check_unknown(ctx, "%s", d->pso_unread_reason);
+		free(users);
+		return;
+	}
 	domain_thresholds(ctx, &t);
 	for (size_t p = 0; p < d->npsos; p++) {
 		const struct pso *pso = d->psos[p];

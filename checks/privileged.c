@@ -443,9 +443,14 @@ static void run_builtin_admin_used(struct check_ctx *ctx)
 		    a->last_logon_eff == TIME_NEVER || check_older_than(ctx, a->last_logon_eff, days))
 			continue;
 		time_format(a->last_logon_eff, when, sizeof(when));
-		f = finding_add(ctx, &a->h,
-				"the built-in Administrator %s logged on %lld days ago (%s), within the last %lld days",
-				acct_name(a), (long long)check_age_days(ctx, a->last_logon_eff), when, days);
+		if (a->last_logon_eff > ctx->now)
+			f = finding_add(ctx, &a->h,
+					"the built-in Administrator %s logged on at %s, after the time evaluated",
+					acct_name(a), when);
+		else
+			f = finding_add(ctx, &a->h,
+					"the built-in Administrator %s logged on %lld days ago (%s), within the last %lld days",
+					acct_name(a), (long long)check_age_days(ctx, a->last_logon_eff), when, days);
 		finding_ev_time(f, "last_logon", a->last_logon_eff);
 		finding_ev_int(f, "min_idle_days", days);
 	}

@@ -1,0 +1,904 @@
+/*
+ * The LDAP source (see ldapsrc.h).
+ */
+#include "ldapsrc.h"
+
+#include <errno.h>
+#include <ldap.h>
+#include <pthread.h>
+#include <sasl/sasl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "exitcode.h"
+#include "hmap.h"
+#include "krb.h"
+#include "outfile.h"
+#include "sbuf.h"
+#include "secret.h"
+#include "strutil.h"
+#include "xalloc.h"
+
+#define DEFAULT_TIMEOUT 120
+#define PAGED_OID "1.2.840.113556.1.4.319"
+#define ACCOUNTS_FILTER                                                              \
+	"(|(objectClass=user)(objectClass=group)(objectClass=domainDNS)"             \
+	"(objectClass=msDS-PasswordSettings))"
+#define DC_FILTER                                                                    \
+	"(&(objectClass=computer)(|(userAccountControl:1.2.840.113556.1.4.803:=8192)" \
+	"(userAccountControl:1.2.840.113556.1.4.803:=67108864)))"
+
+/* One connection and what identifies it in messages. */
+struct conn {
+	LDAP *ld;
+	char *uri;
+	struct timeval tv;
+};
+
+/*
+ * The watchdog. libldap cannot bound every wait: a TLS handshake with a
+ * server that accepted the connection and then stopped answering blocks
+ * (or, with a network timeout set, spins) for ever. So every network step
+ * re-arms an alarm; when it fires, the process says which server stopped
+ * answering, removes pending report files and exits with EXIT_LDAP. This
+ * is the one place where the library exits: nothing else can interrupt
+ * libldap's handshake.
+ */
+static char watchdog_msg[600];
+static size_t watchdog_len;
+static unsigned watchdog_secs;
+
+static void watchdog_fire(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, watchdog_msg, watchdog_len);
+	(void)n;
+	outfile_cleanup_pending();
+	_exit(EXIT_LDAP);
+}
+
+static void watchdog_arm(const char *uri, unsigned secs)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(watchdog_msg, sizeof(watchdog_msg),
+		     "privaudit: %s: no answer within %u s\n", uri, secs);
+	watchdog_len = n > 0 && (size_t)n < sizeof(watchdog_msg) ? (size_t)n : 0;
+	watchdog_secs = secs;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog_fire;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(secs);
+}
+
+static void watchdog_kick(void)
+{
+	if (watchdog_secs)
+		alarm(watchdog_secs);
+}
+
+static void watchdog_stop(void)
+{
+	alarm(0);
+	watchdog_secs = 0;
+}
+
+static int ldap_fail(struct conn *c, int rc, struct error *err, const char *what)
+{
+	char *diag = NULL;
+
+	if (c->ld)
+		ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	if (diag && *diag && strcmp(diag, "(unknown error code)") != 0)
+		error_set(err, EXIT_LDAP, "%s: %s: %s (%s)", c->uri, what, ldap_err2string(rc), diag);
+	else
+		error_set(err, EXIT_LDAP, "%s: %s: %s", c->uri, what, ldap_err2string(rc));
+	ldap_memfree(diag);
+	return -1;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->ld)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	c->ld = NULL;
+	free(c->uri);
+	c->uri = NULL;
+}
+
+static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *it = in;
+
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (; it->id != SASL_CB_LIST_END; it++) {
+		it->result = it->defresult ? it->defresult : "";
+		it->len = (unsigned)strlen(it->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+static bool uri_is_ldaps(const char *uri)
+{
+	return uri && strncasecmp(uri, "ldaps://", 8) == 0;
+}
+
+/* A failure while connecting: libldap cannot tell a refused connection from a TLS failure. */
+static int connect_fail(struct conn *c, int rc, struct error *err, const char *what)
+{
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)
+		return error_set(err, EXIT_LDAP,
+				 "%s: %s: cannot connect, or the TLS handshake failed (is the server "
+				 "up, and its certificate trusted for this host name? see --ca-file)",
+				 c->uri, what);
+	return ldap_fail(c, rc, err, what);
+}
+
+/* Connect, secure, and bind with the secret (which the caller wipes). */
+static int conn_open(struct conn *c, const struct ldap_options *o, const char *uri,
+		     const struct secret *pw, struct error *err)
+{
+	int version = LDAP_VERSION3, rc, zero = 0;
+	int req = o->insecure_tls ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
+	bool tls;
+
+	memset(c, 0, sizeof(*c));
+	c->tv.tv_sec = o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT;
+	c->uri = xstrdup(uri ? uri : "ldap.conf URI");
+	rc = ldap_initialize(&c->ld, uri);
+	if (rc != LDAP_SUCCESS)
+		return ldap_fail(c, rc, err, "cannot initialise");
+	if (!uri) {
+		char *u = NULL;
+
+		if (ldap_get_option(c->ld, LDAP_OPT_URI, &u) == LDAP_OPT_SUCCESS && u) {
+			free(c->uri);
+			c->uri = xstrdup(u);
+			ldap_memfree(u);
+		} else {
+			return error_set(err, EXIT_LDAP,
+					 "no LDAP server: give -H URI or set URI in ldap.conf");
+		}
+	}
+	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	/* no LDAP_OPT_NETWORK_TIMEOUT: it makes libldap spin in the TLS
+	 * handshake; the watchdog bounds connecting instead */
+	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &c->tv);
+	ldap_set_option(c->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req);
+	if (o->ca_file)
+		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, o->ca_file);
+	ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	tls = uri_is_ldaps(c->uri);
+	if (o->starttls && !tls) {
+		rc = ldap_start_tls_s(c->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			return connect_fail(c, rc, err, "StartTLS failed");
+		tls = true;
+	}
+	if (o->sasl_mech) {
+		ldap_set_option(c->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+		/* integrity and confidentiality, unless TLS already gives them */
+		ldap_set_option(c->ld, LDAP_OPT_X_SASL_SECPROPS,
+				tls ? "maxssf=0" : "minssf=56");
+		rc = ldap_sasl_interactive_bind_s(c->ld, NULL, o->sasl_mech, NULL, NULL,
+						  LDAP_SASL_QUIET, sasl_interact, NULL);
+		if (rc != LDAP_SUCCESS)
+			return connect_fail(c, rc, err, "SASL bind failed");
+	} else if (o->bind_dn) {
+		struct berval cred;
+
+		if (!tls && !o->allow_cleartext_bind)
+			return error_set(err, EXIT_LDAP,
+					 "%s: refusing a simple bind with a password over an "
+					 "unencrypted connection (use ldaps://, -Z, or -Y GSSAPI)",
+					 c->uri);
+		cred.bv_val = pw && pw->buf ? pw->buf : NULL;
+		cred.bv_len = pw && pw->buf ? pw->len : 0;
+		if (!cred.bv_len)
+			return error_set(err, EXIT_INPUT, "no password for \"%s\" (use --password-file, "
+					 "PRIVAUDIT_PASSWORD or a terminal)", o->bind_dn);
+		rc = ldap_sasl_bind_s(c->ld, o->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			return connect_fail(c, rc, err, "bind failed");
+	} else {
+		/* anonymous: AD answers the rootDSE only; searches will fail clearly */
+		struct berval none = { 0, NULL };
+
+		rc = ldap_sasl_bind_s(c->ld, NULL, LDAP_SASL_SIMPLE, &none, NULL, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			return connect_fail(c, rc, err, "anonymous bind failed");
+	}
+	return 0;
+}
+
+/* rootDSE: the base DN and whether paging is supported. */
+static int read_rootdse(struct conn *c, char **base, struct error *err)
+{
+	static char a_nc[] = "defaultNamingContext", a_ctl[] = "supportedControl",
+		    a_host[] = "dnsHostName";
+	char *attrs[] = { a_nc, a_ctl, a_host, NULL };
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	bool paged = false;
+	int rc;
+
+	rc = ldap_search_ext_s(c->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL, NULL,
+			       &c->tv, 0, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return ldap_fail(c, rc, err, "cannot read the rootDSE");
+	}
+	e = ldap_first_entry(c->ld, res);
+	if (e && (v = ldap_get_values_len(c->ld, e, "supportedControl"))) {
+		for (size_t i = 0; v[i]; i++)
+			if (v[i]->bv_len == strlen(PAGED_OID) &&
+			    memcmp(v[i]->bv_val, PAGED_OID, v[i]->bv_len) == 0)
+				paged = true;
+		ldap_value_free_len(v);
+	}
+	if (e && !*base && (v = ldap_get_values_len(c->ld, e, "defaultNamingContext"))) {
+		if (v[0])
+			*base = xstrndup(v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	if (!paged)
+		return error_set(err, EXIT_LDAP,
+				 "%s: the server does not support the paged results control (%s)",
+				 c->uri, PAGED_OID);
+	if (!*base)
+		return error_set(err, EXIT_LDAP,
+				 "%s: no defaultNamingContext in the rootDSE: give -b BASE", c->uri);
+	return 0;
+}
+
+/* Values of one attribute of one entry, owned (ranged values appended). */
+struct attr_buf {
+	char *name;
+	struct berval **vals;       /* from libldap (first range) */
+	struct raw_value *extra;    /* further ranges, owned copies */
+	size_t nextra, extra_alloc;
+};
+
+/* "member;range=0-1499" -> true with *next = 1500; false when the range ends in '*'. */
+static bool range_next(const char *name, long *next)
+{
+	const char *r = strcasestr(name, ";range=");
+	const char *dash;
+
+	if (!r)
+		return false;
+	dash = strchr(r, '-');
+	if (!dash || dash[1] == '*')
+		return false;
+	*next = strtol(dash + 1, NULL, 10) + 1;
+	return true;
+}
+
+static int fetch_ranges(struct conn *c, const char *dn, struct attr_buf *ab, long next,
+			long step, struct error *err)
+{
+	size_t blen = strcspn(ab->name, ";");
+	struct sbuf req = SBUF_INIT;
+	int ret = -1;
+
+	for (;;) {
+		char *attrs[2];
+		LDAPMessage *res = NULL, *e;
+		BerElement *ber = NULL;
+		char *a;
+		bool more = false;
+		int rc;
+
+		sbuf_reset(&req);
+		sbuf_add(&req, ab->name, blen);
+		if (step > 0)
+			sbuf_addf(&req, ";range=%ld-%ld", next, next + step - 1);
+		else
+			sbuf_addf(&req, ";range=%ld-*", next);
+		attrs[0] = req.buf;
+		attrs[1] = NULL;
+		rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
+				       NULL, &c->tv, 0, &res);
+		if (rc != LDAP_SUCCESS) {
+			ldap_msgfree(res);
+			ldap_fail(c, rc, err, "ranged retrieval failed");
+			goto out;
+		}
+		e = ldap_first_entry(c->ld, res);
+		for (a = e ? ldap_first_attribute(c->ld, e, &ber) : NULL; a;
+		     a = ldap_next_attribute(c->ld, e, ber)) {
+			struct berval **v;
+
+			if (strncasecmp(a, ab->name, blen) == 0 && (a[blen] == ';' || !a[blen]) &&
+			    (v = ldap_get_values_len(c->ld, e, a))) {
+				for (size_t i = 0; v[i]; i++) {
+					xgrow(&ab->extra, &ab->extra_alloc, ab->nextra + 1,
+					      sizeof(*ab->extra));
+					ab->extra[ab->nextra].val = xstrndup(v[i]->bv_val, v[i]->bv_len);
+					ab->extra[ab->nextra++].len = v[i]->bv_len;
+				}
+				ldap_value_free_len(v);
+				more = range_next(a, &next);
+			}
+			ldap_memfree(a);
+		}
+		ber_free(ber, 0);
+		ldap_msgfree(res);
+		if (!more)
+			break;
+	}
+	ret = 0;
+out:
+	sbuf_release(&req);
+	return ret;
+}
+
+/* lastLogon per DC: normalised DN -> newest FILETIME seen. */
+struct logon_map {
+	struct hmap map;
+	struct arena arena;
+};
+
+struct reader {
+	const struct ldap_options *o;
+	struct conn *c;
+	dir_entry_fn *fn;
+	void *data;
+	struct logon_map *logons;
+	size_t entries, pages;
+	struct timespec start;
+};
+
+static void progress(struct reader *r, bool done)
+{
+	struct timespec now;
+	double secs;
+
+	if (!r->o->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+	fprintf(stderr, "\rprivaudit: %zu entries, %zu pages, %.0f entries/s, %.1f s%s",
+		r->entries, r->pages, secs > 0 ? (double)r->entries / secs : 0.0, secs,
+		done ? "\n" : "");
+}
+
+static const struct raw_value *logon_override(struct reader *r, const char *dn,
+					      const struct berval *cur, struct raw_value *tmp,
+					      char *buf, size_t size)
+{
+	char *ndn;
+	long long *best, mine = 0;
+
+	if (!r->logons)
+		return NULL;
+	ndn = dn_normalise(dn, strlen(dn));
+	best = hmap_get(&r->logons->map, ndn);
+	free(ndn);
+	if (!best)
+		return NULL;
+	if (cur && cur->bv_len < 32) {
+		char tmpbuf[32];
+
+		memcpy(tmpbuf, cur->bv_val, cur->bv_len);
+		tmpbuf[cur->bv_len] = '\0';
+		mine = strtoll(tmpbuf, NULL, 10);
+	}
+	if (*best <= mine)
+		return NULL;
+	snprintf(buf, size, "%lld", *best);
+	tmp->val = buf;
+	tmp->len = strlen(buf);
+	return tmp;
+}
+
+static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
+{
+	struct attr_buf *bufs = NULL;
+	struct raw_attr *raw = NULL;
+	struct raw_value **vals = NULL;
+	size_t n = 0, alloc = 0;
+	BerElement *ber = NULL;
+	char *dn = ldap_get_dn(r->c->ld, e), *a;
+	struct raw_value logon_tmp;
+	char logon_buf[32];
+	bool had_logon = false;
+	int ret = -1;
+	struct raw_entry re;
+
+	if (!dn)
+		return error_set(err, EXIT_LDAP, "%s: an entry without a DN", r->c->uri);
+	for (a = ldap_first_attribute(r->c->ld, e, &ber); a; a = ldap_next_attribute(r->c->ld, e, ber)) {
+		long next;
+
+		xgrow(&bufs, &alloc, n + 1, sizeof(*bufs));
+		memset(&bufs[n], 0, sizeof(bufs[n]));
+		bufs[n].name = a;
+		bufs[n].vals = ldap_get_values_len(r->c->ld, e, a);
+		n++;
+		if (range_next(a, &next) &&
+		    fetch_ranges(r->c, dn, &bufs[n - 1], next, r->o->range_size, err) < 0)
+			goto out;
+	}
+	raw = xcalloc(n + 1, sizeof(*raw));
+	vals = xcalloc(n + 1, sizeof(*vals));
+	for (size_t i = 0; i < n; i++) {
+		struct attr_buf *ab = &bufs[i];
+		size_t k = 0, nv = 0;
+
+		while (ab->vals && ab->vals[nv])
+			nv++;
+		vals[i] = xcalloc(nv + ab->nextra + 1, sizeof(**vals));
+		for (k = 0; k < nv; k++) {
+			vals[i][k].val = ab->vals[k]->bv_val;
+			vals[i][k].len = ab->vals[k]->bv_len;
+		}
+		for (size_t x = 0; x < ab->nextra; x++)
+			vals[i][k++] = ab->extra[x];
+		if (strcasecmp(ab->name, "lastLogon") == 0) {
+			const struct raw_value *o = logon_override(r, dn, nv ? ab->vals[0] : NULL,
+								   &logon_tmp, logon_buf,
+								   sizeof(logon_buf));
+			had_logon = true;
+			if (o && k) {
+				vals[i][0] = *o;
+				k = 1;
+			}
+		}
+		raw[i].name = ab->name;
+		raw[i].vals = vals[i];
+		raw[i].nvals = k;
+	}
+	re.dn = dn;
+	re.attrs = raw;
+	re.nattrs = n;
+	re.origin = r->c->uri;
+	re.line = 0;
+	if (!had_logon) {
+		/* the DC read has no lastLogon for it but another DC has */
+		const struct raw_value *o = logon_override(r, dn, NULL, &logon_tmp, logon_buf,
+							   sizeof(logon_buf));
+
+		if (o) {
+			raw[n].name = "lastLogon";
+			raw[n].vals = o;
+			raw[n].nvals = 1;
+			re.nattrs = n + 1;
+		}
+	}
+	ret = r->fn(r->data, &re, err);
+	r->entries++;
+out:
+	for (size_t i = 0; i < n; i++) {
+		ldap_memfree(bufs[i].name);
+		if (bufs[i].vals)
+			ldap_value_free_len(bufs[i].vals);
+		for (size_t x = 0; x < bufs[i].nextra; x++)
+			free((char *)bufs[i].extra[x].val);
+		free(bufs[i].extra);
+		if (vals)
+			free(vals[i]);
+	}
+	free(vals);
+	free(raw);
+	free(bufs);
+	ber_free(ber, 0);
+	ldap_memfree(dn);
+	return ret;
+}
+
+typedef int entry_cb(struct reader *r, LDAPMessage *e, struct error *err);
+
+/* A paged search, each entry handed to cb as it arrives. */
+static int paged_search(struct reader *r, const char *base, int scope, const char *filter,
+			char **attrs, entry_cb *cb, struct error *err)
+{
+	struct berval *cookie = NULL;
+	int ret = -1;
+
+	do {
+		LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL }, **sctrls = NULL;
+		int msgid, rc, code = LDAP_SUCCESS;
+		bool done = false;
+
+		rc = ldap_create_page_control(r->c->ld, (ber_int_t)(r->o->page_size > 0 ? r->o->page_size : 1000),
+					      cookie, 1, &page);
+		if (rc != LDAP_SUCCESS) {
+			ldap_fail(r->c, rc, err, "cannot create the paged results control");
+			goto out;
+		}
+		ctrls[0] = page;
+		rc = ldap_search_ext(r->c->ld, base, scope, filter, attrs, 0, ctrls, NULL, &r->c->tv,
+				     LDAP_NO_LIMIT, &msgid);
+		ldap_control_free(page);
+		if (rc != LDAP_SUCCESS) {
+			ldap_fail(r->c, rc, err, "search failed");
+			goto out;
+		}
+		while (!done) {
+			LDAPMessage *msg = NULL;
+
+			rc = ldap_result(r->c->ld, msgid, LDAP_MSG_ONE, &r->c->tv, &msg);
+			watchdog_kick();
+			if (rc == 0) {
+				ldap_msgfree(msg);
+				error_set(err, EXIT_LDAP, "%s: no answer within %ld s during the search",
+					  r->c->uri, (long)r->c->tv.tv_sec);
+				goto out;
+			}
+			if (rc < 0) {
+				int lerr = LDAP_OTHER;
+
+				ldap_get_option(r->c->ld, LDAP_OPT_RESULT_CODE, &lerr);
+				ldap_msgfree(msg);
+				ldap_fail(r->c, lerr, err, "connection lost during the search");
+				goto out;
+			}
+			switch (ldap_msgtype(msg)) {
+			case LDAP_RES_SEARCH_ENTRY:
+				if (cb(r, msg, err) < 0) {
+					ldap_msgfree(msg);
+					goto out;
+				}
+				break;
+			case LDAP_RES_SEARCH_REFERENCE:
+				break;
+			case LDAP_RES_SEARCH_RESULT: {
+				char *emsg = NULL;
+
+				rc = ldap_parse_result(r->c->ld, msg, &code, NULL, &emsg, NULL, &sctrls, 0);
+				if (rc == LDAP_SUCCESS && code != LDAP_SUCCESS) {
+					if (emsg && *emsg)
+						error_set(err, EXIT_LDAP, "%s: search of \"%s\" failed: %s (%s)",
+							  r->c->uri, base, ldap_err2string(code), emsg);
+					else
+						error_set(err, EXIT_LDAP, "%s: search of \"%s\" failed: %s",
+							  r->c->uri, base, ldap_err2string(code));
+				}
+				ldap_memfree(emsg);
+				done = true;
+				break;
+			}
+			default:
+				break;
+			}
+			ldap_msgfree(msg);
+		}
+		if (err && err->code) {
+			ldap_controls_free(sctrls);
+			goto out;
+		}
+		if (cookie) {
+			ber_bvfree(cookie);
+			cookie = NULL;
+		}
+		{
+			LDAPControl *pr = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls, NULL);
+			struct berval next = { 0, NULL };
+			ber_int_t count;
+
+			if (pr && ldap_parse_pageresponse_control(r->c->ld, pr, &count, &next) == LDAP_SUCCESS &&
+			    next.bv_len) {
+				cookie = ber_bvdup(&next);
+			}
+			ber_memfree(next.bv_val);
+		}
+		ldap_controls_free(sctrls);
+		r->pages++;
+		progress(r, false);
+	} while (cookie);
+	ret = 0;
+out:
+	if (cookie)
+		ber_bvfree(cookie);
+	return ret;
+}
+
+const char **ldapsrc_attributes(const struct ldap_options *o)
+{
+	const char **attrs = xcalloc(ATTR_COUNT + o->nextra + 1, sizeof(*attrs));
+	size_t n = 0;
+
+	for (int i = 0; i < ATTR_COUNT; i++)
+		attrs[n++] = dir_attr_name((enum dir_attr)i);
+	for (size_t i = 0; i < o->nextra; i++)
+		if (dir_attr_lookup(o->extra_attrs[i]) < 0)
+			attrs[n++] = o->extra_attrs[i];
+	attrs[n] = NULL;
+	return attrs;
+}
+
+/* ---- lastLogon from other DCs ------------------------------------------ */
+
+struct dc_job {
+	const struct ldap_options *o;
+	const struct secret *pw;
+	char *uri;
+	const char *base;
+	struct logon_map result;
+	struct error err;
+	size_t entries;
+};
+
+static int collect_logon(struct reader *r, LDAPMessage *e, struct error *err)
+{
+	struct dc_job *job = r->data;
+	char *dn = ldap_get_dn(r->c->ld, e);
+	struct berval **v = ldap_get_values_len(r->c->ld, e, "lastLogon");
+
+	(void)err;
+	if (dn && v && v[0] && v[0]->bv_len < 32) {
+		char buf[32], *ndn = dn_normalise(dn, strlen(dn));
+		long long *val = arena_alloc(&job->result.arena, sizeof(*val));
+		long long *old;
+
+		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
+		buf[v[0]->bv_len] = '\0';
+		*val = strtoll(buf, NULL, 10);
+		old = hmap_put(&job->result.map, arena_strdup(&job->result.arena, ndn), val);
+		if (old != val && *val > *old)
+			*old = *val;
+		free(ndn);
+	}
+	if (v)
+		ldap_value_free_len(v);
+	ldap_memfree(dn);
+	job->entries++;
+	return 0;
+}
+
+static void *dc_thread(void *arg)
+{
+	struct dc_job *job = arg;
+	struct conn c;
+	static char a_logon[] = "lastLogon";
+	char *attrs[] = { a_logon, NULL };
+	struct reader r = { .o = job->o, .c = &c, .data = job };
+
+	if (conn_open(&c, job->o, job->uri, job->pw, &job->err) == 0)
+		paged_search(&r, job->base, LDAP_SCOPE_SUBTREE, "(objectClass=user)", attrs,
+			     collect_logon, &job->err);
+	conn_close(&c);
+	return NULL;
+}
+
+static char *dc_uri(const char *main_uri, const char *host)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (strstr(host, "://"))
+		return xstrdup(host);
+	sbuf_addf(&sb, "%s://%s", uri_is_ldaps(main_uri) ? "ldaps" : "ldap", host);
+	return sbuf_detach(&sb);
+}
+
+static int find_dcs(struct conn *c, const struct ldap_options *o, const char *base,
+		    char ***hosts, size_t *n, struct error *err)
+{
+	static char a_host[] = "dNSHostName";
+	char *attrs[] = { a_host, NULL };
+	LDAPMessage *res = NULL;
+	int rc;
+
+	(void)o;
+	rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_SUBTREE, DC_FILTER, attrs, 0, NULL, NULL,
+			       &c->tv, LDAP_NO_LIMIT, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return ldap_fail(c, rc, err, "cannot list the domain controllers");
+	}
+	for (LDAPMessage *e = ldap_first_entry(c->ld, res); e; e = ldap_next_entry(c->ld, e)) {
+		struct berval **v = ldap_get_values_len(c->ld, e, "dNSHostName");
+
+		if (v && v[0]) {
+			*hosts = xreallocarray(*hosts, *n + 1, sizeof(**hosts));
+			(*hosts)[(*n)++] = xstrndup(v[0]->bv_val, v[0]->bv_len);
+		}
+		if (v)
+			ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	return 0;
+}
+
+static char *uri_host(const char *uri)
+{
+	const char *h = strstr(uri, "://");
+	size_t n;
+
+	h = h ? h + 3 : uri;
+	n = strcspn(h, ":/");
+	return xstrndup(h, n);
+}
+
+static int read_other_dcs(const struct ldap_options *o, struct conn *main, const char *base,
+			  const struct secret *pw, struct logon_map *merged, struct ldap_info *info,
+			  struct error *err)
+{
+	char **hosts = NULL, *main_host = uri_host(main->uri);
+	size_t nhosts = 0, njobs = 0;
+	struct dc_job *jobs;
+	pthread_t *threads;
+	int ret = 0;
+
+	for (size_t i = 0; i < o->ndcs; i++) {
+		hosts = xreallocarray(hosts, nhosts + 1, sizeof(*hosts));
+		hosts[nhosts++] = xstrdup(o->dcs[i]);
+	}
+	if (o->all_dcs && find_dcs(main, o, base, &hosts, &nhosts, err) < 0) {
+		ret = -1;
+		goto out_hosts;
+	}
+	jobs = xcalloc(nhosts + 1, sizeof(*jobs));
+	threads = xcalloc(nhosts + 1, sizeof(*threads));
+	for (size_t i = 0; i < nhosts; i++) {
+		bool dup = str_ieq(hosts[i], main_host);
+
+		for (size_t k = 0; k < njobs && !dup; k++)
+			dup = str_ieq(jobs[k].uri, hosts[i]);
+		if (dup)
+			continue;
+		jobs[njobs].o = o;
+		jobs[njobs].pw = pw;
+		jobs[njobs].uri = dc_uri(main->uri, hosts[i]);
+		jobs[njobs].base = base;
+		arena_init(&jobs[njobs].result.arena);
+		jobs[njobs].result.map.exact = 1;
+		njobs++;
+	}
+	for (size_t i = 0; i < njobs; i++)
+		if (pthread_create(&threads[i], NULL, dc_thread, &jobs[i]) != 0)
+			dc_thread(&jobs[i]), threads[i] = 0;
+	for (size_t i = 0; i < njobs; i++)
+		if (threads[i])
+			pthread_join(threads[i], NULL);
+	for (size_t i = 0; i < njobs; i++) {
+		struct dc_job *j = &jobs[i];
+
+		if (j->err.code && !ret) {
+			error_set(err, j->err.code, "%s", j->err.msg);
+			ret = -1;
+		}
+		for (size_t s = 0; s < j->result.map.size; s++) {
+			const struct hmap_slot *slot = &j->result.map.slots[s];
+			long long *v, *old;
+
+			if (!slot->key)
+				continue;
+			v = arena_alloc(&merged->arena, sizeof(*v));
+			*v = *(long long *)slot->value;
+			old = hmap_put(&merged->map, arena_strdup(&merged->arena, slot->key), v);
+			if (old != v && *v > *old)
+				*old = *v;
+		}
+		if (info->nsources < sizeof(info->sources) / sizeof(info->sources[0])) {
+			struct sbuf sb = SBUF_INIT;
+			char *h = uri_host(j->uri);
+
+			sbuf_addf(&sb, "lastLogon@%s", h);
+			free(h);
+			info->sources[info->nsources++] = sbuf_detach(&sb);
+		}
+		hmap_release(&j->result.map);
+		arena_release(&j->result.arena);
+		free(j->uri);
+	}
+	free(jobs);
+	free(threads);
+out_hosts:
+	for (size_t i = 0; i < nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
+	free(main_host);
+	return ret;
+}
+
+/* ---- the whole read ------------------------------------------------------ */
+
+static int forward_entry(struct reader *r, LDAPMessage *e, struct error *err)
+{
+	return process_entry(r, e, err);
+}
+
+int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
+		 struct ldap_info *info, struct error *err)
+{
+	struct secret pw = SECRET_INIT;
+	struct krb_session *krb = NULL;
+	struct conn c = { 0 };
+	struct logon_map logons;
+	struct reader r = { .o = o, .c = &c, .fn = fn, .data = data };
+	const char **attrs = NULL;
+	char *base = o->base ? xstrdup(o->base) : NULL;
+	bool have_logons = o->ndcs || o->all_dcs;
+	int ret = -1;
+
+	memset(info, 0, sizeof(*info));
+	memset(&logons, 0, sizeof(logons));
+	logons.map.exact = 1;
+	arena_init(&logons.arena);
+	if (o->sasl_mech && strcasecmp(o->sasl_mech, "GSSAPI") != 0) {
+		error_set(err, EXIT_INPUT, "unsupported SASL mechanism \"%s\" (use GSSAPI)", o->sasl_mech);
+		goto out;
+	}
+	if (o->keytab && !o->principal) {
+		error_set(err, EXIT_INPUT, "--keytab needs --principal");
+		goto out;
+	}
+	if (o->bind_dn || (o->principal && !o->keytab)) {
+		if (secret_read(&pw, o->password_file, true, "password", err) < 0)
+			goto out;
+	}
+	if (o->principal) {
+		krb = krb_login(o->principal, o->keytab, pw.buf, err);
+		if (!krb)
+			goto out;
+	}
+	watchdog_arm(o->uri ? o->uri : "the LDAP server",
+		     (unsigned)(o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT));
+	if (conn_open(&c, o, o->uri, &pw, err) < 0)
+		goto out;
+	watchdog_arm(c.uri, (unsigned)c.tv.tv_sec);
+	if (!have_logons)
+		secret_wipe(&pw);
+	if (read_rootdse(&c, &base, err) < 0)
+		goto out;
+	info->uri = xstrdup(c.uri);
+	info->base = xstrdup(base);
+	info->sources[info->nsources++] = xstrdup("lastLogonTimestamp");
+	{
+		struct sbuf sb = SBUF_INIT;
+		char *h = uri_host(c.uri);
+
+		sbuf_addf(&sb, "lastLogon@%s", h);
+		free(h);
+		info->sources[info->nsources++] = sbuf_detach(&sb);
+	}
+	if (have_logons) {
+		if (read_other_dcs(o, &c, base, &pw, &logons, info, err) < 0)
+			goto out;
+		secret_wipe(&pw);
+		r.logons = &logons;
+	}
+	attrs = ldapsrc_attributes(o);
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	if (paged_search(&r, base, LDAP_SCOPE_SUBTREE, ACCOUNTS_FILTER, (char **)attrs,
+			 forward_entry, err) < 0)
+		goto out;
+	progress(&r, true);
+	info->entries = r.entries;
+	ret = 0;
+out:
+	if (ret < 0 && r.pages && o->progress)
+		fputc('\n', stderr); /* end the progress line before the error */
+	watchdog_stop();
+	secret_wipe(&pw);
+	free(attrs);
+	free(base);
+	conn_close(&c);
+	krb_release(krb);
+	hmap_release(&logons.map);
+	arena_release(&logons.arena);
+	return ret;
+}
+
+void ldap_info_release(struct ldap_info *info)
+{
+	free(info->uri);
+	free(info->base);
+	for (size_t i = 0; i < info->nsources; i++)
+		free(info->sources[i]);
+	memset(info, 0, sizeof(*info));
+}
