@@ -34,7 +34,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps deps-test demo check unit integration live asan bench install uninstall fmt clean
+.PHONY: all deps deps-test demo check unit integration live asan fuzz bench install uninstall fmt clean
 
 all: $(BUILD)/privaudit
 
@@ -88,6 +88,27 @@ asan:
 	$(Q)cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/test-unit --jobs 2
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/run build-asan/privaudit
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
+# crashes land in build-fuzz/ and become regression tests.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = ldif policy
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c17 \
+	     -D_GNU_SOURCE -DPRIVAUDIT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t && \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=build-fuzz/$$t- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+			2>build-fuzz/$$t.log || { tail -40 build-fuzz/$$t.log; exit 1; }; \
+		echo "fuzz $$t: $$(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/$$t.log || tail -1 build-fuzz/$$t.log)"; \
+	done
+
 bench: all
 	$(Q)tools/bench $(BUILD)/privaudit
 
@@ -104,6 +125,6 @@ fmt:
 	clang-format -i auditor/*.[ch] checks/*.[ch] reports/*.[ch] tests/*.[ch] tests/*/*.[ch]
 
 clean:
-	rm -rf build build-asan demo
+	rm -rf build build-asan build-fuzz demo
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/auditor/main.d

@@ -505,6 +505,7 @@ static int add_account(struct builder *b, enum obj_kind kind)
 		}
 	}
 	a->vpn_last_login = TIME_NEVER;
+	a->h.index = b->d->naccounts;
 	add_extras(b, a, kind);
 	xgrow(&b->d->accounts, &b->d->accounts_alloc, b->d->naccounts + 1, sizeof(*b->d->accounts));
 	b->d->accounts[b->d->naccounts++] = a;
@@ -525,7 +526,7 @@ static int add_group(struct builder *b)
 		return -1;
 	g->group_type = present ? (uint32_t)x : 0;
 	g->members = multi(b, ATTR_MEMBER, &g->nmembers);
-	g->index = b->d->ngroups;
+	g->index = g->h.index = b->d->ngroups;
 	g->target = -1;
 	g->priv_dist = -1;
 	xgrow(&b->d->groups, &b->d->groups_alloc, b->d->ngroups + 1, sizeof(*b->d->groups));
@@ -559,6 +560,7 @@ static int add_pso(struct builder *b)
 	    get_time(b, ATTR_PSO_MAXAGE, T_INTERVAL, &p->max_age, NULL) < 0)
 		return -1;
 	p->applies_to = multi(b, ATTR_PSO_APPLIESTO, &p->napplies_to);
+	p->h.index = b->d->npsos;
 	xgrow(&b->d->psos, &b->d->psos_alloc, b->d->npsos + 1, sizeof(*b->d->psos));
 	b->d->psos[b->d->npsos++] = p;
 	return 0;

@@ -159,6 +159,7 @@ struct dir_obj {
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
 	const char *guid;        /* objectGUID as 32 lowercase hex digits, or NULL */
+	size_t index;            /* in dir.accounts, dir.groups or dir.psos */
 	struct group **parents;  /* direct groups, the primary group included */
 	size_t nparents;
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */

@@ -120,6 +120,17 @@ static int load_source(const struct cli *c, struct dir *d, const char **extra, s
 	return 0;
 }
 
+static double seconds_since(struct timespec *t0)
+{
+	struct timespec t1;
+	double d;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t1;
+	return d;
+}
+
 static bool want_color(void)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -138,6 +149,8 @@ static int cmd_audit(const struct cli *c)
 	size_t nextra = 0;
 	int64_t now = (int64_t)time(NULL);
 	struct ldap_info info;
+	struct timespec t0;
+	double t_read, t_resolve, t_checks;
 	int code;
 
 	if (c->nargs)
@@ -160,15 +173,19 @@ static int cmd_audit(const struct cli *c)
 	extra = policy_extra_attributes(&p, &nextra);
 	dir_init(&d, extra, nextra);
 	memset(&info, 0, sizeof(info));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	code = load_source(c, &d, extra, nextra, &info, &err);
 	free(extra);
 	if (code < 0) {
 		code = fail(&err);
 		goto out_dir;
 	}
+	t_read = seconds_since(&t0);
 	dir_resolve(&d, &p, now);
+	t_resolve = seconds_since(&t0);
 	audit_init(&a, &d, &p, now);
 	audit_run(&a);
+	t_checks = seconds_since(&t0);
 
 	meta.source_kind = c->ldif ? "ldif" : "ldap";
 	meta.uri = c->ldif ? c->ldif : info.uri;
@@ -181,6 +198,10 @@ static int cmd_audit(const struct cli *c)
 		code = fail(&err);
 	else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0))
 		report_console(stdout, &a, &meta, want_color(), c->verbose);
+	if (c->verbose)
+		fprintf(stderr, "privaudit: %zu entries: read %.2f s, resolve %.2f s, checks %.2f s, "
+				"reports %.2f s\n", d.nentries, t_read, t_resolve, t_checks,
+			seconds_since(&t0));
 	audit_release(&a);
 out_dir:
 	dir_release(&d);

@@ -186,12 +186,9 @@ static void build_memberships(struct dir *d, struct members *m)
 {
 	size_t *acap = xcalloc(d->naccounts + 1, sizeof(*acap));
 	size_t *gcap = xcalloc(d->ngroups + 1, sizeof(*gcap));
-	struct hmap acc_index = HMAP_INIT_EXACT;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
-	for (size_t i = 0; i < d->naccounts; i++)
-		hmap_put(&acc_index, d->accounts[i]->h.ndn, &acap[i]);
 
 	for (size_t gi = 0; gi < d->ngroups; gi++) {
 		struct group *g = d->groups[gi];
@@ -211,7 +208,7 @@ static void build_memberships(struct dir *d, struct members *m)
 				m->child_groups[gi][m->nchild[gi]++] = c;
 			} else if (o->kind == OBJ_USER || o->kind == OBJ_COMPUTER ||
 				   o->kind == OBJ_GMSA) {
-				add_parent(d, o, g, hmap_get(&acc_index, o->ndn));
+				add_parent(d, o, g, &acap[o->index]);
 			}
 		}
 	}
@@ -222,7 +219,6 @@ static void build_memberships(struct dir *d, struct members *m)
 		if (pg)
 			add_parent(d, &a->h, pg, &acap[i]);
 	}
-	hmap_release(&acc_index);
 	free(acap);
 	free(gcap);
 }
