@@ -287,7 +287,8 @@ struct dir {
 	/* external evidence (CSV exports) */
 	bool mfa_csv_loaded;     /* the enrollment CSV was read */
 	bool vpn_csv_loaded;     /* the VPN activity CSV was read */
-	const char *csv_unknown_reason; /* an optional CSV that was missing */
+	/* why an optional CSV was not read (missing, malformed, unmatchable) */
+	const char *mfa_csv_unknown_reason, *vpn_csv_unknown_reason;
 	/*
 	 * A PSO that governs an account (msDS-ResultantPSO) but was not read:
 	 * the bind account may not read password settings objects. NULL when

@@ -16,11 +16,13 @@
 #include "dir.h"
 #include "engine.h"
 #include "error.h"
+#include "evidence.h"
 #include "exitcode.h"
 #include "ldapsrc.h"
 #include "ldif.h"
 #include "outfile.h"
 #include "policy.h"
+#include "sbuf.h"
 #include "timeutil.h"
 
 static int fail(const struct error *err)
@@ -150,6 +152,7 @@ static int cmd_audit(const struct cli *c)
 	int64_t now = (int64_t)time(NULL);
 	struct ldap_info info;
 	struct timespec t0;
+	struct evidence_stats ev;
 	double t_read, t_resolve, t_checks;
 	int code;
 
@@ -182,6 +185,18 @@ static int cmd_audit(const struct cli *c)
 	}
 	t_read = seconds_since(&t0);
 	dir_resolve(&d, &p, now);
+	/* after resolve: classification resets the MFA sources the CSV adds to */
+	if (evidence_load_stats(&d, &p, now, &ev, &err) < 0) {
+		code = fail(&err);
+		goto out_dir;
+	}
+	if (c->verbose) {
+		struct sbuf sb = SBUF_INIT;
+
+		evidence_stats_describe(&ev, &sb);
+		fputs(sb.buf, stderr);
+		sbuf_release(&sb);
+	}
 	t_resolve = seconds_since(&t0);
 	audit_init(&a, &d, &p, now);
 	audit_run(&a);

@@ -76,7 +76,7 @@ static void run_privileged_missing(struct check_ctx *ctx)
 	struct mfa_consulted c;
 
 	if (ctx->policy->mfa_enrollment.path && !d->mfa_csv_loaded) {
-		check_unknown(ctx, "%s", d->csv_unknown_reason ? d->csv_unknown_reason :
+		check_unknown(ctx, "%s", d->mfa_csv_unknown_reason ? d->mfa_csv_unknown_reason :
 			      "the MFA enrollment CSV was not read");
 		return;
 	}

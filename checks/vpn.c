@@ -119,7 +119,7 @@ static void run_stale(struct check_ctx *ctx)
 	if (!vpn_evaluable(ctx))
 		return;
 	if (p->vpn_activity.path && !d->vpn_csv_loaded) {
-		check_unknown(ctx, "%s", d->csv_unknown_reason ? d->csv_unknown_reason :
+		check_unknown(ctx, "%s", d->vpn_csv_unknown_reason ? d->vpn_csv_unknown_reason :
 			      "the VPN activity CSV was not read");
 		return;
 	}
@@ -282,7 +282,7 @@ static void run_no_mfa(struct check_ctx *ctx)
 	if (!vpn_evaluable(ctx))
 		return;
 	if (ctx->policy->mfa_enrollment.path && !d->mfa_csv_loaded) {
-		check_unknown(ctx, "%s", d->csv_unknown_reason ? d->csv_unknown_reason :
+		check_unknown(ctx, "%s", d->mfa_csv_unknown_reason ? d->mfa_csv_unknown_reason :
 			      "the MFA enrollment CSV was not read");
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "../auditor/dir.h"
 #include "../auditor/engine.h"
 #include "../auditor/policy.h"
+#include "../auditor/readiness.h"
 #include "../auditor/sbuf.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
@@ -207,6 +208,51 @@ static void print_counts(const struct con *c, const struct audit *a)
 		fputc('\n', c->out);
 }
 
+/*
+ * The VPN reopening readiness, when VPN checks ran: the verdict first,
+ * then the counts behind it, the krbtgt fact and every reason for a NO-GO
+ * (there are few: one per blocking check, krbtgt, unknown checks).
+ */
+static void print_readiness(const struct con *c, const struct audit *a)
+{
+	struct readiness r;
+	char when[32];
+
+	readiness_compute(&r, a);
+	if (!r.computed)
+		return;
+	fputs("readiness ", c->out);
+	color_on(c, r.go ? ANSI_PASS : ANSI_FAIL);
+	fputs(readiness_verdict(&r), c->out);
+	color_off(c);
+	fputs(r.go ? "  the VPN may reopen" : "  the VPN must stay closed", c->out);
+	if (r.has_incident) {
+		time_format(r.incident, when, sizeof(when));
+		fprintf(c->out, " (incident cut-off %s)", when);
+	}
+	fputc('\n', c->out);
+	fprintf(c->out, "  %zu VPN-capable: %zu without MFA, %zu password not reset, %zu stale, "
+			"%zu never used, %zu privileged, %zu unowned",
+		r.vpn_capable, r.no_mfa, r.password_not_reset, r.stale, r.never_used,
+		r.privileged, r.unowned);
+	if (r.waived)
+		fprintf(c->out, " (%zu waived)", r.waived);
+	fputc('\n', c->out);
+	time_format(r.krbtgt_pwd_last_set, when, sizeof(when));
+	if (r.krbtgt == KRBTGT_ROTATED)
+		fprintf(c->out, "  krbtgt rotated after the incident (password set %s)\n", when);
+	else if (r.krbtgt == KRBTGT_NOT_ROTATED)
+		fprintf(c->out, "  krbtgt NOT rotated after the incident (password set %s)\n", when);
+	else
+		fputs("  krbtgt rotation unknown\n", c->out);
+	for (size_t i = 0; i < r.nreasons; i++) {
+		fputs("  - ", c->out);
+		put_text(c, r.reasons[i], 0);
+		fputc('\n', c->out);
+	}
+	readiness_release(&r);
+}
+
 static const char *unknown_reason(const struct audit *a, size_t i)
 {
 	return a->states[i].reason ? a->states[i].reason : "no reason given";
@@ -328,6 +374,7 @@ void report_console(FILE *out, const struct audit *a, const struct report_meta *
 	print_verdict(&c, a);
 	print_source(&c, a, m);
 	print_counts(&c, a);
+	print_readiness(&c, a);
 	print_checks(&c, a, verbose);
 	print_findings(&c, a, verbose);
 }

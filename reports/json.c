@@ -18,6 +18,7 @@
 #include "../auditor/error.h"
 #include "../auditor/outfile.h"
 #include "../auditor/policy.h"
+#include "../auditor/readiness.h"
 #include "../auditor/sbuf.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
@@ -297,6 +298,38 @@ static json_t *summary_json(const struct summary *s)
 	return o;
 }
 
+/*
+ * The VPN reopening readiness (auditor/readiness.h), only when VPN checks
+ * ran: verdict first, then the counts behind it, the krbtgt fact, the
+ * unknown checks that matter and the reasons for a NO-GO.
+ */
+static json_t *readiness_json(const struct readiness *r)
+{
+	json_t *o = json_object(), *k = json_object(), *unk = json_array(), *why = json_array();
+
+	json_object_set_new(o, "verdict", json_string(readiness_verdict(r)));
+	json_object_set_new(o, "incident", report_json_time(r->has_incident ? r->incident : TIME_NEVER));
+	json_object_set_new(o, "vpn_capable", json_integer((json_int_t)r->vpn_capable));
+	json_object_set_new(o, "no_mfa", json_integer((json_int_t)r->no_mfa));
+	json_object_set_new(o, "password_not_reset", json_integer((json_int_t)r->password_not_reset));
+	json_object_set_new(o, "stale", json_integer((json_int_t)r->stale));
+	json_object_set_new(o, "never_used", json_integer((json_int_t)r->never_used));
+	json_object_set_new(o, "privileged", json_integer((json_int_t)r->privileged));
+	json_object_set_new(o, "unowned", json_integer((json_int_t)r->unowned));
+	json_object_set_new(o, "waived", json_integer((json_int_t)r->waived));
+	json_object_set_new(k, "rotated", r->krbtgt == KRBTGT_UNKNOWN ? json_null()
+					  : json_boolean(r->krbtgt == KRBTGT_ROTATED));
+	json_object_set_new(k, "pwd_last_set", report_json_time(r->krbtgt_pwd_last_set));
+	json_object_set_new(o, "krbtgt", k);
+	for (size_t i = 0; i < r->nunknown; i++)
+		json_array_append_new(unk, json_string(r->unknown[i]));
+	json_object_set_new(o, "unknown_checks", unk);
+	for (size_t i = 0; i < r->nreasons; i++)
+		json_array_append_new(why, report_json_str(r->reasons[i]));
+	json_object_set_new(o, "reasons", why);
+	return o;
+}
+
 /* The severity the policy gives check i: its override, else the default. */
 static enum severity effective_severity(const struct policy *p, size_t i, const struct check *c)
 {
@@ -476,6 +509,7 @@ void report_json_stream(FILE *out, const struct audit *a, const struct report_me
 {
 	static const struct report_meta none;
 	struct jw w;
+	struct readiness ready;
 	json_t *tool = json_object();
 	size_t nchecks = registry_count();
 
@@ -492,6 +526,10 @@ void report_json_stream(FILE *out, const struct audit *a, const struct report_me
 	jw_member(&w, "source", source_json(a, m));
 	jw_member(&w, "policy", policy_json(a->policy));
 	jw_member(&w, "summary", summary_json(&a->summary));
+	readiness_compute(&ready, a);
+	if (ready.computed)
+		jw_member(&w, "readiness", readiness_json(&ready));
+	readiness_release(&ready);
 
 	jw_array_begin(&w, "checks");
 	for (size_t i = 0; i < nchecks; i++)

@@ -297,3 +297,79 @@ Test(console, waived_findings_are_counted_not_listed)
 	free(out);
 	fixture_free(fx);
 }
+
+/* The readiness block (auditor/readiness.h) */
+
+Test(console, readiness_block_no_go_with_reasons)
+{
+	struct fixture *fx = run(0, vpn_policy);
+	char *out = render(fx, false, false);
+	const char *block = line_starting(out, "readiness ");
+	const char *top = line_starting(out, "most severe findings:");
+
+	cr_assert_not_null(block, "%s", out);
+	cr_assert_eq(strncmp(block, "readiness NO-GO  the VPN must stay closed (incident cut-off "
+				    "2025-10-04T00:00:00Z)\n",
+			     strlen("readiness NO-GO  the VPN must stay closed (incident cut-off "
+				    "2025-10-04T00:00:00Z)\n")),
+		     0, "%s", out);
+	cr_assert_not_null(line_starting(out, "  1 VPN-capable: 1 without MFA, 0 password not reset, "
+					      "0 stale, 0 never used, 0 privileged, "),
+			   "%s", out);
+	cr_assert_not_null(line_starting(out, "  krbtgt rotation unknown\n"), "%s", out);
+	cr_assert_not_null(line_starting(out, "  - 1 VPN-capable account without MFA evidence (vpn.no-mfa)\n"),
+			   "%s", out);
+	cr_assert_not_null(line_starting(out, "  - krbtgt (RID 502) is not in the directory"), "%s", out);
+	/* after the counts, before the findings */
+	cr_assert_gt(block, line_starting(out, "findings  "));
+	cr_assert_lt(block, top);
+	free(out);
+	fixture_free(fx);
+}
+
+Test(console, no_readiness_block_without_vpn_checks)
+{
+	/* the defaults: no VPN group and no msNPAllowDialin anywhere */
+	struct fixture *fx = run(0, NULL);
+	char *out = render(fx, false, false);
+
+	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
+	cr_assert_null(strstr(out, "readiness"), "%s", out);
+	free(out);
+	fixture_free(fx);
+}
+
+Test(console, readiness_block_go_in_colour)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct fixture *fx;
+	char *out;
+
+	sbuf_adds(&sb, fixture_domain_ldif);
+	/* carol: VPN, smart card required (MFA), owner, recent logon and password */
+	sbuf_addf(&sb,
+		  "dn: CN=krbtgt,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: user\nsAMAccountName: krbtgt\nobjectSid: S-1-5-21-1-2-3-502\n"
+		  "userAccountControl: 514\npwdLastSet: %s\nprimaryGroupID: 513\n\n"
+		  "dn: CN=VPN-Users,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: group\nsAMAccountName: VPN-Users\nobjectSid: S-1-5-21-1-2-3-3000\n"
+		  "member: CN=carol,CN=Users,DC=corp,DC=example,DC=test\n\n"
+		  "dn: CN=carol,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: user\nsAMAccountName: carol\nobjectSid: S-1-5-21-1-2-3-1101\n"
+		  "userAccountControl: 262656\npwdLastSet: %s\nlastLogonTimestamp: %s\n"
+		  "whenCreated: 20200101000000.0Z\nprimaryGroupID: 513\nemployeeID: 42\n\n",
+		  fixture_filetime("2025-10-06T12:00:00Z"), fixture_filetime_days_ago(NOW, 10),
+		  fixture_filetime_days_ago(NOW, 1));
+	fx = fixture_run(sb.buf, vpn_policy, NOW);
+	out = render(fx, true, false);
+	cr_assert_not_null(strstr(out, "readiness \033[1;32mGO\033[0m  the VPN may reopen (incident cut-off "
+				       "2025-10-04T00:00:00Z)\n"),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "  krbtgt rotated after the incident (password set "
+				       "2025-10-06T12:00:00Z)\n"),
+			   "%s", out);
+	cr_assert_null(strstr(out, "  - "), "a GO has no reasons: %s", out);
+	free(out);
+	fixture_free(fx);
+	sbuf_release(&sb);
+}

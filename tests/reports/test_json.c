@@ -398,7 +398,7 @@ Test(json, envelope_follows_schema)
 	struct hand *h = hand_new();
 	json_t *doc = write_and_load(h, "r.json");
 	const char *top[] = { "schema", "tool", "generated_at", "evaluated_at", "source",
-			      "policy", "summary", "checks", "findings",
+			      "policy", "summary", "readiness", "checks", "findings",
 			      "privileged_accounts", "vpn_accounts" };
 	const char *key;
 	json_t *val, *src;
@@ -1189,4 +1189,114 @@ Test(catalogue, write_error_is_reported)
 	cr_assert_eq(report_catalogue(fp, true, &err), -1);
 	cr_assert_eq(err.code, EXIT_REPORT);
 	fclose(fp);
+}
+
+/* Readiness (auditor/readiness.h) */
+
+/* alice is VPN-capable without MFA; krbtgt was rotated after the incident. */
+static struct fixture *readiness_fixture(bool with_vpn)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct fixture *fx;
+
+	sbuf_adds(&sb, fixture_domain_ldif);
+	sbuf_addf(&sb,
+		  "dn: CN=krbtgt,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: user\nsAMAccountName: krbtgt\nobjectSid: S-1-5-21-1-2-3-502\n"
+		  "userAccountControl: 514\npwdLastSet: %s\nprimaryGroupID: 513\n\n"
+		  "dn: CN=VPN-Users,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: group\nsAMAccountName: VPN-Users\nobjectSid: S-1-5-21-1-2-3-3000\n"
+		  "member: CN=alice,CN=Users,DC=corp,DC=example,DC=test\n\n"
+		  "dn: CN=alice,CN=Users,DC=corp,DC=example,DC=test\n"
+		  "objectClass: user\nsAMAccountName: alice\nobjectSid: S-1-5-21-1-2-3-1200\n"
+		  "userAccountControl: 512\npwdLastSet: %s\nlastLogonTimestamp: %s\n"
+		  "whenCreated: 20200101000000.0Z\nprimaryGroupID: 513\nemployeeID: 7\n\n",
+		  fixture_filetime("2025-10-05T00:00:00Z"), fixture_filetime_days_ago(ISO_NOW, 10),
+		  fixture_filetime_days_ago(ISO_NOW, 1));
+	fx = fixture_run(sb.buf, with_vpn ?
+			 "{\"version\": 1, \"vpn\": {\"groups\": [\"VPN-Users\"]},"
+			 " \"incident\": {\"password_reset_after\": \"2025-10-04\"}}" :
+			 "{\"version\": 1, \"vpn\": {\"dialin_attribute\": false},"
+			 " \"incident\": {\"password_reset_after\": \"2025-10-04\"}}",
+			 ISO_NOW);
+	sbuf_release(&sb);
+	return fx;
+}
+
+Test(json, readiness_section_when_vpn_checks_ran)
+{
+	struct fixture *fx = readiness_fixture(true);
+	json_t *doc = write_fixture(fx, "r.json", NOW);
+	json_t *r = json_object_get(doc, "readiness"), *k, *reasons;
+	const char *keys[] = { "verdict", "incident", "vpn_capable", "no_mfa", "password_not_reset",
+			       "stale", "never_used", "privileged", "unowned", "waived", "krbtgt",
+			       "unknown_checks", "reasons" };
+	const char *key, *prev = NULL;
+	json_t *val;
+	size_t i = 0;
+
+	cr_assert_not_null(r, "no readiness");
+	json_object_foreach(r, key, val) {
+		cr_assert_lt(i, sizeof(keys) / sizeof(keys[0]), "unexpected key %s", key);
+		cr_assert_str_eq(key, keys[i]);
+		i++;
+	}
+	cr_assert_eq(i, sizeof(keys) / sizeof(keys[0]));
+	/* right after the summary */
+	json_object_foreach(doc, key, val) {
+		if (strcmp(key, "readiness") == 0)
+			break;
+		prev = key;
+	}
+	cr_assert_str_eq(prev, "summary");
+	cr_assert_str_eq(str_at(r, "verdict"), "NO-GO");
+	cr_assert_str_eq(str_at(r, "incident"), "2025-10-04T00:00:00Z");
+	cr_assert_eq(int_at(r, "vpn_capable", NULL), 1);
+	cr_assert_eq(int_at(r, "no_mfa", NULL), 1);
+	cr_assert_eq(int_at(r, "password_not_reset", NULL), 0);
+	cr_assert_eq(int_at(r, "stale", NULL), 0);
+	cr_assert_eq(int_at(r, "never_used", NULL), 0);
+	cr_assert_eq(int_at(r, "privileged", NULL), 0);
+	cr_assert_eq(int_at(r, "unowned", NULL), 0);
+	cr_assert_eq(int_at(r, "waived", NULL), 0);
+	k = json_object_get(r, "krbtgt");
+	cr_assert(json_is_true(json_object_get(k, "rotated")));
+	cr_assert_str_eq(str_at(k, "pwd_last_set"), "2025-10-05T00:00:00Z");
+	cr_assert_eq(json_array_size(json_object_get(r, "unknown_checks")), 0);
+	reasons = json_object_get(r, "reasons");
+	cr_assert_eq(json_array_size(reasons), 1);
+	cr_assert_str_eq(json_string_value(json_array_get(reasons, 0)),
+			 "1 VPN-capable account without MFA evidence (vpn.no-mfa)");
+	json_decref(doc);
+	fixture_free(fx);
+}
+
+Test(json, no_readiness_section_when_vpn_checks_did_not_run)
+{
+	struct fixture *fx = readiness_fixture(false);
+	json_t *doc = write_fixture(fx, "r.json", NOW);
+
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	cr_assert_null(json_object_get(doc, "readiness"));
+	json_decref(doc);
+	fixture_free(fx);
+}
+
+Test(json, hand_audit_readiness_lists_unknown_vpn_check)
+{
+	struct hand *h = hand_new();
+	json_t *doc = write_and_load(h, "r.json");
+	json_t *r = json_object_get(doc, "readiness"), *unk;
+	size_t idx;
+
+	cr_assert_not_null(registry_find("vpn.stale", &idx));
+	cr_assert_eq(idx, 0, "the hand audit makes check 0 unknown");
+	cr_assert_str_eq(str_at(r, "verdict"), "NO-GO");
+	cr_assert(json_is_null(json_object_get(r, "incident")));
+	cr_assert(json_is_null(json_object_get(json_object_get(r, "krbtgt"), "rotated")));
+	unk = json_object_get(r, "unknown_checks");
+	cr_assert_eq(json_array_size(unk), 1);
+	cr_assert_str_eq(json_string_value(json_array_get(unk, 0)), "vpn.stale");
+	json_decref(doc);
+	hand_free(h);
 }
