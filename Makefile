@@ -91,7 +91,7 @@ asan:
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # crashes land in build-fuzz/ and become regression tests.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = ldif policy
+FUZZ_TARGETS = ldif policy csv
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c17 \
 	     -D_GNU_SOURCE -DPRIVAUDIT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
