@@ -74,6 +74,7 @@ unit: $(BUILD)/test-unit
 
 integration: $(BUILD)/privaudit
 	$(Q)tests/integration/run $(BUILD)/privaudit
+	$(Q)tests/integration/diff-run $(BUILD)/privaudit
 
 # Against a real Samba AD DC on loopback (root: it maps the DC's name in
 # /etc/hosts): the ldapsearch oracle, then privaudit's own LDAP source.
@@ -87,6 +88,7 @@ asan:
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/privaudit build-asan/test-unit
 	$(Q)cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/test-unit --jobs 2
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/run build-asan/privaudit
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/diff-run build-asan/privaudit
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # crashes land in build-fuzz/ and become regression tests.

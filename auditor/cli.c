@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "exitcode.h"
+#include "severity.h"
 #include "xalloc.h"
 
 enum {
@@ -30,6 +31,9 @@ enum {
 	OPT_BASELINE,
 	OPT_ALLOW_CLEARTEXT,
 	OPT_RANGE_SIZE,
+	OPT_FAIL_ON,
+	OPT_JUNIT,
+	OPT_FORCE,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -67,6 +71,11 @@ static const struct option_doc options[] = {
 	{ "json", 1, OPT_JSON, "FILE", "write the JSON report (- = stdout); with checks: JSON" },
 	{ "xlsx", 1, OPT_XLSX, "FILE", "write the Excel workbook" },
 	{ "baseline", 1, OPT_BASELINE, "FILE", "previous JSON report: mark new/persisting" },
+	{ "fail-on", 1, OPT_FAIL_ON, "SEVERITY",
+	  "gate threshold for this run (overrides gate.fail_on; diff: NEW's)" },
+	{ "junit", 1, OPT_JUNIT, "FILE", "write JUnit XML, one testcase per check (- = stdout)" },
+	{ "force", 0, OPT_FORCE, NULL,
+	  "diff, --baseline: compare reports of another schema version or domain" },
 	{ "output", 1, 'o', "FILE", "collect: the LDIF snapshot to write" },
 	{ "quiet", 0, 'q', NULL, "no console summary" },
 	{ "verbose", 0, 'v', NULL, "progress and debug output on stderr" },
@@ -79,9 +88,11 @@ static const struct option_doc options[] = {
 void cli_synopsis(FILE *out)
 {
 	fputs("usage: privaudit audit [--ldif FILE | -H URI] [-p POLICY] [--now TIME]\n"
-	      "                       [--json FILE] [--xlsx FILE] [-q] [-v]\n"
+	      "                       [--json FILE] [--xlsx FILE] [--junit FILE]\n"
+	      "                       [--baseline OLD.json [--force]] [--fail-on SEVERITY] [-q] [-v]\n"
 	      "       privaudit collect [-H URI] -o FILE.ldif\n"
-	      "       privaudit diff OLD.json NEW.json [--json F] [--xlsx F]\n"
+	      "       privaudit diff OLD.json NEW.json [--json F] [--xlsx F] [--fail-on SEVERITY]\n"
+	      "                      [--force]\n"
 	      "       privaudit checks [--json]\n"
 	      "       privaudit policy check FILE | policy defaults\n"
 	      "       privaudit --help | --version\n",
@@ -162,6 +173,7 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 
 	memset(c, 0, sizeof(*c));
 	c->page_size = 1000;
+	c->fail_on = -1;
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		longopts[i].name = options[i].name;
 		longopts[i].has_arg = options[i].has_arg;
@@ -239,6 +251,13 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 		case OPT_JSON: c->json = optarg; break;
 		case OPT_XLSX: c->xlsx = optarg; break;
 		case OPT_BASELINE: c->baseline = optarg; break;
+		case OPT_FAIL_ON:
+			c->fail_on = severity_parse(optarg);
+			if (c->fail_on < 0)
+				return error_set(err, EXIT_INPUT, "--fail-on: unknown severity \"%s\" (expected info, low, medium, high or critical)", optarg);
+			break;
+		case OPT_JUNIT: c->junit = optarg; break;
+		case OPT_FORCE: c->force = true; break;
 		case 'o': c->output = optarg; break;
 		case 'q': c->quiet = true; break;
 		case 'v': c->verbose = true; break;

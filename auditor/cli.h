@@ -35,7 +35,9 @@ struct cli {
 	size_t ndcs;
 	long page_size, timeout, range_size;
 	/* policy, time, outputs */
-	const char *policy, *now, *json, *xlsx, *baseline, *output;
+	const char *policy, *now, *json, *xlsx, *baseline, *output, *junit;
+	int fail_on;          /* --fail-on: a severity, or -1 (the policy's gate.fail_on) */
+	bool force;           /* diff, --baseline: compare another schema version or domain */
 	bool quiet, verbose, json_catalogue;
 	/* positional arguments after the command */
 	const char *args[4];

@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "../checks/registry.h"
+#include "../reports/junit.h"
 #include "../reports/report.h"
+#include "baseline.h"
 #include "cli.h"
+#include "diff.h"
 #include "dir.h"
 #include "engine.h"
 #include "error.h"
@@ -154,6 +157,7 @@ static int cmd_audit(const struct cli *c)
 	struct timespec t0;
 	struct evidence_stats ev;
 	double t_read, t_resolve, t_checks;
+	struct baseline bl;
 	int code;
 
 	if (c->nargs)
@@ -163,13 +167,25 @@ static int cmd_audit(const struct cli *c)
 		error_set(&err, EXIT_INPUT, "--now: bad time \"%s\" (expected ISO 8601)", c->now);
 		return fail(&err);
 	}
-	if (c->xlsx || c->baseline) {
-		error_set(&err, EXIT_INPUT, "%s is not available in this version",
-			  c->xlsx ? "--xlsx" : "--baseline");
+	if (c->xlsx) {
+		error_set(&err, EXIT_INPUT, "%s is not available in this version", "--xlsx");
+		return fail(&err);
+	}
+	if (c->json && c->junit && strcmp(c->json, "-") == 0 && strcmp(c->junit, "-") == 0) {
+		error_set(&err, EXIT_INPUT, "--json - and --junit -: only one report can go to "
+					    "standard output");
 		return fail(&err);
 	}
 	policy_init(&p);
 	if (c->policy && policy_load(&p, c->policy, &err) < 0) {
+		policy_release(&p);
+		return fail(&err);
+	}
+	if (c->fail_on >= 0)
+		p.fail_on = (enum severity)c->fail_on;
+	/* a bad baseline is an input error: find it before a long LDAP read */
+	baseline_init(&bl);
+	if (c->baseline && baseline_load(&bl, c->baseline, &err) < 0) {
 		policy_release(&p);
 		return fail(&err);
 	}
@@ -201,6 +217,10 @@ static int cmd_audit(const struct cli *c)
 	audit_init(&a, &d, &p, now);
 	audit_run(&a);
 	t_checks = seconds_since(&t0);
+	if (c->baseline && baseline_apply(&bl, &a, d.domain_sid, c->force, &err) < 0) {
+		code = fail(&err);
+		goto out_audit;
+	}
 
 	meta.source_kind = c->ldif ? "ldif" : "ldap";
 	meta.uri = c->ldif ? c->ldif : info.uri;
@@ -208,20 +228,61 @@ static int cmd_audit(const struct cli *c)
 	meta.generated_at = (int64_t)time(NULL);
 	meta.evaluated_at = now;
 	meta.tool_version = PRIVAUDIT_VERSION;
+	meta.resolved = c->baseline ? bl.resolved : NULL;
 	code = audit_exit_code(&a);
-	if (c->json && report_json_write(&a, &meta, c->json, &err) < 0)
+	if ((c->json && report_json_write(&a, &meta, c->json, &err) < 0) ||
+	    (c->junit && report_junit_write(&a, c->junit, &err) < 0)) {
 		code = fail(&err);
-	else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0))
+	} else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
+		   !(c->junit && strcmp(c->junit, "-") == 0)) {
 		report_console(stdout, &a, &meta, want_color(), c->verbose);
+		if (c->baseline)
+			baseline_console(stdout, &bl, want_color());
+	}
 	if (c->verbose)
 		fprintf(stderr, "privaudit: %zu entries: read %.2f s, resolve %.2f s, checks %.2f s, "
 				"reports %.2f s\n", d.nentries, t_read, t_resolve, t_checks,
 			seconds_since(&t0));
+out_audit:
 	audit_release(&a);
 out_dir:
 	dir_release(&d);
 	ldap_info_release(&info);
+	baseline_release(&bl);
 	policy_release(&p);
+	return code;
+}
+
+static int cmd_diff(const struct cli *c)
+{
+	struct diff_options o = { 0 };
+	struct error err = ERROR_INIT;
+	int code;
+
+	if (c->nargs != 2) {
+		fprintf(stderr, "privaudit: diff: expected two reports, OLD.json NEW.json\n");
+		return EXIT_INPUT;
+	}
+	if (c->ldif || c->uri || c->policy || c->baseline || c->junit) {
+		fprintf(stderr, "privaudit: diff compares two reports: %s does not apply\n",
+			c->ldif ? "--ldif" : c->uri ? "--uri" : c->policy ? "--policy"
+			: c->baseline ? "--baseline" : "--junit");
+		return EXIT_INPUT;
+	}
+	o.old_path = c->args[0];
+	o.new_path = c->args[1];
+	o.json = c->json;
+	o.xlsx = c->xlsx;
+	o.fail_on = c->fail_on;
+	o.force = c->force;
+	o.console = c->quiet ? NULL : stdout;
+	o.color = want_color();
+	o.verbose = c->verbose;
+	o.generated_at = (int64_t)time(NULL);
+	o.tool_version = PRIVAUDIT_VERSION;
+	code = diff_run(&o, &err);
+	if (err.code)
+		return fail(&err);
 	return code;
 }
 
@@ -316,6 +377,7 @@ int main(int argc, char **argv)
 	case CMD_COLLECT:
 		return finish_stdout(cmd_collect(&c));
 	case CMD_DIFF:
+		return finish_stdout(cmd_diff(&c));
 	default:
 		fprintf(stderr, "privaudit: %s is not available in this version\n", argv[1]);
 		return EXIT_INPUT;
