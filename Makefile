@@ -43,6 +43,7 @@ deps:
 
 deps-test: deps
 	$(Q)tools/install-deps-test
+	$(Q)tools/install-deps-xlsx
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

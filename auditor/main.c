@@ -13,6 +13,7 @@
 #include "../checks/registry.h"
 #include "../reports/junit.h"
 #include "../reports/report.h"
+#include "../reports/xlsx.h"
 #include "baseline.h"
 #include "cli.h"
 #include "diff.h"
@@ -167,8 +168,8 @@ static int cmd_audit(const struct cli *c)
 		error_set(&err, EXIT_INPUT, "--now: bad time \"%s\" (expected ISO 8601)", c->now);
 		return fail(&err);
 	}
-	if (c->xlsx) {
-		error_set(&err, EXIT_INPUT, "%s is not available in this version", "--xlsx");
+	if (c->xlsx && strcmp(c->xlsx, "-") == 0) {
+		error_set(&err, EXIT_INPUT, "--xlsx -: a workbook cannot be written to standard output");
 		return fail(&err);
 	}
 	if (c->json && c->junit && strcmp(c->json, "-") == 0 && strcmp(c->junit, "-") == 0) {
@@ -231,6 +232,7 @@ static int cmd_audit(const struct cli *c)
 	meta.resolved = c->baseline ? bl.resolved : NULL;
 	code = audit_exit_code(&a);
 	if ((c->json && report_json_write(&a, &meta, c->json, &err) < 0) ||
+	    (c->xlsx && report_xlsx_write(&a, &meta, c->xlsx, &err) < 0) ||
 	    (c->junit && report_junit_write(&a, c->junit, &err) < 0)) {
 		code = fail(&err);
 	} else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
