@@ -512,6 +512,42 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	return 0;
 }
 
+static int add_members(struct builder *b, struct group *g)
+{
+	const struct raw_attr *ra;
+	const struct raw_value *v;
+	char small[512], *ndn = small;
+	size_t cap = sizeof(small), n = 0;
+
+	FOR_VALUES(b, ATTR_MEMBER, ra, v)
+		n++;
+	if (!n)
+		return 0;
+	g->member_objs = arena_alloc(&b->d->arena, n * sizeof(*g->member_objs));
+	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
+		struct dir_obj *o;
+
+		if (v->len + 1 > cap) {
+			if (ndn != small)
+				free(ndn);
+			cap = v->len + 1;
+			ndn = xmalloc(cap);
+		}
+		dn_normalise_into(v->val, v->len, ndn);
+		o = hmap_get(&b->d->by_dn, ndn);
+		if (o) {
+			g->member_objs[g->nmember_objs++] = o;
+			continue;
+		}
+		if (!g->pending)
+			g->pending = arena_alloc(&b->d->arena, n * sizeof(*g->pending));
+		g->pending[g->npending++] = dup_value(b, v);
+	}
+	if (ndn != small)
+		free(ndn);
+	return 0;
+}
+
 static int add_group(struct builder *b)
 {
 	struct group *g = arena_alloc(&b->d->arena, sizeof(*g));
@@ -525,7 +561,8 @@ static int add_group(struct builder *b)
 	if (get_int(b, ATTR_GROUPTYPE, &x, &present) < 0)
 		return -1;
 	g->group_type = present ? (uint32_t)x : 0;
-	g->members = multi(b, ATTR_MEMBER, &g->nmembers);
+	if (add_members(b, g) < 0)
+		return -1;
 	g->index = g->h.index = b->d->ngroups;
 	g->target = -1;
 	g->priv_dist = -1;

@@ -203,8 +203,14 @@ struct group {
 	struct dir_obj h;
 	const char *cn, *description;
 	uint32_t group_type;
-	const char **members;    /* member DNs as read */
-	size_t nmembers;
+	/*
+	 * Members: resolved while reading when the member was read before
+	 * the group (no DN string kept), else kept as a DN to resolve later.
+	 */
+	struct dir_obj **member_objs;
+	size_t nmember_objs;
+	const char **pending;    /* member DNs not read yet */
+	size_t npending;
 
 	/* resolved */
 	uint64_t *bits;          /* transitive targets, this group's own included */

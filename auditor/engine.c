@@ -326,53 +326,97 @@ static void make_keys(struct audit *a, size_t from)
 		struct sbuf sb = SBUF_INIT;
 
 		free(f->key);
-		sbuf_addf(&sb, "%s|%s", f->check->id, subject_id(f));
-		if (f->detail)
-			sbuf_addf(&sb, "|%s", f->detail);
+		sbuf_adds(&sb, f->check->id);
+		sbuf_addch(&sb, '|');
+		sbuf_adds(&sb, subject_id(f));
+		if (f->detail) {
+			sbuf_addch(&sb, '|');
+			sbuf_adds(&sb, f->detail);
+		}
 		f->key = sbuf_detach(&sb);
 	}
+}
+
+/*
+ * A set of (check index, subject) pairs: the subject's address below bit
+ * 48, the check above (user-space addresses fit in 47 bits).
+ */
+struct pair_set {
+	uint64_t *slots;   /* 0: empty */
+	size_t size, count;
+};
+
+static uint64_t pair_key(size_t check, const struct dir_obj *obj)
+{
+	return (uint64_t)(check + 1) << 48 | ((uint64_t)(uintptr_t)obj & ((UINT64_C(1) << 48) - 1));
+}
+
+static size_t pair_slot(const struct pair_set *s, uint64_t key)
+{
+	uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h >> 20) & (s->size - 1);
+}
+
+static void pair_add(struct pair_set *s, uint64_t key)
+{
+	size_t i;
+
+	if ((s->count + 1) * 2 > s->size) {
+		struct pair_set bigger = { NULL, s->size ? s->size * 2 : 1024, 0 };
+
+		bigger.slots = xcalloc(bigger.size, sizeof(*bigger.slots));
+		for (size_t k = 0; k < s->size; k++)
+			if (s->slots[k])
+				pair_add(&bigger, s->slots[k]);
+		free(s->slots);
+		*s = bigger;
+	}
+	for (i = pair_slot(s, key); s->slots[i]; i = (i + 1) & (s->size - 1))
+		if (s->slots[i] == key)
+			return;
+	s->slots[i] = key;
+	s->count++;
+}
+
+static bool pair_has(const struct pair_set *s, uint64_t key)
+{
+	if (!s->size)
+		return false;
+	for (size_t i = pair_slot(s, key); s->slots[i]; i = (i + 1) & (s->size - 1))
+		if (s->slots[i] == key)
+			return true;
+	return false;
 }
 
 /* Drop findings whose subject also has a finding of a check superseding them. */
 static void apply_supersedes(struct audit *a)
 {
-	struct hmap hidden = HMAP_INIT;
-	char **keys = NULL;
-	size_t nkeys = 0, alloc = 0, kept = 0;
+	struct pair_set hidden = { NULL, 0, 0 };
+	size_t kept = 0;
 
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct finding *f = a->findings[i];
 
+		if (!f->obj)
+			continue;
 		for (const char *const *s = f->check->supersedes; s && *s; s++) {
-			struct sbuf sb = SBUF_INIT;
+			size_t idx;
 
-			sbuf_addf(&sb, "%s|%s", *s, subject_id(f));
-			xgrow(&keys, &alloc, nkeys + 1, sizeof(*keys));
-			keys[nkeys] = sbuf_detach(&sb);
-			if (hmap_put(&hidden, keys[nkeys], keys[nkeys]) == keys[nkeys])
-				nkeys++;
-			else
-				free(keys[nkeys]);
+			if (registry_find(*s, &idx))
+				pair_add(&hidden, pair_key(idx, f->obj));
 		}
 	}
 	for (size_t i = 0; i < a->nfindings; i++) {
 		struct finding *f = a->findings[i];
-		struct sbuf sb = SBUF_INIT;
-		bool drop;
 
-		sbuf_addf(&sb, "%s|%s", f->check->id, subject_id(f));
-		drop = hmap_get(&hidden, sb.buf) != NULL;
-		sbuf_release(&sb);
-		if (drop)
+		if (f->obj && pair_has(&hidden, pair_key(f->check_index, f->obj)))
 			finding_free(f);
 		else
 			a->findings[kept++] = f;
 	}
 	a->nfindings = kept;
-	hmap_release(&hidden);
-	for (size_t i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
+	free(hidden.slots);
 }
 
 static bool waiver_matches(const struct audit *a, const struct waiver *w, const struct finding *f)
@@ -430,6 +474,30 @@ static int cmp_str(const char *x, const char *y)
 	return strcmp(x, y);
 }
 
+/* Each check's place in the order of check ids, for sorting findings. */
+static size_t *id_rank;
+
+static int cmp_index_by_id(const void *pa, const void *pb)
+{
+	return strcmp(registry_get(*(const size_t *)pa)->id, registry_get(*(const size_t *)pb)->id);
+}
+
+static void rank_check_ids(void)
+{
+	size_t n = registry_count(), *order;
+
+	if (id_rank)
+		return;
+	order = xcalloc(n + 1, sizeof(*order));
+	id_rank = xcalloc(n + 1, sizeof(*id_rank));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(*order), cmp_index_by_id);
+	for (size_t i = 0; i < n; i++)
+		id_rank[order[i]] = i;
+	free(order);
+}
+
 static int cmp_findings(const void *pa, const void *pb)
 {
 	const struct finding *x = *(const struct finding *const *)pa;
@@ -438,8 +506,8 @@ static int cmp_findings(const void *pa, const void *pb)
 
 	if (r)
 		return r;
-	if ((r = strcmp(x->check->id, y->check->id)))
-		return r;
+	if (x->check_index != y->check_index)
+		return id_rank[x->check_index] < id_rank[y->check_index] ? -1 : 1;
 	if ((r = cmp_str(x->sam, y->sam)))
 		return r;
 	return cmp_str(x->key, y->key);
@@ -507,6 +575,7 @@ void audit_run(struct audit *a)
 			run_check(a, i);
 	(void)before;
 	make_keys(a, 0);
+	rank_check_ids();
 	if (a->nfindings)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);
 	summarise(a);

@@ -194,8 +194,10 @@ static void build_memberships(struct dir *d, struct members *m)
 		struct group *g = d->groups[gi];
 		size_t ccap = 0;
 
-		for (size_t k = 0; k < g->nmembers; k++) {
-			struct dir_obj *o = dir_find_by_dn(d, g->members[k]);
+		for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
+			struct dir_obj *o = k < g->nmember_objs
+						    ? g->member_objs[k]
+						    : dir_find_by_dn(d, g->pending[k - g->nmember_objs]);
 
 			if (!o)
 				continue;

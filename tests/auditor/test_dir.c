@@ -159,9 +159,11 @@ Test(dir, group_kind)
 	cr_expect_str_eq(g->description, "admins of IT");
 	cr_expect_eq(g->group_type, 0x80000002u);
 	cr_expect_str_eq(g->h.sid, "S-1-5-21-1-2-3-1200");
-	cr_assert_eq(g->nmembers, 2);
-	cr_expect_str_eq(g->members[0], "CN=alice," USERS);
-	cr_expect_str_eq(g->members[1], "CN=bob," USERS);
+	/* alice and bob are not in this directory: kept as DNs to resolve later */
+	cr_assert_eq(g->nmember_objs, 0);
+	cr_assert_eq(g->npending, 2);
+	cr_expect_str_eq(g->pending[0], "CN=alice," USERS);
+	cr_expect_str_eq(g->pending[1], "CN=bob," USERS);
 	cr_expect_eq(g->index, 0);
 	cr_expect_eq(g->target, -1);
 	dir_release(&d);
@@ -177,8 +179,26 @@ Test(dir, ranged_member_values_are_members)
 		 "member;range=0-1499: CN=b," USERS "\n"
 		 "member: CN=c," USERS "\n");
 	cr_assert_eq(d.ngroups, 1);
-	cr_expect_eq(d.groups[0]->nmembers, 3);
+	cr_expect_eq(d.groups[0]->nmember_objs + d.groups[0]->npending, 3);
 	cr_expect(d.seen[OBJ_GROUP] & ATTR_BIT(ATTR_MEMBER));
+	dir_release(&d);
+}
+
+Test(dir, members_read_before_their_group_are_resolved_at_once)
+{
+	struct dir d;
+	struct group *g;
+
+	load(&d, "dn: CN=alice," USERS "\nobjectClass: user\nsAMAccountName: alice\n\n"
+		 "dn: CN=Team,DC=corp,DC=example,DC=test\nobjectClass: group\n"
+		 "member: cn=ALICE, " USERS "\n"
+		 "member: CN=later," USERS "\n\n"
+		 "dn: CN=later," USERS "\nobjectClass: user\nsAMAccountName: later\n");
+	g = d.groups[0];
+	cr_assert_eq(g->nmember_objs, 1, "alice was read before the group");
+	cr_expect_eq(g->member_objs[0], &d.accounts[0]->h);
+	cr_assert_eq(g->npending, 1, "later comes after the group: resolved by dir_resolve");
+	cr_expect_str_eq(g->pending[0], "CN=later," USERS);
 	dir_release(&d);
 }
 
