@@ -35,6 +35,13 @@ Q = @
 endif
 
 .PHONY: all deps deps-test demo check unit integration live asan fuzz bench install uninstall fmt clean
+.PHONY: docs docs-check po mo deps-i18n
+
+MANDIR = $(PREFIX)/share/man
+LOCALEDIR = $(PREFIX)/share/locale
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+LINGUAS = ja
+MO = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/privaudit.mo)
 
 all: $(BUILD)/privaudit
 
@@ -68,7 +75,7 @@ demo: deps
 
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/test-unit
-	$(Q)$(MAKE) --no-print-directory unit integration live
+	$(Q)$(MAKE) --no-print-directory unit integration live docs-check
 
 unit: $(BUILD)/test-unit
 	$(Q)cd tests && ../$(BUILD)/test-unit --jobs 2
@@ -115,14 +122,57 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 bench: all
 	$(Q)tools/bench $(BUILD)/privaudit
 
-install: all
+install: all mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BUILD)/privaudit $(DESTDIR)$(BINDIR)/privaudit
 	install -m 0644 etc/policy.json etc/sample-directory.ldif $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 etc/policies/*.json etc/policies/README.md $(DESTDIR)$(DATADIR)/policies/
+	install -m 0644 docs/privaudit.1 $(DESTDIR)$(MANDIR)/man1/privaudit.1
+	install -m 0644 docs/privaudit-policy.5 $(DESTDIR)$(MANDIR)/man5/privaudit-policy.5
+	install -m 0644 completion/privaudit.bash $(DESTDIR)$(BASHCOMPDIR)/privaudit
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/privaudit.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/privaudit.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/privaudit
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/privaudit.1 $(DESTDIR)$(MANDIR)/man5/privaudit-policy.5
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/privaudit
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/privaudit.mo; done
+
+# Translations: `make po` refreshes po/privaudit.pot and merges it into
+# po/*.po (after a change to a translated string or to the checks); `make
+# mo` compiles the catalogues into $(BUILD)/locale, where an uninstalled
+# $(BUILD)/privaudit finds them (--lang ja, LANG=ja_JP.UTF-8).
+po: $(BUILD)/privaudit
+	$(Q)tools/update-po $(BUILD)/privaudit
+
+mo: $(MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/privaudit.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)command -v msgfmt >/dev/null || tools/install-deps-i18n --gettext
+	$(Q)msgfmt --check -o $@ $<
+
+# The ja_JP.UTF-8 locale (optional: --lang ja works without it)
+deps-i18n:
+	$(Q)tools/install-deps-i18n
+
+# docs/checks.md from the registry, the demo workbook as a picture
+# (LibreOffice headless, pdftoppm); docs-check fails when a document has
+# drifted from the code (tests/docs/run).
+docs: $(BUILD)/privaudit
+	$(Q)tools/gen-checks-md $(BUILD)/privaudit >docs/checks.md.tmp && mv docs/checks.md.tmp docs/checks.md
+	$(Q)tools/render-workbook $(BUILD)/privaudit docs/workbook.png
+
+docs-check: $(BUILD)/privaudit mo
+	$(Q)tests/docs/run $(BUILD)/privaudit
 
 fmt:
 	clang-format -i auditor/*.[ch] checks/*.[ch] reports/*.[ch] tests/*.[ch] tests/*/*.[ch]

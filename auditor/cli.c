@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "exitcode.h"
+#include "i18n.h"
 #include "severity.h"
 #include "xalloc.h"
 
@@ -34,6 +35,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_JUNIT,
 	OPT_FORCE,
+	OPT_LANG,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -46,63 +48,65 @@ struct option_doc {
 };
 
 static const struct option_doc options[] = {
-	{ "uri", 1, 'H', "URI", "ldap://host[:port] or ldaps://host[:port]" },
-	{ "ldif", 1, OPT_LDIF, "FILE", "offline: audit an LDIF export (- = stdin)" },
-	{ "base", 1, 'b', "DN", "search base (default: rootDSE defaultNamingContext)" },
-	{ "bind-dn", 1, 'D', "NAME", "simple bind as a DN or user@domain" },
+	{ "uri", 1, 'H', "URI", N_("ldap://host[:port] or ldaps://host[:port]") },
+	{ "ldif", 1, OPT_LDIF, "FILE", N_("offline: audit an LDIF export (- = stdin)") },
+	{ "base", 1, 'b', "DN", N_("search base (default: rootDSE defaultNamingContext)") },
+	{ "bind-dn", 1, 'D', "NAME", N_("simple bind as a DN or user@domain") },
 	{ "password-file", 1, OPT_PASSWORD_FILE, "FILE",
-	  "bind password (or env PRIVAUDIT_PASSWORD, or a prompt; never argv)" },
-	{ "sasl-mech", 1, 'Y', "MECH", "SASL mechanism: GSSAPI (Kerberos, KRB5CCNAME)" },
-	{ "keytab", 1, OPT_KEYTAB, "FILE", "with --principal: get a TGT from a keytab" },
-	{ "principal", 1, OPT_PRINCIPAL, "NAME", "Kerberos principal for --keytab" },
-	{ "starttls", 0, 'Z', NULL, "StartTLS on ldap://" },
-	{ "ca-file", 1, OPT_CA_FILE, "FILE", "CA bundle for TLS (verified by default)" },
-	{ "insecure-tls", 0, OPT_INSECURE_TLS, NULL, "do not verify the server certificate" },
+	  N_("bind password (or env PRIVAUDIT_PASSWORD, or a prompt; never argv)") },
+	{ "sasl-mech", 1, 'Y', "MECH", N_("SASL mechanism: GSSAPI (Kerberos, KRB5CCNAME)") },
+	{ "keytab", 1, OPT_KEYTAB, "FILE", N_("with --principal: get a TGT from a keytab") },
+	{ "principal", 1, OPT_PRINCIPAL, "NAME", N_("Kerberos principal for --keytab") },
+	{ "starttls", 0, 'Z', NULL, N_("StartTLS on ldap://") },
+	{ "ca-file", 1, OPT_CA_FILE, "FILE", N_("CA bundle for TLS (verified by default)") },
+	{ "insecure-tls", 0, OPT_INSECURE_TLS, NULL, N_("do not verify the server certificate") },
 	{ "allow-cleartext-bind", 0, OPT_ALLOW_CLEARTEXT, NULL,
-	  "allow a simple bind over an unencrypted ldap:// connection" },
-	{ "dc", 1, OPT_DC, "HOST", "extra DC to read lastLogon from (repeatable)" },
-	{ "all-dcs", 0, OPT_ALL_DCS, NULL, "read lastLogon from every DC of the domain" },
-	{ "page-size", 1, OPT_PAGE_SIZE, "N", "LDAP page size (default 1000)" },
-	{ "timeout", 1, OPT_TIMEOUT, "SECONDS", "network timeout (default 120)" },
+	  N_("allow a simple bind over an unencrypted ldap:// connection") },
+	{ "dc", 1, OPT_DC, "HOST", N_("extra DC to read lastLogon from (repeatable)") },
+	{ "all-dcs", 0, OPT_ALL_DCS, NULL, N_("read lastLogon from every DC of the domain") },
+	{ "page-size", 1, OPT_PAGE_SIZE, "N", N_("LDAP page size (default 1000)") },
+	{ "timeout", 1, OPT_TIMEOUT, "SECONDS", N_("network timeout (default 120)") },
 	{ "range-size", 1, OPT_RANGE_SIZE, "N",
-	  "read multi-valued attributes N values at a time (default: server's)" },
-	{ "policy", 1, 'p', "FILE", "policy JSON (default: built-in defaults)" },
-	{ "now", 1, OPT_NOW, "TIME", "evaluate ages as of TIME (ISO 8601)" },
-	{ "json", 1, OPT_JSON, "FILE", "write the JSON report (- = stdout); with checks: JSON" },
-	{ "xlsx", 1, OPT_XLSX, "FILE", "write the Excel workbook" },
-	{ "baseline", 1, OPT_BASELINE, "FILE", "previous JSON report: mark new/persisting" },
+	  N_("read multi-valued attributes N values at a time (default: server's)") },
+	{ "policy", 1, 'p', "FILE", N_("policy JSON (default: built-in defaults)") },
+	{ "now", 1, OPT_NOW, "TIME", N_("evaluate ages as of TIME (ISO 8601)") },
+	{ "json", 1, OPT_JSON, "FILE", N_("write the JSON report (- = stdout); with checks: JSON") },
+	{ "xlsx", 1, OPT_XLSX, "FILE", N_("write the Excel workbook") },
+	{ "baseline", 1, OPT_BASELINE, "FILE", N_("previous JSON report: mark new/persisting") },
 	{ "fail-on", 1, OPT_FAIL_ON, "SEVERITY",
-	  "gate threshold for this run (overrides gate.fail_on; diff: NEW's)" },
-	{ "junit", 1, OPT_JUNIT, "FILE", "write JUnit XML, one testcase per check (- = stdout)" },
+	  N_("gate threshold for this run (overrides gate.fail_on; diff: NEW's)") },
+	{ "junit", 1, OPT_JUNIT, "FILE", N_("write JUnit XML, one testcase per check (- = stdout)") },
 	{ "force", 0, OPT_FORCE, NULL,
-	  "diff, --baseline: compare reports of another schema version or domain" },
-	{ "output", 1, 'o', "FILE", "collect: the LDIF snapshot to write" },
-	{ "quiet", 0, 'q', NULL, "no console summary" },
-	{ "verbose", 0, 'v', NULL, "progress and debug output on stderr" },
-	{ "help", 0, OPT_HELP, NULL, "show this help and exit" },
-	{ "version", 0, OPT_VERSION, NULL, "show the version and exit" },
+	  N_("diff, --baseline: compare reports of another schema version or domain") },
+	{ "output", 1, 'o', "FILE", N_("collect: the LDIF snapshot to write") },
+	{ "quiet", 0, 'q', NULL, N_("no console summary") },
+	{ "verbose", 0, 'v', NULL, N_("progress and debug output on stderr") },
+	{ "lang", 1, OPT_LANG, "LANG",
+	  N_("language of the console summary, --help and the workbook: en or ja (default: from LANG)") },
+	{ "help", 0, OPT_HELP, NULL, N_("show this help and exit") },
+	{ "version", 0, OPT_VERSION, NULL, N_("show the version and exit") },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
 void cli_synopsis(FILE *out)
 {
-	fputs("usage: privaudit audit [--ldif FILE | -H URI] [-p POLICY] [--now TIME]\n"
+	fputs(_("usage: privaudit audit [--ldif FILE | -H URI] [-p POLICY] [--now TIME]\n"
 	      "                       [--json FILE] [--xlsx FILE] [--junit FILE]\n"
 	      "                       [--baseline OLD.json [--force]] [--fail-on SEVERITY] [-q] [-v]\n"
 	      "       privaudit collect [-H URI] -o FILE.ldif\n"
 	      "       privaudit diff OLD.json NEW.json [--json F] [--xlsx F] [--fail-on SEVERITY]\n"
 	      "                      [--force]\n"
-	      "       privaudit checks [--json]\n"
+	      "       privaudit checks [--json] [ID...]\n"
 	      "       privaudit policy check FILE | policy defaults\n"
-	      "       privaudit --help | --version\n",
+	      "       privaudit --help | --version\n"),
 	      out);
 }
 
 void cli_usage(FILE *out)
 {
 	cli_synopsis(out);
-	fputs("\nOptions:\n", out);
+	fputs(_("\nOptions:\n"), out);
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		const struct option_doc *o = &options[i];
 		char left[64];
@@ -115,15 +119,15 @@ void cli_usage(FILE *out)
 			n = snprintf(left, sizeof(left), "      --%s%s%s", o->name,
 				     o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "%-32s%s%s\n", left, n > 31 ? "\n                                " : "",
-			o->help);
+			_(o->help));
 	}
-	fputs("\nExit codes:\n"
+	fputs(_("\nExit codes:\n"
 	      "  0  the gate passed\n"
 	      "  1  the gate failed: an unwaived finding at or above gate.fail_on\n"
 	      "     (or a check that could not be evaluated, with gate.unknown_fails)\n"
 	      "  2  usage, policy or input error (LDIF, policy or CSV file)\n"
 	      "  3  the directory could not be read over LDAP\n"
-	      "  4  a report could not be written\n",
+	      "  4  a report could not be written\n"),
 	      out);
 }
 
@@ -187,8 +191,12 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 		for (int i = 2; i < argc; i++) {
 			if (strcmp(argv[i], "--json") == 0)
 				c->json_catalogue = true;
-			else
+			else if (argv[i][0] == '-')
 				return error_set(err, EXIT_INPUT, "checks: unexpected argument \"%s\"", argv[i]);
+			else if (c->nargs == sizeof(c->args) / sizeof(c->args[0]))
+				return error_set(err, EXIT_INPUT, "checks: too many check ids");
+			else
+				c->args[c->nargs++] = argv[i]; /* `checks ID`: one check in full */
 		}
 		return 0;
 	}
@@ -258,6 +266,7 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 			break;
 		case OPT_JUNIT: c->junit = optarg; break;
 		case OPT_FORCE: c->force = true; break;
+		case OPT_LANG: break; /* applied by main() before parsing */
 		case 'o': c->output = optarg; break;
 		case 'q': c->quiet = true; break;
 		case 'v': c->verbose = true; break;

@@ -3,6 +3,8 @@
  * write the reports, exit with the gate's code.
  */
 #include <errno.h>
+#include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "error.h"
 #include "evidence.h"
 #include "exitcode.h"
+#include "i18n.h"
 #include "ldapsrc.h"
 #include "ldif.h"
 #include "outfile.h"
@@ -73,10 +76,61 @@ static int cmd_policy_defaults(void)
 	return EXIT_PASS;
 }
 
+/*
+ * `privaudit checks ID...`: what one check detects, its parameters with
+ * their defaults, why it matters and how to fix it, in the user's language
+ * (the ids, parameter names and references are not translated).
+ */
+static void check_describe(FILE *out, const struct check *k)
+{
+	fprintf(out, "%s  %s\n", k->id, _(k->title));
+	fprintf(out, _("  severity    %s\n"), severity_name(k->severity));
+	for (const struct check_param *p = k->params; p && p->name; p++) {
+		fprintf(out, _("  parameter   %s = "), p->name);
+		if (p->type == PARAM_INT) {
+			fprintf(out, "%lld", p->def);
+		} else if (p->type == PARAM_STRINGS) {
+			for (const char *const *v = p->def_strings; v && *v; v++)
+				fprintf(out, "%s%s", v == p->def_strings ? "" : ", ", *v);
+		} else {
+			for (const struct param_map_entry *e = p->def_map; e && e->key; e++)
+				fprintf(out, "%s%s: %lld", e == p->def_map ? "" : ", ", e->key,
+					e->value);
+		}
+		fputc('\n', out);
+	}
+	for (const char *const *sup = k->supersedes; sup && *sup; sup++)
+		fprintf(out, _("  supersedes  %s\n"), *sup);
+	fprintf(out, _("  why         %s\n"), _(k->rationale));
+	fprintf(out, _("  fix         %s\n"), _(k->remediation));
+	if (k->references)
+		fprintf(out, _("  references  %s\n"), k->references);
+}
+
 static int cmd_checks(const struct cli *c)
 {
 	struct error err = ERROR_INIT;
 
+	if (c->nargs && !c->json_catalogue) {
+		for (size_t i = 0; i < c->nargs; i++) {
+			if (!registry_find(c->args[i], NULL)) {
+				fprintf(stderr, _("privaudit: checks: unknown check id \"%s\"\n"),
+					c->args[i]);
+				return EXIT_INPUT;
+			}
+		}
+		for (size_t i = 0; i < c->nargs; i++) {
+			if (i)
+				fputc('\n', stdout);
+			check_describe(stdout, registry_find(c->args[i], NULL));
+		}
+		return EXIT_PASS;
+	}
+	if (c->nargs) {
+		fprintf(stderr, "privaudit: checks: --json lists the whole catalogue, not \"%s\"\n",
+			c->args[0]);
+		return EXIT_INPUT;
+	}
 	if (report_catalogue(stdout, c->json_catalogue, &err) < 0)
 		return fail(&err);
 	return EXIT_PASS;
@@ -241,10 +295,15 @@ static int cmd_audit(const struct cli *c)
 		if (c->baseline)
 			baseline_console(stdout, &bl, want_color());
 	}
-	if (c->verbose)
+	if (c->verbose) {
 		fprintf(stderr, "privaudit: %zu entries: read %.2f s, resolve %.2f s, checks %.2f s, "
 				"reports %.2f s\n", d.nentries, t_read, t_resolve, t_checks,
 			seconds_since(&t0));
+		for (size_t i = 0; i < registry_count(); i++)
+			if (a.states[i].seconds >= 0.05)
+				fprintf(stderr, "privaudit: check %s took %.2f s\n", registry_get(i)->id,
+					a.states[i].seconds);
+	}
 out_audit:
 	audit_release(&a);
 out_dir:
@@ -346,10 +405,120 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * The directory holding LANG/LC_MESSAGES/privaudit.mo: $PRIVAUDIT_LOCALEDIR,
+ * else next to the binary (build/locale in the build tree, PREFIX/share/locale
+ * once installed), else /usr/share/locale. Found at run time so that the
+ * same binary works uninstalled, installed and relocated under DESTDIR.
+ */
+static void locale_dir(char *buf, size_t size)
+{
+	const char *env = getenv("PRIVAUDIT_LOCALEDIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, size, "%s/locale", exe);
+			if (access(buf, R_OK | X_OK) == 0)
+				return;
+			snprintf(buf, size, "%s/../share/locale", exe);
+			if (access(buf, R_OK | X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(buf, size, "/usr/share/locale");
+}
+
+/* --lang LANG or --lang=LANG, looked for before parsing so that it applies to parse errors. */
+static const char *lang_option(int argc, char **argv)
+{
+	const char *lang = NULL;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+	}
+	return lang;
+}
+
+static bool is_c_locale(const char *name)
+{
+	return !name || strcmp(name, "C") == 0 || strcmp(name, "POSIX") == 0;
+}
+
+/*
+ * Messages follow --lang, else LC_ALL / LC_MESSAGES / LANG. Only
+ * LC_MESSAGES is taken from the environment; LC_CTYPE is always C.UTF-8
+ * (C if absent), so that parsing, case folding and number formatting, and
+ * hence the JSON report, are the same in every language and legacy
+ * charset (a Latin-1 isalpha() would fold other bytes). gettext ignores
+ * LANGUAGE under the C locale, and a Debian machine often lacks
+ * ja_JP.UTF-8: then C.UTF-8 (always present) with LANGUAGE=ja finds the
+ * catalogue all the same. Catalogues are UTF-8 and so is the output.
+ */
+static void i18n_init(const char *lang)
+{
+	char dir[PATH_MAX + 32];
+	const char *want = lang;
+	const char *msgs;
+
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C");
+	msgs = setlocale(LC_MESSAGES, "");
+	if (!want) {
+		want = getenv("LC_ALL");
+		if (!want || !*want)
+			want = getenv("LC_MESSAGES");
+		if (!want || !*want)
+			want = getenv("LANG");
+	}
+	if (want && *want && !is_c_locale(want) && strncmp(want, "C.", 2) != 0) {
+		char code[16];
+		size_t n = strcspn(want, "_.@");
+
+		if (n >= sizeof(code))
+			n = sizeof(code) - 1;
+		memcpy(code, want, n);
+		code[n] = '\0';
+		if (is_c_locale(msgs))
+			setlocale(LC_MESSAGES, "C.UTF-8");
+		/* --lang overrides LANGUAGE too; without it a LANGUAGE list is the user's */
+		if (lang || !getenv("LANGUAGE") || is_c_locale(msgs))
+			setenv("LANGUAGE", code, 1);
+	} else if (lang) {
+		/* --lang C or en: English whatever the environment says */
+		setlocale(LC_MESSAGES, "C");
+	}
+	locale_dir(dir, sizeof(dir));
+	bindtextdomain(PRIVAUDIT_TEXTDOMAIN, dir);
+	bind_textdomain_codeset(PRIVAUDIT_TEXTDOMAIN, "UTF-8");
+	textdomain(PRIVAUDIT_TEXTDOMAIN);
+	/* gettext("") is the catalogue's header: empty when none was found */
+	if (lang && strncmp(lang, "en", 2) != 0 && !is_c_locale(lang) && !*gettext(""))
+		fprintf(stderr, "privaudit: warning: --lang %s: no message catalogue in %s "
+				"(run `make mo`, or set PRIVAUDIT_LOCALEDIR): English output\n",
+			lang, dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct error err = ERROR_INIT;
+
+	i18n_init(lang_option(argc, argv));
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../auditor/dir.h"
+#include "../auditor/i18n.h"
 #include "../auditor/engine.h"
 #include "../auditor/policy.h"
 #include "../auditor/readiness.h"
@@ -124,17 +125,18 @@ static void print_verdict(const struct con *c, const struct audit *a)
 	color_on(c, s->pass ? ANSI_PASS : ANSI_FAIL);
 	fputs(s->pass ? "PASS" : "FAIL", c->out);
 	color_off(c);
-	fprintf(c->out, "  gate fail_on %s: ", severity_name(s->fail_on));
+	fprintf(c->out, _("  gate fail_on %s: "), severity_name(s->fail_on));
 	if (n)
-		fprintf(c->out, "%zu unwaived finding%s at or above %s", n, n == 1 ? "" : "s",
-			severity_name(s->fail_on));
+		fprintf(c->out, ngettext("%zu unwaived finding at or above %s",
+					 "%zu unwaived findings at or above %s", n),
+			n, severity_name(s->fail_on));
 	else
-		fprintf(c->out, "no unwaived finding at or above %s", severity_name(s->fail_on));
+		fprintf(c->out, _("no unwaived finding at or above %s"), severity_name(s->fail_on));
 	if (s->unknown_checks) {
-		fprintf(c->out, "; %zu check%s unknown", s->unknown_checks,
-			s->unknown_checks == 1 ? "" : "s");
+		fprintf(c->out, ngettext("; %zu check unknown", "; %zu checks unknown",
+					 s->unknown_checks), s->unknown_checks);
 		if (!s->pass && !n)
-			fputs(" (unknown checks fail the gate)", c->out);
+			fputs(_(" (unknown checks fail the gate)"), c->out);
 	}
 	fputc('\n', c->out);
 }
@@ -144,8 +146,8 @@ static void print_source(const struct con *c, const struct audit *a, const struc
 	const struct dir *d = a->dir;
 	char when[40];
 
-	fputs("domain    ", c->out);
-	put_text(c, d->domain.dns ? d->domain.dns : "(unknown)", 0);
+	fputs(_("domain    "), c->out);
+	put_text(c, d->domain.dns ? d->domain.dns : _("(unknown)"), 0);
 	if (d->domain_sid) {
 		fputs(" (", c->out);
 		put_text(c, d->domain_sid, 0);
@@ -161,7 +163,7 @@ static void print_source(const struct con *c, const struct audit *a, const struc
 	}
 	fputc('\n', c->out);
 	time_format(a->now, when, sizeof(when));
-	fprintf(c->out, "as of     %s\n", when);
+	fprintf(c->out, _("as of     %s\n"), when);
 }
 
 static void print_counts(const struct con *c, const struct audit *a)
@@ -170,9 +172,9 @@ static void print_counts(const struct con *c, const struct audit *a)
 	size_t n = registry_count();
 	bool any = false;
 
-	fprintf(c->out, "accounts  %zu (enabled %zu, privileged %zu, VPN-capable %zu)\n",
+	fprintf(c->out, _("accounts  %zu (enabled %zu, privileged %zu, VPN-capable %zu)\n"),
 		s->accounts, s->enabled, s->privileged, s->vpn_capable);
-	fputs("findings  ", c->out);
+	fputs(_("findings  "), c->out);
 	for (int i = 0; i < SEV_COUNT; i++) {
 		enum severity sev = severity_order_desc[i];
 
@@ -184,7 +186,7 @@ static void print_counts(const struct con *c, const struct audit *a)
 		if (s->by_severity[sev])
 			color_off(c);
 	}
-	fprintf(c->out, " (unwaived); %zu waived\n", s->waived);
+	fprintf(c->out, _(" (unwaived); %zu waived\n"), s->waived);
 
 	/* families in registry order, each once */
 	for (size_t i = 0; i < n; i++) {
@@ -201,7 +203,7 @@ static void print_counts(const struct con *c, const struct audit *a)
 				count += a->states[j].unwaived;
 		if (!count)
 			continue;
-		fprintf(c->out, "%s%s %zu", any ? ", " : "by family ", fam, count);
+		fprintf(c->out, "%s%s %zu", any ? ", " : _("by family "), fam, count);
 		any = true;
 	}
 	if (any)
@@ -221,30 +223,31 @@ static void print_readiness(const struct con *c, const struct audit *a)
 	readiness_compute(&r, a);
 	if (!r.computed)
 		return;
-	fputs("readiness ", c->out);
+	fputs(_("readiness "), c->out);
 	color_on(c, r.go ? ANSI_PASS : ANSI_FAIL);
 	fputs(readiness_verdict(&r), c->out);
 	color_off(c);
-	fputs(r.go ? "  the VPN may reopen" : "  the VPN must stay closed", c->out);
+	fputs(r.go ? _("  the VPN may reopen") : _("  the VPN must stay closed"), c->out);
 	if (r.has_incident) {
 		time_format(r.incident, when, sizeof(when));
-		fprintf(c->out, " (incident cut-off %s)", when);
+		fprintf(c->out, _(" (incident cut-off %s)"), when);
 	}
 	fputc('\n', c->out);
-	fprintf(c->out, "  %zu VPN-capable: %zu without MFA, %zu password not reset, %zu stale, "
-			"%zu never used, %zu privileged, %zu unowned",
+	fprintf(c->out, _("  %zu VPN-capable: %zu without MFA, %zu password not reset, %zu stale, "
+			  "%zu never used, %zu privileged, %zu unowned"),
 		r.vpn_capable, r.no_mfa, r.password_not_reset, r.stale, r.never_used,
 		r.privileged, r.unowned);
 	if (r.waived)
-		fprintf(c->out, " (%zu waived)", r.waived);
+		fprintf(c->out, _(" (%zu waived)"), r.waived);
 	fputc('\n', c->out);
 	time_format(r.krbtgt_pwd_last_set, when, sizeof(when));
 	if (r.krbtgt == KRBTGT_ROTATED)
-		fprintf(c->out, "  krbtgt rotated after the incident (password set %s)\n", when);
+		fprintf(c->out, _("  krbtgt rotated after the incident (password set %s)\n"), when);
 	else if (r.krbtgt == KRBTGT_NOT_ROTATED)
-		fprintf(c->out, "  krbtgt NOT rotated after the incident (password set %s)\n", when);
+		fprintf(c->out, _("  krbtgt NOT rotated after the incident (password set %s)\n"),
+			when);
 	else
-		fputs("  krbtgt rotation unknown\n", c->out);
+		fputs(_("  krbtgt rotation unknown\n"), c->out);
 	for (size_t i = 0; i < r.nreasons; i++) {
 		fputs("  - ", c->out);
 		put_text(c, r.reasons[i], 0);
@@ -255,7 +258,7 @@ static void print_readiness(const struct con *c, const struct audit *a)
 
 static const char *unknown_reason(const struct audit *a, size_t i)
 {
-	return a->states[i].reason ? a->states[i].reason : "no reason given";
+	return a->states[i].reason ? a->states[i].reason : _("no reason given");
 }
 
 static void print_checks(const struct con *c, const struct audit *a, bool verbose)
@@ -270,8 +273,9 @@ static void print_checks(const struct con *c, const struct audit *a, bool verbos
 	}
 	if (unknown) {
 		color_on(c, ANSI_WARN);
-		fprintf(c->out, "unknown   %zu check%s could not be evaluated (not passed):",
-			unknown, unknown == 1 ? "" : "s");
+		fprintf(c->out, ngettext("unknown   %zu check could not be evaluated (not passed):",
+					 "unknown   %zu checks could not be evaluated (not passed):",
+					 unknown), unknown);
 		color_off(c);
 		fputc('\n', c->out);
 		/*
@@ -300,8 +304,8 @@ static void print_checks(const struct con *c, const struct audit *a, bool verbos
 		free(done);
 	}
 	if (disabled) {
-		fprintf(c->out, "disabled  %zu check%s by the policy", disabled,
-			disabled == 1 ? "" : "s");
+		fprintf(c->out, ngettext("disabled  %zu check by the policy",
+					 "disabled  %zu checks by the policy", disabled), disabled);
 		if (verbose)
 			for (size_t i = 0, k = 0; i < n; i++)
 				if (a->states[i].status == STATUS_DISABLED)
@@ -323,7 +327,7 @@ static void print_finding(const struct con *c, const struct finding *f, bool ver
 	fprintf(c->out, "%-20s  ", sb.buf);
 	put_text(c, f->message, verbose ? 0 : MESSAGE_MAX);
 	if (f->waiver) {
-		fputs(" [waived: ", c->out);
+		fputs(_(" [waived: "), c->out);
 		put_text(c, f->waiver->owner, 0);
 		fputs(", ", c->out);
 		put_text(c, f->waiver->reason, 0);
@@ -343,7 +347,7 @@ static void print_findings(const struct con *c, const struct audit *a, bool verb
 	if (!unwaived && !(verbose && a->nfindings))
 		return;
 	color_on(c, ANSI_BOLD);
-	fputs(verbose ? "findings:" : "most severe findings:", c->out);
+	fputs(verbose ? _("findings:") : _("most severe findings:"), c->out);
 	color_off(c);
 	fputc('\n', c->out);
 	/* findings are sorted most severe first: the first unwaived ones are the top */
@@ -362,7 +366,7 @@ static void print_findings(const struct con *c, const struct audit *a, bool verb
 			if (a->findings[i]->waiver)
 				print_finding(c, a->findings[i], verbose);
 	} else if (unwaived > shown) {
-		fprintf(c->out, "  %zu more in the report\n", unwaived - shown);
+		fprintf(c->out, _("  %zu more in the report\n"), unwaived - shown);
 	}
 }
 

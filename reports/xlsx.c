@@ -21,6 +21,7 @@
 #include "../auditor/dir.h"
 #include "../auditor/engine.h"
 #include "../auditor/error.h"
+#include "../auditor/i18n.h"
 #include "../auditor/exitcode.h"
 #include "../auditor/outfile.h"
 #include "../auditor/policy.h"
@@ -287,7 +288,7 @@ static void put_expiry(struct xw *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c
 	int date_only = 0;
 
 	if (wv->expires == TIME_NEVER) {
-		put_str(w, ws, r, c, "never", st);
+		put_str(w, ws, r, c, _("never"), st);
 		return;
 	}
 	if (wv->expires_text && time_from_iso8601(wv->expires_text, &t, &date_only) == 0 &&
@@ -357,7 +358,7 @@ static void list_header(struct list *l)
 
 	for (size_t c = 0; c < l->ncols; c++) {
 		xw_check(w, worksheet_write_string(l->ws, l->header_row, (lxw_col_t)c,
-						   l->cols[c].header, w->header));
+						   _(l->cols[c].header), w->header));
 		xw_check(w, worksheet_set_column(l->ws, (lxw_col_t)c, (lxw_col_t)c,
 						 l->cols[c].width, NULL));
 	}
@@ -575,13 +576,13 @@ static void evidence_text(struct sbuf *sb, const json_t *v, int depth)
 		sbuf_addf(sb, "%g", json_real_value(v));
 		break;
 	case JSON_TRUE:
-		sbuf_adds(sb, "yes");
+		sbuf_adds(sb, _("yes"));
 		break;
 	case JSON_FALSE:
-		sbuf_adds(sb, "no");
+		sbuf_adds(sb, _("no"));
 		break;
 	default:
-		sbuf_adds(sb, "none");
+		sbuf_adds(sb, _("none"));
 		break;
 	}
 }
@@ -619,22 +620,22 @@ static lxw_row_t summary_vpn_readiness(struct xw *w, lxw_worksheet *ws, lxw_row_
 		readiness_release(&r);
 		return row;
 	}
-	put_str(w, ws, row, 0, "VPN readiness", S_BOLD);
+	put_str(w, ws, row, 0, _("VPN readiness"), S_BOLD);
 	xw_check(w, worksheet_write_string(ws, row++, 1, readiness_verdict(&r),
 					   r.go ? w->verdict_pass : w->verdict_fail));
 	for (size_t i = 0; i < r.nreasons; i++)
 		put_str(w, ws, row++, 1, r.reasons[i], S_RED | S_LEFT);
-	sbuf_addf(&sb, "without MFA %zu, password not reset %zu, stale %zu, never used %zu, "
-		       "privileged %zu, unowned %zu (waived %zu) of %zu VPN-capable accounts",
+	sbuf_addf(&sb, _("without MFA %zu, password not reset %zu, stale %zu, never used %zu, "
+			 "privileged %zu, unowned %zu (waived %zu) of %zu VPN-capable accounts"),
 		  r.no_mfa, r.password_not_reset, r.stale, r.never_used, r.privileged, r.unowned,
 		  r.waived, r.vpn_capable);
-	row = summary_pair(w, ws, row, "VPN blockers", sb.buf);
-	put_str(w, ws, row, 0, "krbtgt rotated since the incident", S_BOLD);
-	put_str(w, ws, row++, 1, r.krbtgt == KRBTGT_ROTATED ? "yes"
-				 : r.krbtgt == KRBTGT_NOT_ROTATED ? "no" : "cannot tell",
+	row = summary_pair(w, ws, row, _("VPN blockers"), sb.buf);
+	put_str(w, ws, row, 0, _("krbtgt rotated since the incident"), S_BOLD);
+	put_str(w, ws, row++, 1, r.krbtgt == KRBTGT_ROTATED ? _("yes")
+				 : r.krbtgt == KRBTGT_NOT_ROTATED ? _("no") : _("cannot tell"),
 		S_LEFT | (r.krbtgt == KRBTGT_ROTATED ? S_GREEN : S_RED));
-	put_str(w, ws, row, 0, "krbtgt password last set (UTC)", S_BOLD);
-	put_time(w, ws, row++, 1, r.krbtgt_pwd_last_set, "not read", S_DATETIME | S_LEFT);
+	put_str(w, ws, row, 0, _("krbtgt password last set (UTC)"), S_BOLD);
+	put_time(w, ws, row++, 1, r.krbtgt_pwd_last_set, _("not read"), S_DATETIME | S_LEFT);
 	sbuf_release(&sb);
 	readiness_release(&r);
 	return row;
@@ -665,7 +666,7 @@ static void summary_chart(struct xw *w, lxw_worksheet *ws, lxw_row_t first, lxw_
 	ptv[SEV_COUNT] = NULL;
 	xw_check(w, chart_series_set_points(s, ptv));
 	chart_series_set_labels(s);
-	chart_title_set_name(ch, "Unwaived findings by severity");
+	chart_title_set_name(ch, _("Unwaived findings by severity"));
 	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
 	xw_check(w, worksheet_insert_chart(ws, 2, 4, ch));
 }
@@ -727,52 +728,52 @@ static void write_summary(struct xw *w, const char *const *sheets, const char *c
 	/* the page an auditor signs: the Summary and its chart on one page wide */
 	worksheet_set_landscape(ws);
 	worksheet_fit_to_pages(ws, 1, 0);
-	sbuf_addf(&sb, "privaudit audit of %s", d->domain.dns ? d->domain.dns : "(unknown domain)");
+	sbuf_addf(&sb, _("privaudit audit of %s"), d->domain.dns ? d->domain.dns : _("(unknown domain)"));
 	xw_check(w, worksheet_write_string(ws, row, 0, cell_text(w, sb.buf), w->title));
 	row += 2;
 
-	put_str(w, ws, row, 0, "Verdict", S_BOLD);
+	put_str(w, ws, row, 0, _("Verdict"), S_BOLD);
 	xw_check(w, worksheet_write_string(ws, row, 1, s->pass ? "PASS" : "FAIL",
 					   s->pass ? w->verdict_pass : w->verdict_fail));
 	row++;
 	sbuf_reset(&sb);
-	sbuf_addf(&sb, "fails on an unwaived finding of severity %s or above%s",
+	sbuf_addf(&sb, _("fails on an unwaived finding of severity %s or above%s"),
 		  severity_name(s->fail_on),
-		  a->policy && a->policy->unknown_fails ? ", or on a check that could not be evaluated"
+		  a->policy && a->policy->unknown_fails ? _(", or on a check that could not be evaluated")
 							: "");
-	row = summary_pair(w, ws, row, "Gate", sb.buf);
+	row = summary_pair(w, ws, row, _("Gate"), sb.buf);
 	row = summary_vpn_readiness(w, ws, row);
-	row = summary_pair(w, ws, row, "Domain", d->domain.dns);
-	row = summary_pair(w, ws, row, "Domain SID", d->domain_sid);
-	row = summary_pair(w, ws, row, "Base DN", m->base_dn ? m->base_dn : d->domain.h.dn);
+	row = summary_pair(w, ws, row, _("Domain"), d->domain.dns);
+	row = summary_pair(w, ws, row, _("Domain SID"), d->domain_sid);
+	row = summary_pair(w, ws, row, _("Base DN"), m->base_dn ? m->base_dn : d->domain.h.dn);
 	sbuf_reset(&sb);
 	sbuf_addf(&sb, "%s%s%s", m->source_kind ? m->source_kind : "",
 		  m->source_kind && m->uri ? ": " : "", m->uri ? m->uri : "");
-	row = summary_pair(w, ws, row, "Source", sb.buf);
+	row = summary_pair(w, ws, row, _("Source"), sb.buf);
 	sbuf_reset(&sb);
 	for (size_t i = 0; i < d->nlast_logon_sources; i++)
 		sbuf_addf(&sb, "%s%s", i ? ", " : "", d->last_logon_sources[i]);
-	row = summary_pair(w, ws, row, "Last logon sources", sb.buf);
-	put_str(w, ws, row, 0, "Evaluated at (UTC)", S_BOLD);
+	row = summary_pair(w, ws, row, _("Last logon sources"), sb.buf);
+	put_str(w, ws, row, 0, _("Evaluated at (UTC)"), S_BOLD);
 	put_time(w, ws, row++, 1, m->evaluated_at ? m->evaluated_at : a->now, NULL,
 		 S_DATETIME | S_LEFT);
 	if (m->generated_at) {
-		put_str(w, ws, row, 0, "Generated at (UTC)", S_BOLD);
+		put_str(w, ws, row, 0, _("Generated at (UTC)"), S_BOLD);
 		put_time(w, ws, row++, 1, m->generated_at, NULL, S_DATETIME | S_LEFT);
 	}
-	row = summary_pair(w, ws, row, "Policy",
-			   a->policy && a->policy->path ? a->policy->path : "(built-in defaults)");
-	row = summary_pair(w, ws, row, "Policy SHA-256", a->policy ? a->policy->sha256 : NULL);
-	row = summary_pair(w, ws, row, "privaudit version",
+	row = summary_pair(w, ws, row, _("Policy"),
+			   a->policy && a->policy->path ? a->policy->path : _("(built-in defaults)"));
+	row = summary_pair(w, ws, row, _("Policy SHA-256"), a->policy ? a->policy->sha256 : NULL);
+	row = summary_pair(w, ws, row, _("privaudit version"),
 			   m->tool_version ? m->tool_version : PRIVAUDIT_VERSION);
 	row++;
 
-	row = summary_count(w, ws, row, "Accounts", s->accounts);
-	row = summary_count(w, ws, row, "Enabled accounts", s->enabled);
-	row = summary_count(w, ws, row, "Privileged (enabled)", s->privileged);
-	row = summary_count(w, ws, row, "VPN-capable (enabled)", s->vpn_capable);
-	row = summary_count(w, ws, row, "Waived findings", s->waived);
-	put_str(w, ws, row, 0, "Checks not evaluated", S_BOLD);
+	row = summary_count(w, ws, row, _("Accounts"), s->accounts);
+	row = summary_count(w, ws, row, _("Enabled accounts"), s->enabled);
+	row = summary_count(w, ws, row, _("Privileged (enabled)"), s->privileged);
+	row = summary_count(w, ws, row, _("VPN-capable (enabled)"), s->vpn_capable);
+	row = summary_count(w, ws, row, _("Waived findings"), s->waived);
+	put_str(w, ws, row, 0, _("Checks not evaluated"), S_BOLD);
 	put_num(w, ws, row++, 1, (double)s->unknown_checks,
 		S_LEFT | (s->unknown_checks ? S_RED | S_BOLD : 0));
 	/* silence is never a pass: say which checks could not run, and why */
@@ -782,15 +783,15 @@ static void write_summary(struct xw *w, const char *const *sheets, const char *c
 		if (st->status != STATUS_UNKNOWN)
 			continue;
 		put_str(w, ws, row, 0, registry_get(i)->id, S_ORANGE);
-		put_str(w, ws, row++, 1, st->reason ? st->reason : "unknown", S_ORANGE);
+		put_str(w, ws, row++, 1, st->reason ? st->reason : _("unknown"), S_ORANGE);
 	}
 	row++;
 
-	xw_check(w, worksheet_write_string(ws, row, 0, "Findings by severity", w->section));
+	xw_check(w, worksheet_write_string(ws, row, 0, _("Findings by severity"), w->section));
 	row++;
-	xw_check(w, worksheet_write_string(ws, row, 0, "Severity", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 1, "Unwaived", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 2, "Waived", w->header));
+	xw_check(w, worksheet_write_string(ws, row, 0, _("Severity"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 1, _("Unwaived"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 2, _("Waived"), w->header));
 	row++;
 	first = row;
 	for (size_t i = 0; i < SEV_COUNT; i++) {
@@ -801,18 +802,18 @@ static void write_summary(struct xw *w, const char *const *sheets, const char *c
 		put_num(w, ws, row++, 2, (double)waived_by[sev], 0);
 	}
 	summary_chart(w, ws, first, row - 1);
-	put_str(w, ws, row, 0, "Total", S_BOLD);
+	put_str(w, ws, row, 0, _("Total"), S_BOLD);
 	put_num(w, ws, row, 1, (double)(a->nfindings - s->waived), S_BOLD);
 	put_num(w, ws, row++, 2, (double)s->waived, S_BOLD);
 	row++;
 
-	xw_check(w, worksheet_write_string(ws, row, 0, "Findings by family", w->section));
+	xw_check(w, worksheet_write_string(ws, row, 0, _("Findings by family"), w->section));
 	row++;
-	xw_check(w, worksheet_write_string(ws, row, 0, "Family", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 1, "Unwaived", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 2, "Waived", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 3, "Checks failed", w->header));
-	xw_check(w, worksheet_write_string(ws, row, 4, "Checks unknown", w->header));
+	xw_check(w, worksheet_write_string(ws, row, 0, _("Family"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 1, _("Unwaived"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 2, _("Waived"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 3, _("Checks failed"), w->header));
+	xw_check(w, worksheet_write_string(ws, row, 4, _("Checks unknown"), w->header));
 	row++;
 	for (size_t k = 0; k < nfam; k++) {
 		put_str(w, ws, row, 0, fams[k]->name, 0);
@@ -823,7 +824,7 @@ static void write_summary(struct xw *w, const char *const *sheets, const char *c
 	}
 	row++;
 
-	xw_check(w, worksheet_write_string(ws, row, 0, "Sheets", w->section));
+	xw_check(w, worksheet_write_string(ws, row, 0, _("Sheets"), w->section));
 	row++;
 	for (size_t i = 0; i < nsheets; i++) {
 		put_link(w, ws, row, 0, sheets[i], sheets[i]);
@@ -839,11 +840,13 @@ static void write_summary(struct xw *w, const char *const *sheets, const char *c
 static void write_findings(struct xw *w, bool changes)
 {
 	static const struct col base[] = {
-		{ "Severity", 10 }, { "Check", 28 }, { "Title", 42 }, { "Family", 8 },
-		{ "Kind", 9 }, { "Account", 22 }, { "DN", 48 }, { "SID", 30 },
-		{ "Message", 70 }, { "Evidence", 60 }, { "Status", 9 },
-		{ "Waiver reason", 36 }, { "Waiver owner", 14 }, { "Waiver expires", 14 },
-		{ "Change", 11 }, { "Key", 50 },
+		{ N_("Severity"), 10 }, { N_("Check"), 28 }, { N_("Title"), 42 },
+		{ N_("Family"), 8 },
+		{ N_("Kind"), 9 }, { N_("Account"), 22 }, { N_("DN"), 48 }, { N_("SID"), 30 },
+		{ N_("Message"), 70 }, { N_("Evidence"), 60 }, { N_("Status"), 9 },
+		{ N_("Waiver reason"), 36 }, { N_("Waiver owner"), 14 },
+		{ N_("Waiver expires"), 14 },
+		{ N_("Change"), 11 }, { N_("Key"), 50 },
 	};
 	struct col cols[sizeof(base) / sizeof(base[0])];
 	const struct audit *a = w->a;
@@ -869,7 +872,7 @@ static void write_findings(struct xw *w, bool changes)
 		xw_check(w, worksheet_write_string(l.ws, r, c++, severity_name(f->severity),
 						   w->sev[wv != NULL][f->severity]));
 		put_str(w, l.ws, r, c++, f->check->id, g);
-		put_str(w, l.ws, r, c++, f->check->title, g);
+		put_str(w, l.ws, r, c++, _(f->check->title), g);
 		put_str(w, l.ws, r, c++, f->check->family, g);
 		put_str(w, l.ws, r, c++, f->kind, g);
 		put_str(w, l.ws, r, c++, f->sam, g);
@@ -880,15 +883,15 @@ static void write_findings(struct xw *w, bool changes)
 		if (f->evidence)
 			evidence_text(&ev, f->evidence, 0);
 		put_str(w, l.ws, r, c++, ev.buf, g);
-		put_str(w, l.ws, r, c++, wv ? "waived" : "open", g);
+		put_str(w, l.ws, r, c++, wv ? _("waived") : _("open"), g);
 		put_str(w, l.ws, r, c++, wv ? wv->reason : NULL, g);
 		put_str(w, l.ws, r, c++, wv ? wv->owner : NULL, g);
 		if (wv)
 			put_expiry(w, l.ws, r, c, wv, g);
 		c++;
 		if (changes) {
-			put_str(w, l.ws, r, c++, f->change == CHANGE_NEW ? "new"
-						 : f->change == CHANGE_PERSISTING ? "persisting" : NULL,
+			put_str(w, l.ws, r, c++, f->change == CHANGE_NEW ? _("new")
+						 : f->change == CHANGE_PERSISTING ? _("persisting") : NULL,
 				g | (f->change == CHANGE_NEW ? S_BOLD : 0));
 		}
 		put_str(w, l.ws, r, c++, f->key, g);
@@ -906,18 +909,20 @@ static const char *json_str_at(const json_t *o, const char *key)
 
 static const char *dialin_name(int dialin)
 {
-	return dialin < 0 ? "not set" : dialin ? "allow" : "deny";
+	return dialin < 0 ? _("not set") : dialin ? _("allow") : _("deny");
 }
 
 static void write_privileged(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Account", 22 }, { "Kind", 9 }, { "Enabled", 9 }, { "Membership path", 50 },
-		{ "Nested only", 11 }, { "Last logon (UTC)", 19 }, { "Days since logon", 10 },
-		{ "Password last set (UTC)", 19 }, { "Password age (days)", 10 },
-		{ "Must change password", 11 }, { "MFA", 7 }, { "MFA sources", 18 },
-		{ "VPN-capable", 9 }, { "SPNs", 7 }, { "Protected Users", 10 },
-		{ "Flags", 40 }, { "DN", 48 }, { "SID", 30 },
+		{ N_("Account"), 22 }, { N_("Kind"), 9 }, { N_("Enabled"), 9 },
+		{ N_("Membership path"), 50 },
+		{ N_("Nested only"), 11 }, { N_("Last logon (UTC)"), 19 },
+		{ N_("Days since logon"), 10 },
+		{ N_("Password last set (UTC)"), 19 }, { N_("Password age (days)"), 10 },
+		{ N_("Must change password"), 11 }, { N_("MFA"), 7 }, { N_("MFA sources"), 18 },
+		{ N_("VPN-capable"), 9 }, { N_("SPNs"), 7 }, { N_("Protected Users"), 10 },
+		{ N_("Flags"), 40 }, { N_("DN"), 48 }, { N_("SID"), 30 },
 	};
 	struct list l = { .sheet = "Privileged accounts", .table = "PrivilegedAccounts",
 			  .cols = cols, .ncols = sizeof(cols) / sizeof(cols[0]) };
@@ -942,14 +947,14 @@ static void write_privileged(struct xw *w)
 		put_bool(w, l.ws, r, c++, acc->enabled, g);
 		put_str(w, l.ws, r, c++, json_str_at(j, "path"), g);
 		put_bool(w, l.ws, r, c++, acc->priv_nested, g);
-		put_time(w, l.ws, r, c++, acc->last_logon_eff, "never", g | S_DATETIME);
+		put_time(w, l.ws, r, c++, acc->last_logon_eff, _("never"), g | S_DATETIME);
 		put_age(w, l.ws, r, c++, acc->last_logon_eff, g);
 		if (acc->pwd_state == PWD_SET) {
 			put_time(w, l.ws, r, c++, acc->pwd_last_set, NULL, g | S_DATETIME);
 			put_age(w, l.ws, r, c++, acc->pwd_last_set, g);
 		} else {
 			put_str(w, l.ws, r, c++,
-				acc->pwd_state == PWD_MUST_CHANGE ? "must change" : "not read", g);
+				acc->pwd_state == PWD_MUST_CHANGE ? _("must change") : _("not read"), g);
 			c++;
 		}
 		put_bool(w, l.ws, r, c++, acc->pwd_state == PWD_MUST_CHANGE, g);
@@ -973,12 +978,13 @@ static void write_privileged(struct xw *w)
 static void write_vpn(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Account", 22 }, { "Kind", 9 }, { "Enabled", 9 }, { "MFA", 7 },
-		{ "MFA sources", 18 }, { "Privileged", 10 }, { "Dial-in (msNPAllowDialin)", 12 },
-		{ "Last logon (UTC)", 19 }, { "Days since logon", 10 },
-		{ "Last VPN login (UTC)", 19 }, { "Password last set (UTC)", 19 },
-		{ "Password age (days)", 10 }, { "Must change password", 11 },
-		{ "Flags", 40 }, { "DN", 48 }, { "SID", 30 },
+		{ N_("Account"), 22 }, { N_("Kind"), 9 }, { N_("Enabled"), 9 }, { N_("MFA"), 7 },
+		{ N_("MFA sources"), 18 }, { N_("Privileged"), 10 },
+		{ N_("Dial-in (msNPAllowDialin)"), 12 },
+		{ N_("Last logon (UTC)"), 19 }, { N_("Days since logon"), 10 },
+		{ N_("Last VPN login (UTC)"), 19 }, { N_("Password last set (UTC)"), 19 },
+		{ N_("Password age (days)"), 10 }, { N_("Must change password"), 11 },
+		{ N_("Flags"), 40 }, { N_("DN"), 48 }, { N_("SID"), 30 },
 	};
 	struct list l = { .sheet = "VPN accounts", .table = "VPNAccounts",
 			  .cols = cols, .ncols = sizeof(cols) / sizeof(cols[0]) };
@@ -1007,16 +1013,16 @@ static void write_vpn(struct xw *w)
 		put_str(w, l.ws, r, c++, sb.buf, g);
 		put_bool(w, l.ws, r, c++, acc->privileged, acc->privileged ? (g | S_RED) : g);
 		put_str(w, l.ws, r, c++, dialin_name(acc->dialin), g);
-		put_time(w, l.ws, r, c++, acc->last_logon_eff, "never", g | S_DATETIME);
+		put_time(w, l.ws, r, c++, acc->last_logon_eff, _("never"), g | S_DATETIME);
 		put_age(w, l.ws, r, c++, acc->last_logon_eff, g);
 		put_time(w, l.ws, r, c++, acc->vpn_last_login,
-			 w->a->dir->vpn_csv_loaded ? "never" : NULL, g | S_DATETIME);
+			 w->a->dir->vpn_csv_loaded ? _("never") : NULL, g | S_DATETIME);
 		if (acc->pwd_state == PWD_SET) {
 			put_time(w, l.ws, r, c++, acc->pwd_last_set, NULL, g | S_DATETIME);
 			put_age(w, l.ws, r, c++, acc->pwd_last_set, g);
 		} else {
 			put_str(w, l.ws, r, c++,
-				acc->pwd_state == PWD_MUST_CHANGE ? "must change" : "not read", g);
+				acc->pwd_state == PWD_MUST_CHANGE ? _("must change") : _("not read"), g);
 			c++;
 		}
 		put_bool(w, l.ws, r, c++, acc->pwd_state == PWD_MUST_CHANGE, g);
@@ -1119,7 +1125,7 @@ static void write_pwd_row(struct xw *w, struct list *l, const struct pwd_row *p,
 	if (p->max_age != TIME_NEVER)
 		put_num(w, ws, r, c, (double)p->max_age / SECONDS_PER_DAY, 0);
 	else if (p->is_pso || (w->a->dir->domain.h.seen & ATTR_BIT(ATTR_MAXPWDAGE)))
-		put_str(w, ws, r, c, "none", 0);
+		put_str(w, ws, r, c, _("none"), 0);
 	c++;
 	if (p->min_age != TIME_NEVER)
 		put_num(w, ws, r, c, (double)p->min_age / SECONDS_PER_DAY, 0);
@@ -1150,11 +1156,12 @@ static int pso_cmp(const void *pa, const void *pb)
 static void write_password_policy(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Policy", 28 }, { "Kind", 22 }, { "Precedence", 11 }, { "Minimum length", 10 },
-		{ "History", 9 }, { "Lockout threshold", 10 }, { "Complexity", 11 },
-		{ "Reversible encryption", 11 }, { "Maximum age (days)", 10 },
-		{ "Minimum age (days)", 10 }, { "Lockout duration (minutes)", 11 },
-		{ "Applies to", 50 }, { "Privileged users governed", 11 }, { "DN", 48 },
+		{ N_("Policy"), 28 }, { N_("Kind"), 22 }, { N_("Precedence"), 11 },
+		{ N_("Minimum length"), 10 },
+		{ N_("History"), 9 }, { N_("Lockout threshold"), 10 }, { N_("Complexity"), 11 },
+		{ N_("Reversible encryption"), 11 }, { N_("Maximum age (days)"), 10 },
+		{ N_("Minimum age (days)"), 10 }, { N_("Lockout duration (minutes)"), 11 },
+		{ N_("Applies to"), 50 }, { N_("Privileged users governed"), 11 }, { N_("DN"), 48 },
 	};
 	const struct dir *d = w->a->dir;
 	const struct domain *dom = &d->domain;
@@ -1173,8 +1180,8 @@ static void write_password_policy(struct xw *w)
 	if (l.ws) {
 		struct sbuf sb = SBUF_INIT;
 
-		put_str(w, l.ws, r, 0, "Required (pwd.domain-policy)", S_BOLD | S_GREEN);
-		put_str(w, l.ws, r, 1, "audit threshold", S_GREEN);
+		put_str(w, l.ws, r, 0, _("Required (pwd.domain-policy)"), S_BOLD | S_GREEN);
+		put_str(w, l.ws, r, 1, _("audit threshold"), S_GREEN);
 		put_num(w, l.ws, r, 3, (double)req.min_length, S_GREEN);
 		put_num(w, l.ws, r, 4, (double)req.history, S_GREEN);
 		sbuf_addf(&sb, "1 to %lld", req.lockout_max);
@@ -1185,8 +1192,8 @@ static void write_password_policy(struct xw *w)
 	}
 
 	memset(&row, 0, sizeof(row));
-	row.name = "Default domain policy";
-	row.kind = "domain";
+	row.name = _("Default domain policy");
+	row.kind = _("domain");
 	row.dn = dom->h.dn;
 	row.precedence = -1;
 	row.min_length = dom->min_pwd_length;
@@ -1209,7 +1216,7 @@ static void write_password_policy(struct xw *w)
 
 		memset(&row, 0, sizeof(row));
 		row.name = p->cn ? p->cn : p->h.sam;
-		row.kind = "fine-grained (PSO)";
+		row.kind = _("fine-grained (PSO)");
 		row.dn = p->h.dn;
 		row.is_pso = true;
 		row.precedence = p->precedence;
@@ -1246,10 +1253,12 @@ static unsigned status_style(enum check_status s)
 static void write_checks(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Check", 30 }, { "Family", 8 }, { "Title", 44 }, { "Severity", 10 },
-		{ "Status", 10 }, { "Findings", 9 }, { "Unwaived", 9 }, { "Reason (unknown)", 40 },
-		{ "Supersedes", 30 }, { "Rationale", 70 }, { "Remediation", 70 },
-		{ "References", 40 },
+		{ N_("Check"), 30 }, { N_("Family"), 8 }, { N_("Title"), 44 },
+		{ N_("Severity"), 10 },
+		{ N_("Status"), 10 }, { N_("Findings"), 9 }, { N_("Unwaived"), 9 },
+		{ N_("Reason (unknown)"), 40 },
+		{ N_("Supersedes"), 30 }, { N_("Rationale"), 70 }, { N_("Remediation"), 70 },
+		{ N_("References"), 40 },
 	};
 	const struct audit *a = w->a;
 	struct list l = { .sheet = "Checks", .table = "Checks",
@@ -1269,7 +1278,7 @@ static void write_checks(struct xw *w)
 			break;
 		put_str(w, l.ws, r, col++, c->id, g);
 		put_str(w, l.ws, r, col++, c->family, g);
-		put_str(w, l.ws, r, col++, c->title, g);
+		put_str(w, l.ws, r, col++, c->title ? _(c->title) : NULL, g);
 		xw_check(w, worksheet_write_string(l.ws, r, col++, severity_name(sev),
 						   w->sev[g != 0][sev]));
 		put_str(w, l.ws, r, col++, check_status_name(st->status), status_style(st->status));
@@ -1281,8 +1290,8 @@ static void write_checks(struct xw *w)
 		for (size_t k = 0; c->supersedes && c->supersedes[k]; k++)
 			sbuf_addf(&sb, "%s%s", k ? ", " : "", c->supersedes[k]);
 		put_str(w, l.ws, r, col++, sb.buf, g);
-		put_str(w, l.ws, r, col++, c->rationale, g | S_WRAP);
-		put_str(w, l.ws, r, col++, c->remediation, g | S_WRAP);
+		put_str(w, l.ws, r, col++, c->rationale ? _(c->rationale) : NULL, g | S_WRAP);
+		put_str(w, l.ws, r, col++, c->remediation ? _(c->remediation) : NULL, g | S_WRAP);
 		put_str(w, l.ws, r, col++, c->references, g | S_WRAP);
 	}
 	list_end(&l);
@@ -1294,8 +1303,10 @@ static void write_checks(struct xw *w)
 static void write_waivers(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Index", 7 }, { "Check", 28 }, { "Account", 24 }, { "Reason", 50 },
-		{ "Owner", 14 }, { "Expires", 12 }, { "State", 10 }, { "Findings hidden", 10 },
+		{ N_("Index"), 7 }, { N_("Check"), 28 }, { N_("Account"), 24 },
+		{ N_("Reason"), 50 },
+		{ N_("Owner"), 14 }, { N_("Expires"), 12 }, { N_("State"), 10 },
+		{ N_("Findings hidden"), 10 },
 	};
 	const struct audit *a = w->a;
 	const struct policy *p = a->policy;
@@ -1327,7 +1338,7 @@ static void write_waivers(struct xw *w)
 		put_str(w, l.ws, r, c++, wv->reason, st);
 		put_str(w, l.ws, r, c++, wv->owner, st);
 		put_expiry(w, l.ws, r, c++, wv, st);
-		put_str(w, l.ws, r, c++, expired ? "expired" : used ? "active" : "unused",
+		put_str(w, l.ws, r, c++, expired ? _("expired") : used ? _("active") : _("unused"),
 			expired ? S_RED | S_BOLD : 0);
 		put_num(w, l.ws, r, c++, (double)hidden[i], st);
 	}
@@ -1343,8 +1354,9 @@ static void write_waivers(struct xw *w)
 static void write_changes(struct xw *w)
 {
 	static const struct col cols[] = {
-		{ "Severity", 10 }, { "Check", 28 }, { "Kind", 9 }, { "Account", 22 },
-		{ "DN", 48 }, { "Message", 70 }, { "Key", 50 },
+		{ N_("Severity"), 10 }, { N_("Check"), 28 }, { N_("Kind"), 9 },
+		{ N_("Account"), 22 },
+		{ N_("DN"), 48 }, { N_("Message"), 70 }, { N_("Key"), 50 },
 	};
 	const struct audit *a = w->a;
 	const json_t *res = w->m->resolved;
@@ -1367,17 +1379,17 @@ static void write_changes(struct xw *w)
 		nnew += a->findings[i]->change == CHANGE_NEW;
 		npers += a->findings[i]->change == CHANGE_PERSISTING;
 	}
-	xw_check(w, worksheet_write_string(ws, row++, 0, "Changes since the baseline", w->section));
-	put_str(w, ws, row, 0, "New", S_BOLD);
+	xw_check(w, worksheet_write_string(ws, row++, 0, _("Changes since the baseline"), w->section));
+	put_str(w, ws, row, 0, _("New"), S_BOLD);
 	put_num(w, ws, row++, 1, (double)nnew, nnew ? S_RED | S_BOLD : 0);
-	put_str(w, ws, row, 0, "Persisting", S_BOLD);
+	put_str(w, ws, row, 0, _("Persisting"), S_BOLD);
 	put_num(w, ws, row++, 1, (double)npers, 0);
-	put_str(w, ws, row, 0, "Resolved", S_BOLD);
+	put_str(w, ws, row, 0, _("Resolved"), S_BOLD);
 	put_num(w, ws, row++, 1, (double)nres, nres ? S_GREEN | S_BOLD : 0);
-	put_str(w, ws, row++, 0, "New and persisting findings are marked in the Findings sheet's "
-				 "Change column; the resolved ones are listed below.", 0);
+	put_str(w, ws, row++, 0, _("New and persisting findings are marked in the Findings sheet's "
+				   "Change column; the resolved ones are listed below."), 0);
 	row++;
-	xw_check(w, worksheet_write_string(ws, row++, 0, "Resolved findings", w->section));
+	xw_check(w, worksheet_write_string(ws, row++, 0, _("Resolved findings"), w->section));
 	list_begin(&l, w, ws, CHANGES_HEADER_ROW);
 rows:
 	for (size_t i = 0; i < nres && !w->rc; i++) {
@@ -1424,7 +1436,7 @@ static void sheets_add(struct sheet_names *s, const char *base, size_t parts, co
 		xgrow(&s->about, &s->alloc_about, s->n + 1, sizeof(*s->about));
 		part_name(&sb, base, p);
 		s->name[s->n] = sbuf_detach(&sb);
-		s->about[s->n] = p == 1 ? about : "continued";
+		s->about[s->n] = p == 1 ? about : _("continued");
 		s->n++;
 	}
 	sbuf_release(&sb);
@@ -1442,22 +1454,22 @@ static void write_workbook(struct xw *w)
 
 	/* every part of every list, as the writers below will name them */
 	sheets_add(&sn, "Findings", list_parts(w, a->nfindings, 0),
-		   "every finding, waived ones greyed; filter by severity, check, account");
+		   _("every finding, waived ones greyed; filter by severity, check, account"));
 	sheets_add(&sn, "Privileged accounts", list_parts(w, npriv, 0),
-		   "accounts in a privileged group, with the membership path");
+		   _("accounts in a privileged group, with the membership path"));
 	sheets_add(&sn, "VPN accounts", list_parts(w, nvpn, 0),
-		   "VPN-capable accounts: MFA, last logon, password age");
+		   _("VPN-capable accounts: MFA, last logon, password age"));
 	sheets_add(&sn, "Password policy", list_parts(w, npwd, 0),
-		   "the default domain policy and the PSOs against the audit's thresholds");
+		   _("the default domain policy and the PSOs against the audit's thresholds"));
 	sheets_add(&sn, "Checks", list_parts(w, registry_count(), 0),
-		   "the catalogue: status, count, rationale, remediation, references");
+		   _("the catalogue: status, count, rationale, remediation, references"));
 	sheets_add(&sn, "Waivers", list_parts(w, nwaivers, 0),
-		   "the policy's waivers; expired ones in red");
+		   _("the policy's waivers; expired ones in red"));
 	if (changes)
 		sheets_add(&sn, "Changes",
 			   list_parts(w, nres, w->max_rows <= CHANGES_HEADER_ROW + 1 ? 0
 										: CHANGES_HEADER_ROW),
-			   "new, persisting and resolved findings since the baseline");
+			   _("new, persisting and resolved findings since the baseline"));
 
 	write_summary(w, (const char *const *)sn.name, sn.about, sn.n);
 	write_findings(w, changes);
@@ -1537,7 +1549,7 @@ int report_xlsx_write_limits(const struct audit *a, const struct report_meta *m,
 	}
 	sbuf_init(&w.text);
 	formats_init(&w);
-	sbuf_addf(&title, "privaudit audit of %s", a->dir->domain.dns ? a->dir->domain.dns : "a domain");
+	sbuf_addf(&title, _("privaudit audit of %s"), a->dir->domain.dns ? a->dir->domain.dns : _("a domain"));
 	props.title = xstrdup(cell_text(&w, title.buf));
 	props.subject = s_subject;
 	props.author = s_author;
