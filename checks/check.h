@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "../auditor/dir.h"
+#include "../auditor/sbuf.h"
 #include "../auditor/severity.h"
 
 struct audit;
@@ -155,5 +156,21 @@ bool check_older_than(const struct check_ctx *ctx, int64_t t, long long days);
  * created more than days ago (whenCreated absent: idle).
  */
 bool check_idle(const struct check_ctx *ctx, const struct account *a, long long days);
+
+/*
+ * The MFA evidence sources the policy makes the classifier consult (its
+ * groups, SMARTCARD_REQUIRED, the attribute, the enrollment CSV): the
+ * same for every account, built once per run for messages (text) and
+ * evidence (v, n). Owned by the struct; release it.
+ */
+struct mfa_consulted {
+	const char **v;
+	size_t n;
+	struct sbuf items[2];
+	struct sbuf text;
+};
+
+void check_mfa_consulted_init(struct mfa_consulted *c, const struct policy *p);
+void check_mfa_consulted_release(struct mfa_consulted *c);
 
 #endif

@@ -21,52 +21,6 @@ static const char *acct_name(const struct account *a)
 }
 
 /*
- * The sources consulted, the same for every account: built once per run
- * (vpn.c has its own copy for vpn.no-mfa: the families share no header).
- */
-struct mfa_consulted {
-	const char **v;
-	size_t n;
-	struct sbuf items[2];
-	struct sbuf text;
-};
-
-static void mfa_consulted_init(struct mfa_consulted *c, const struct policy *p)
-{
-	size_t k = 0;
-
-	c->v = xcalloc(p->mfa_groups.n + 3, sizeof(*c->v));
-	c->n = 0;
-	sbuf_init(&c->items[0]);
-	sbuf_init(&c->items[1]);
-	sbuf_init(&c->text);
-	for (size_t i = 0; i < p->mfa_groups.n; i++)
-		c->v[c->n++] = p->mfa_groups.v[i];
-	if (p->mfa_smartcard_required)
-		c->v[c->n++] = "SMARTCARD_REQUIRED";
-	if (p->mfa_attribute) {
-		sbuf_addf(&c->items[k], "attribute %s", p->mfa_attribute);
-		c->v[c->n++] = c->items[k++].buf;
-	}
-	if (p->mfa_enrollment.path) {
-		sbuf_addf(&c->items[k], "enrollment CSV %s", p->mfa_enrollment.path);
-		c->v[c->n++] = c->items[k++].buf;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		sbuf_addf(&c->text, "%s%s", i ? ", " : "", c->v[i]);
-	if (c->n == 0)
-		sbuf_adds(&c->text, "none configured in the policy");
-}
-
-static void mfa_consulted_release(struct mfa_consulted *c)
-{
-	sbuf_release(&c->items[0]);
-	sbuf_release(&c->items[1]);
-	sbuf_release(&c->text);
-	free(c->v);
-}
-
-/*
  * mfa.privileged-missing. Service accounts, gMSA/MSA and computers cannot
  * use MFA: priv.service-account reports them instead.
  */
@@ -80,7 +34,7 @@ static void run_privileged_missing(struct check_ctx *ctx)
 			      "the MFA enrollment CSV was not read");
 		return;
 	}
-	mfa_consulted_init(&c, ctx->policy);
+	check_mfa_consulted_init(&c, ctx->policy);
 	for (size_t i = 0; i < d->naccounts; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
@@ -94,7 +48,7 @@ static void run_privileged_missing(struct check_ctx *ctx)
 		finding_ev_str(f, "privileged_path", a->priv_path);
 		finding_ev_strs(f, "mfa_sources_consulted", c.v, c.n);
 	}
-	mfa_consulted_release(&c);
+	check_mfa_consulted_release(&c);
 }
 
 /* Privilege and MFA groups are both resolved from `member`. */

@@ -14,32 +14,7 @@
 #include "../../checks/accounts.h"
 #include "../../checks/registry.h"
 #include "../fixture.h"
-
-
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
+#include "helpers.h"
 
 /* Open an entry of the given objectClass chain; the caller adds attributes. */
 static void entry(struct sbuf *sb, const char *container, const char *classes,
@@ -102,14 +77,6 @@ static void never(struct sbuf *sb, long long days, long long secs)
 	sbuf_addf(sb, "pwdLastSet: %s\n", ft_ago(days, secs));
 }
 
-static struct sbuf ldif_start(void)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_adds(&sb, fixture_domain_ldif);
-	return sb;
-}
-
 static struct fixture *run(struct sbuf *sb, const char *policy)
 {
 	struct fixture *fx;
@@ -118,22 +85,6 @@ static struct fixture *run(struct sbuf *sb, const char *policy)
 	fx = fixture_run(sb->buf, policy, NOW);
 	sbuf_release(sb);
 	return fx;
-}
-
-static const char *reason(const struct fixture *fx, const char *check)
-{
-	size_t idx;
-
-	cr_assert_not_null(registry_find(check, &idx));
-	return fx->audit.states[idx].reason ? fx->audit.states[idx].reason : "";
-}
-
-static long long ev_int(const struct finding *f, const char *key)
-{
-	json_t *v = json_object_get(f->evidence, key);
-
-	cr_assert(json_is_integer(v), "evidence %s is not an integer", key);
-	return (long long)json_integer_value(v);
 }
 
 /* acct.stale */

@@ -11,99 +11,7 @@
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
 #include "../fixture.h"
-
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
-
-/*
- * The fixture domain, with lines added after the objectSid line of some
- * well-known groups: adds holds pairs (SID, lines), NULL-terminated.
- */
-static void domain(struct sbuf *sb, const char *const *adds)
-{
-	const char *p = fixture_domain_ldif;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		sbuf_add(sb, p, len);
-		for (size_t i = 0; adds && adds[i]; i += 2)
-			if (len == 11 + strlen(adds[i]) + 1 && strncmp(p, "objectSid: ", 11) == 0 &&
-			    strncmp(p + 11, adds[i], strlen(adds[i])) == 0)
-				sbuf_adds(sb, adds[i + 1]);
-		p += len;
-	}
-}
-
-/* A user as the tests need it; NULL fields are left out of the entry. */
-struct u {
-	const char *sam;
-	unsigned rid, uac;
-	const char *logon;    /* lastLogonTimestamp */
-	const char *created;  /* whenCreated */
-	const char *pwd;      /* pwdLastSet */
-	const char *lines;    /* any other attribute lines */
-};
-
-/* A VPN user nobody should report: recent logon, old, reset, owned. */
-static struct u good(const char *sam, unsigned rid)
-{
-	return (struct u){
-		.sam = sam, .rid = rid, .uac = 512,
-		.logon = ft_ago(1, 0), .created = gt_ago(400, 0), .pwd = ft_ago(10, 0),
-		.lines = "employeeID: E100\n",
-	};
-}
-
-static void add_user(struct sbuf *sb, const struct u *u)
-{
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
-		  "objectClass: user\n"
-		  "cn: %s\nsAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n"
-		  "userAccountControl: %u\n",
-		  u->sam, u->sam, u->sam, u->rid, u->uac);
-	if (u->logon)
-		sbuf_addf(sb, "lastLogonTimestamp: %s\n", u->logon);
-	if (u->created)
-		sbuf_addf(sb, "whenCreated: %s\n", u->created);
-	if (u->pwd)
-		sbuf_addf(sb, "pwdLastSet: %s\n", u->pwd);
-	if (u->lines)
-		sbuf_adds(sb, u->lines);
-}
-
-static struct fixture *run(struct sbuf *sb, const char *policy)
-{
-	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
-
-	sbuf_release(sb);
-	return fx;
-}
+#include "helpers.h"
 
 static void computer(struct sbuf *sb, const char *cn, unsigned rid, unsigned uac, const char *lines)
 {
@@ -160,7 +68,7 @@ Test(kerberos, kerberoastable_fires_for_enabled_users_with_an_spn)
 	krbtgt(&sb, ft_ago(10, 0));
 	computer(&sb, "WEB1", 1300, 4096, "servicePrincipalName: HOST/web1\n");
 	gmsa(&sb, "gmsa1", 1301, 4096, "servicePrincipalName: HTTP/app\n");
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "krb.kerberoastable", "svc-web");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
@@ -182,7 +90,7 @@ Test(kerberos, kerberoastable_unknown_without_spns_in_the_export)
 
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_status(fx, "krb.kerberoastable"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "krb.rc4-only"), STATUS_UNKNOWN);
 	fixture_free(fx);
@@ -203,7 +111,7 @@ Test(kerberos, asrep_roastable_fires_on_dont_req_preauth)
 	add_user(&sb, &b);
 	add_user(&sb, &d);
 	computer(&sb, "WS1", 1300, 4096 | 0x400000, NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "krb.asrep-roastable", "alice"));
 	cr_assert_eq(fixture_find(fx, "krb.asrep-roastable", "alice")->severity, SEV_HIGH);
 	cr_assert_not(fixture_has(fx, "krb.asrep-roastable", "bob"));
@@ -236,7 +144,7 @@ Test(kerberos, des_enabled_fires_on_the_uac_flag_or_any_des_bit)
 	add_user(&sb, &zero);
 	add_user(&sb, &none);
 	computer(&sb, "OLD1", 1300, 4096, "msDS-SupportedEncryptionTypes: 3\n");
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "krb.des-enabled", "flag");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
@@ -280,7 +188,7 @@ Test(kerberos, rc4_only_fires_for_spn_users_without_aes)
 	add_user(&sb, &mixed);
 	add_user(&sb, &nospn);
 	computer(&sb, "WEB1", 1300, 4096, "servicePrincipalName: HOST/web1\n");
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "krb.rc4-only", "absent");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
@@ -316,7 +224,7 @@ Test(kerberos, delegation_checks_cover_users_gmsa_and_non_dc_computers)
 	computer(&sb, "DC1", 1302, 0x2000 | 0x80000 | 0x1000000, NULL);
 	computer(&sb, "RODC1", 1303, 4096 | 0x4000000 | 0x80000 | 0x1000000, NULL);
 	gmsa(&sb, "gmsa1", 1304, 4096 | 0x80000 | 0x1000000, NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "krb.unconstrained-delegation", "alice"));
 	cr_assert_eq(fixture_find(fx, "krb.unconstrained-delegation", "alice")->severity, SEV_HIGH);
 	cr_assert(fixture_has(fx, "krb.unconstrained-delegation", "APP1$"));
@@ -350,7 +258,7 @@ static struct fixture *krbtgt_run(const char *pwd, const char *policy)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	krbtgt(&sb, pwd);
-	return run(&sb, policy);
+	return run_ldif(&sb, policy);
 }
 
 Test(kerberos, krbtgt_old_fires_one_second_past_max_age_days)
@@ -411,7 +319,7 @@ Test(kerberos, krbtgt_old_unknown_without_krbtgt_or_its_pwdlastset)
 
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_status(fx, "krb.krbtgt-old"), STATUS_UNKNOWN);
 	fixture_free(fx);
 
@@ -435,7 +343,7 @@ Test(kerberos, krbtgt_is_checked_by_no_other_kerberos_check)
 		       "sAMAccountName: krbtgt\nobjectSid: S-1-5-21-1-2-3-502\n"
 		       "userAccountControl: 23593472\n" /* enabled, every bad flag */
 		       "servicePrincipalName: kadmin/changepw\n");
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_not(fixture_has(fx, "krb.kerberoastable", "krbtgt"));
 	cr_assert_not(fixture_has(fx, "krb.asrep-roastable", "krbtgt"));
 	cr_assert_not(fixture_has(fx, "krb.des-enabled", "krbtgt"));

@@ -12,125 +12,12 @@
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
 #include "../fixture.h"
+#include "helpers.h"
 
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
 #define POLICY                                                                   \
 	"{\"vpn\": {\"groups\": [\"VPN-Users\"]},"                               \
 	" \"mfa\": {\"groups\": [\"MFA-Enrolled\"]},"                            \
 	" \"incident\": {\"password_reset_after\": \"2025-10-04\"}}"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
-
-/*
- * The fixture domain, with lines added after the objectSid line of some
- * well-known groups: adds holds pairs (SID, lines), NULL-terminated.
- */
-static void domain(struct sbuf *sb, const char *const *adds)
-{
-	const char *p = fixture_domain_ldif;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		sbuf_add(sb, p, len);
-		for (size_t i = 0; adds && adds[i]; i += 2)
-			if (len == 11 + strlen(adds[i]) + 1 && strncmp(p, "objectSid: ", 11) == 0 &&
-			    strncmp(p + 11, adds[i], strlen(adds[i])) == 0)
-				sbuf_adds(sb, adds[i + 1]);
-		p += len;
-	}
-}
-
-/* A user as the tests need it; NULL fields are left out of the entry. */
-struct u {
-	const char *sam;
-	unsigned rid, uac;
-	const char *logon;    /* lastLogonTimestamp */
-	const char *created;  /* whenCreated */
-	const char *pwd;      /* pwdLastSet */
-	const char *lines;    /* any other attribute lines */
-};
-
-/* A VPN user nobody should report: recent logon, old, reset, owned. */
-static struct u good(const char *sam, unsigned rid)
-{
-	return (struct u){
-		.sam = sam, .rid = rid, .uac = 512,
-		.logon = ft_ago(1, 0), .created = gt_ago(400, 0), .pwd = ft_ago(10, 0),
-		.lines = "employeeID: E100\n",
-	};
-}
-
-static void add_user(struct sbuf *sb, const struct u *u)
-{
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
-		  "objectClass: user\n"
-		  "cn: %s\nsAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n"
-		  "userAccountControl: %u\n",
-		  u->sam, u->sam, u->sam, u->rid, u->uac);
-	if (u->logon)
-		sbuf_addf(sb, "lastLogonTimestamp: %s\n", u->logon);
-	if (u->created)
-		sbuf_addf(sb, "whenCreated: %s\n", u->created);
-	if (u->pwd)
-		sbuf_addf(sb, "pwdLastSet: %s\n", u->pwd);
-	if (u->lines)
-		sbuf_adds(sb, u->lines);
-}
-
-/* A group in CN=Users whose members (users or groups, by cn) follow; NULL ends. */
-static void group(struct sbuf *sb, const char *sam, unsigned rid, ...)
-{
-	va_list ap;
-	const char *m;
-
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: group\n"
-		  "sAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n",
-		  sam, sam, rid);
-	va_start(ap, rid);
-	while ((m = va_arg(ap, const char *)))
-		sbuf_addf(sb, "member: CN=%s," BASE "\n", m);
-	va_end(ap);
-}
-
-static struct fixture *run(struct sbuf *sb, const char *policy)
-{
-	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
-
-	sbuf_release(sb);
-	return fx;
-}
-
-static const char *ev_str(const struct finding *f, const char *key)
-{
-	return json_string_value(json_object_get(f->evidence, key));
-}
 
 /* mfa.privileged-missing */
 
@@ -152,7 +39,7 @@ Test(mfa, privileged_missing_fires_for_admins_without_evidence)
 	add_user(&sb, &c);
 	group(&sb, "IT-Admins", 1210, "bob", NULL);
 	group(&sb, "MFA-Enrolled", 1201, NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	f = fixture_find(fx, "mfa.privileged-missing", "alice");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
@@ -187,7 +74,7 @@ Test(mfa, privileged_missing_accepts_every_evidence_source)
 	add_user(&sb, &none);
 	group(&sb, "MFA-Enrolled", 1201, "grp", "Duo", NULL);
 	group(&sb, "Duo", 1202, "nested", NULL);
-	fx = run(&sb, "{\"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": true,"
+	fx = run_ldif(&sb, "{\"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": true,"
 		      " \"attribute\": {\"name\": \"extensionAttribute7\", \"values\": [\"mfa\"]}}}");
 	cr_assert_not(fixture_has(fx, "mfa.privileged-missing", "grp"));
 	cr_assert_not(fixture_has(fx, "mfa.privileged-missing", "nested"));
@@ -228,7 +115,7 @@ Test(mfa, privileged_missing_skips_non_human_disabled_and_unprivileged)
 		  "sAMAccountName: gmsa1$\nobjectSid: S-1-5-21-1-2-3-1301\nuserAccountControl: 4096\n"
 		  "primaryGroupID: 512\n");
 	group(&sb, "MFA-Enrolled", 1201, NULL);
-	fx = run(&sb, "{\"mfa\": {\"groups\": [\"MFA-Enrolled\"]},"
+	fx = run_ldif(&sb, "{\"mfa\": {\"groups\": [\"MFA-Enrolled\"]},"
 		      " \"service_accounts\": {\"name_patterns\": [\"svc-*\"]}}");
 	cr_assert_eq(fixture_count(fx, "mfa.privileged-missing"), 0);
 	cr_assert_eq(fixture_status(fx, "mfa.privileged-missing"), STATUS_PASS);
@@ -254,7 +141,7 @@ Test(mfa, privileged_missing_follows_nested_groups_through_a_cycle)
 	/* Ops -> Tier0 -> Ops, and Tier0 is in Domain Admins */
 	group(&sb, "Ops", 1211, "alice", "Tier0", NULL);
 	group(&sb, "Tier0", 1212, "Ops", NULL);
-	fx = run(&sb, "{\"mfa\": {\"smartcard_required\": false}}");
+	fx = run_ldif(&sb, "{\"mfa\": {\"smartcard_required\": false}}");
 	cr_assert(fixture_has(fx, "mfa.privileged-missing", "alice"));
 	cr_assert(strstr(fixture_find(fx, "mfa.privileged-missing", "alice")->message,
 			 "none configured"));
@@ -270,7 +157,7 @@ Test(mfa, privileged_missing_unknown_when_the_enrollment_csv_was_not_read)
 	a.lines = "primaryGroupID: 512\n";
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, "{\"mfa\": {\"enrollment_csv\": {\"path\": \"missing.csv\","
+	fx = run_ldif(&sb, "{\"mfa\": {\"enrollment_csv\": {\"path\": \"missing.csv\","
 		      " \"optional\": true}}}");
 	cr_assert_eq(fixture_status(fx, "mfa.privileged-missing"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_count(fx, "mfa.privileged-missing"), 0);
@@ -286,7 +173,7 @@ Test(mfa, privileged_missing_severity_override_applies)
 	a.lines = "primaryGroupID: 512\n";
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, "{\"checks\": {\"mfa.privileged-missing\": {\"severity\": \"high\"}}}");
+	fx = run_ldif(&sb, "{\"checks\": {\"mfa.privileged-missing\": {\"severity\": \"high\"}}}");
 	cr_assert_eq(fixture_find(fx, "mfa.privileged-missing", "alice")->severity, SEV_HIGH);
 	fixture_free(fx);
 }

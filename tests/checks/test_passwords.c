@@ -12,32 +12,7 @@
 #include "../../auditor/timeutil.h"
 #include "../../checks/registry.h"
 #include "../fixture.h"
-
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-/* A FILETIME / GeneralizedTime days and seconds before NOW. */
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
+#include "helpers.h"
 
 /*
  * Open a user entry (no blank line after it: the caller adds attributes,
@@ -100,15 +75,6 @@ static void times(struct sbuf *sb, const char *pwd_last_set)
 	sbuf_addf(sb, "whenChanged: %s\n", gt_ago(1, 0));
 }
 
-/* The domain header, then the test's entries. */
-static struct sbuf ldif_start(void)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_adds(&sb, fixture_domain_ldif);
-	return sb;
-}
-
 static struct fixture *run(struct sbuf *sb, const char *policy)
 {
 	struct fixture *fx;
@@ -117,28 +83,6 @@ static struct fixture *run(struct sbuf *sb, const char *policy)
 	fx = fixture_run(sb->buf, policy, NOW);
 	sbuf_release(sb);
 	return fx;
-}
-
-static const char *ev_str(const struct finding *f, const char *key)
-{
-	return json_string_value(json_object_get(f->evidence, key));
-}
-
-static long long ev_int(const struct finding *f, const char *key)
-{
-	json_t *v = json_object_get(f->evidence, key);
-
-	cr_assert(json_is_integer(v), "evidence %s is not an integer", key);
-	return (long long)json_integer_value(v);
-}
-
-/* Why check is unknown ("" when it has no reason). */
-static const char *reason(const struct fixture *fx, const char *check)
-{
-	size_t idx;
-
-	cr_assert_not_null(registry_find(check, &idx));
-	return fx->audit.states[idx].reason ? fx->audit.states[idx].reason : "";
 }
 
 /* The finding of check whose detail is detail, or NULL. */

@@ -13,121 +13,7 @@
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
 #include "../fixture.h"
-
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
-
-/*
- * The fixture domain, with lines added after the objectSid line of some
- * well-known groups: adds holds pairs (SID, lines), NULL-terminated.
- */
-static void domain(struct sbuf *sb, const char *const *adds)
-{
-	const char *p = fixture_domain_ldif;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		sbuf_add(sb, p, len);
-		for (size_t i = 0; adds && adds[i]; i += 2)
-			if (len == 11 + strlen(adds[i]) + 1 && strncmp(p, "objectSid: ", 11) == 0 &&
-			    strncmp(p + 11, adds[i], strlen(adds[i])) == 0)
-				sbuf_adds(sb, adds[i + 1]);
-		p += len;
-	}
-}
-
-/* A user as the tests need it; NULL fields are left out of the entry. */
-struct u {
-	const char *sam;
-	unsigned rid, uac;
-	const char *logon;    /* lastLogonTimestamp */
-	const char *created;  /* whenCreated */
-	const char *pwd;      /* pwdLastSet */
-	const char *lines;    /* any other attribute lines */
-};
-
-/* A VPN user nobody should report: recent logon, old, reset, owned. */
-static struct u good(const char *sam, unsigned rid)
-{
-	return (struct u){
-		.sam = sam, .rid = rid, .uac = 512,
-		.logon = ft_ago(1, 0), .created = gt_ago(400, 0), .pwd = ft_ago(10, 0),
-		.lines = "employeeID: E100\n",
-	};
-}
-
-static void add_user(struct sbuf *sb, const struct u *u)
-{
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
-		  "objectClass: user\n"
-		  "cn: %s\nsAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n"
-		  "userAccountControl: %u\n",
-		  u->sam, u->sam, u->sam, u->rid, u->uac);
-	if (u->logon)
-		sbuf_addf(sb, "lastLogonTimestamp: %s\n", u->logon);
-	if (u->created)
-		sbuf_addf(sb, "whenCreated: %s\n", u->created);
-	if (u->pwd)
-		sbuf_addf(sb, "pwdLastSet: %s\n", u->pwd);
-	if (u->lines)
-		sbuf_adds(sb, u->lines);
-}
-
-/* A group in CN=Users whose members (users or groups, by cn) follow; NULL ends. */
-static void group(struct sbuf *sb, const char *sam, unsigned rid, ...)
-{
-	va_list ap;
-	const char *m;
-
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: group\n"
-		  "sAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n",
-		  sam, sam, rid);
-	va_start(ap, rid);
-	while ((m = va_arg(ap, const char *)))
-		sbuf_addf(sb, "member: CN=%s," BASE "\n", m);
-	va_end(ap);
-}
-
-static struct fixture *run(struct sbuf *sb, const char *policy)
-{
-	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
-
-	sbuf_release(sb);
-	return fx;
-}
-
-static const char *ev_str(const struct finding *f, const char *key)
-{
-	return json_string_value(json_object_get(f->evidence, key));
-}
+#include "helpers.h"
 
 #define DA "S-1-5-21-1-2-3-512"
 #define PU "S-1-5-21-1-2-3-525"
@@ -181,7 +67,7 @@ Test(privileged, group_size_fires_over_the_limit_and_lists_sorted_members)
 	computer(&sb, "DC1", 1301, 0x2000 | 0x80000, NULL);
 	group(&sb, "IT-Admins", 1210, "Zed", NULL);
 	/* 5 counted: u1, u2, Zed (nested), bea (primary group), APP1$; not off, not DC1$ */
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_not(fixture_has(fx, "priv.group-size", "Domain Admins"));
 	fixture_free(fx);
 
@@ -196,7 +82,7 @@ Test(privileged, group_size_fires_over_the_limit_and_lists_sorted_members)
 	computer(&sb, "DC1", 1301, 0x2000 | 0x80000, NULL);
 	gmsa(&sb, "gmsa1", 1302, "primaryGroupID: 512\n");
 	group(&sb, "IT-Admins", 1210, "Zed", NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "priv.group-size", "Domain Admins");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_HIGH);
@@ -278,7 +164,7 @@ Test(privileged, group_size_default_limits_follow_well_known_sids)
 		u[i].lines = "primaryGroupID: 512\n";
 		add_user(&sb, &u[i]);
 	}
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.group-size", "Admins du domaine"));
 	fixture_free(fx);
 }
@@ -305,7 +191,7 @@ Test(privileged, stale_fires_one_second_past_max_idle_days_and_supersedes_acct)
 	add_user(&sb, &c);
 	add_user(&sb, &n);
 	add_user(&sb, &o);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.stale", "alice"));
 	cr_assert_eq(fixture_find(fx, "priv.stale", "alice")->severity, SEV_HIGH);
 	cr_assert_not(fixture_has(fx, "priv.stale", "bob"));
@@ -339,7 +225,7 @@ Test(privileged, disabled_member_fires_for_disabled_and_expired_admins)
 	add_user(&sb, &ok);
 	add_user(&sb, &plain);
 	group(&sb, "IT-Admins", 1210, "dis", "exp", "ok", NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.disabled-member", "dis"));
 	cr_assert_eq(fixture_find(fx, "priv.disabled-member", "dis")->severity, SEV_MEDIUM);
 	cr_assert(fixture_has(fx, "priv.disabled-member", "exp"));
@@ -372,7 +258,7 @@ Test(privileged, password_old_fires_one_second_past_max_age_and_supersedes_pwd_o
 	add_user(&sb, &c);
 	add_user(&sb, &m);
 	add_user(&sb, &o);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.password-old", "alice"));
 	cr_assert_eq(json_integer_value(json_object_get(
 			     fixture_find(fx, "priv.password-old", "alice")->evidence, "max_age_days")),
@@ -403,7 +289,7 @@ Test(privileged, uac_flags_fire_and_supersede_the_generic_checks)
 	add_user(&sb, &b);
 	add_user(&sb, &o);
 	add_user(&sb, &c);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.password-never-expires", "alice"));
 	cr_assert_eq(fixture_find(fx, "priv.password-never-expires", "alice")->severity, SEV_HIGH);
 	cr_assert_not(fixture_has(fx, "pwd.never-expires", "alice"));
@@ -434,7 +320,7 @@ Test(privileged, kerberoastable_fires_and_supersedes_krb_kerberoastable)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	add_user(&sb, &o);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "priv.kerberoastable", "svc-sql");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
@@ -467,7 +353,7 @@ Test(privileged, delegable_fires_unless_not_delegated_or_protected)
 	computer(&sb, "APP1", 1300, 4096, "primaryGroupID: 512\n");
 	computer(&sb, "DC1", 1301, 0x2000 | 0x80000, "primaryGroupID: 516\n");
 	group(&sb, "Tier0", 1212, "prot", NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.delegable", "alice"));
 	cr_assert_eq(fixture_find(fx, "priv.delegable", "alice")->severity, SEV_MEDIUM);
 	cr_assert_not(fixture_has(fx, "priv.delegable", "sensitive"));
@@ -494,7 +380,7 @@ Test(privileged, not_protected_users_fires_for_people_only)
 	add_user(&sb, &s);
 	gmsa(&sb, "gmsa1", 1302, "primaryGroupID: 512\n");
 	computer(&sb, "APP1", 1300, 4096, "primaryGroupID: 512\n");
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.not-protected-users", "alice"));
 	cr_assert_eq(fixture_find(fx, "priv.not-protected-users", "alice")->severity, SEV_LOW);
 	cr_assert_not(fixture_has(fx, "priv.not-protected-users", "prot"));
@@ -525,7 +411,7 @@ Test(privileged, service_account_reports_non_human_admins_but_not_dcs)
 	gmsa(&sb, "gmsa1", 1302, "primaryGroupID: 512\n");
 	computer(&sb, "APP1", 1300, 4096, "primaryGroupID: 512\n");
 	computer(&sb, "DC1", 1301, 0x2000 | 0x80000, "primaryGroupID: 512\n");
-	fx = run(&sb, "{\"service_accounts\": {\"name_patterns\": [\"SVC-B*\"]}}");
+	fx = run_ldif(&sb, "{\"service_accounts\": {\"name_patterns\": [\"SVC-B*\"]}}");
 	cr_assert(fixture_has(fx, "priv.service-account", "svc-sql"));
 	cr_assert_eq(fixture_find(fx, "priv.service-account", "svc-sql")->severity, SEV_HIGH);
 	cr_assert(fixture_has(fx, "priv.service-account", "svc-backup"));
@@ -562,7 +448,7 @@ Test(privileged, nested_fires_only_when_every_path_is_indirect)
 	group(&sb, "IT-Admins", 1210, "nested", "both", "Helpdesk", NULL);
 	/* Helpdesk -> IT-Admins -> Helpdesk: a cycle on the way */
 	group(&sb, "Helpdesk", 1211, "cyclic", "IT-Admins", NULL);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	f = fixture_find(fx, "priv.nested", "nested");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_INFO);
@@ -587,7 +473,7 @@ Test(privileged, nested_counts_policy_extra_groups_as_privileged)
 	domain(&sb, NULL);
 	add_user(&sb, &n);
 	group(&sb, "IT-Admins", 1210, "nested", NULL);
-	fx = run(&sb, "{\"privileged\": {\"extra_groups\": [\"IT-Admins\"]}}");
+	fx = run_ldif(&sb, "{\"privileged\": {\"extra_groups\": [\"IT-Admins\"]}}");
 	cr_assert(fixture_account(fx, "nested")->privileged);
 	cr_assert_not(fixture_has(fx, "priv.nested", "nested"));
 	fixture_free(fx);
@@ -612,7 +498,7 @@ Test(privileged, admincount_orphan_fires_for_unprivileged_flagged_users)
 	add_user(&sb, &a);
 	add_user(&sb, &z);
 	add_user(&sb, &d);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.admincount-orphan", "former"));
 	cr_assert_eq(fixture_find(fx, "priv.admincount-orphan", "former")->severity, SEV_LOW);
 	cr_assert_not(fixture_has(fx, "priv.admincount-orphan", "admin"));
@@ -629,7 +515,7 @@ Test(privileged, admincount_orphan_unknown_without_admincount)
 
 	domain(&sb, NULL);
 	add_user(&sb, &o);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_status(fx, "priv.admincount-orphan"), STATUS_UNKNOWN);
 	fixture_free(fx);
 }
@@ -645,7 +531,7 @@ Test(privileged, builtin_admin_used_fires_within_min_idle_days)
 	adm.logon = ft_ago(35, 0);
 	domain(&sb, NULL);
 	add_user(&sb, &adm);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.builtin-admin-used", "Administrator"));
 	cr_assert_eq(fixture_find(fx, "priv.builtin-admin-used", "Administrator")->severity,
 		     SEV_MEDIUM);
@@ -655,7 +541,7 @@ Test(privileged, builtin_admin_used_fires_within_min_idle_days)
 	adm.logon = ft_ago(35, 1);
 	domain(&sb, NULL);
 	add_user(&sb, &adm);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_not(fixture_has(fx, "priv.builtin-admin-used", "Administrator"));
 	cr_assert_eq(fixture_status(fx, "priv.builtin-admin-used"), STATUS_PASS);
 	fixture_free(fx);
@@ -672,7 +558,7 @@ Test(privileged, builtin_admin_used_ignores_never_disabled_and_other_rids)
 	domain(&sb, NULL);
 	add_user(&sb, &adm);
 	add_user(&sb, &other);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_count(fx, "priv.builtin-admin-used"), 0);
 	fixture_free(fx);
 
@@ -681,7 +567,7 @@ Test(privileged, builtin_admin_used_ignores_never_disabled_and_other_rids)
 	adm.uac = 514;
 	domain(&sb, NULL);
 	add_user(&sb, &adm);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_count(fx, "priv.builtin-admin-used"), 0);
 	fixture_free(fx);
 }
@@ -704,7 +590,7 @@ Test(privileged, unknown_when_membership_was_not_exported)
 	}
 	a.lines = "primaryGroupID: 512\n";
 	add_user(&sb, &a);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert_eq(fixture_status(fx, "priv.not-protected-users"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "priv.group-size"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "mfa.privileged-missing"), STATUS_UNKNOWN);

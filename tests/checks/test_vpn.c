@@ -12,120 +12,12 @@
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
 #include "../fixture.h"
+#include "helpers.h"
 
-#define NOW "2026-01-01T00:00:00Z"
-#define DAY 86400LL
-#define BASE "CN=Users,DC=corp,DC=example,DC=test"
 #define POLICY                                                                   \
 	"{\"vpn\": {\"groups\": [\"VPN-Users\"]},"                               \
 	" \"mfa\": {\"groups\": [\"MFA-Enrolled\"]},"                            \
 	" \"incident\": {\"password_reset_after\": \"2025-10-04\"}}"
-
-static int64_t now_t(void)
-{
-	return time_from_civil(2026, 1, 1, 0, 0, 0);
-}
-
-static const char *ft_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_filetime(iso);
-}
-
-static const char *gt_ago(long long days, long long secs)
-{
-	char iso[32];
-
-	time_format(now_t() - days * DAY - secs, iso, sizeof(iso));
-	return fixture_gentime(iso);
-}
-
-/*
- * The fixture domain, with lines added after the objectSid line of some
- * well-known groups: adds holds pairs (SID, lines), NULL-terminated.
- */
-static void domain(struct sbuf *sb, const char *const *adds)
-{
-	const char *p = fixture_domain_ldif;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		sbuf_add(sb, p, len);
-		for (size_t i = 0; adds && adds[i]; i += 2)
-			if (len == 11 + strlen(adds[i]) + 1 && strncmp(p, "objectSid: ", 11) == 0 &&
-			    strncmp(p + 11, adds[i], strlen(adds[i])) == 0)
-				sbuf_adds(sb, adds[i + 1]);
-		p += len;
-	}
-}
-
-/* A user as the tests need it; NULL fields are left out of the entry. */
-struct u {
-	const char *sam;
-	unsigned rid, uac;
-	const char *logon;    /* lastLogonTimestamp */
-	const char *created;  /* whenCreated */
-	const char *pwd;      /* pwdLastSet */
-	const char *lines;    /* any other attribute lines */
-};
-
-/* A VPN user nobody should report: recent logon, old, reset, owned. */
-static struct u good(const char *sam, unsigned rid)
-{
-	return (struct u){
-		.sam = sam, .rid = rid, .uac = 512,
-		.logon = ft_ago(1, 0), .created = gt_ago(400, 0), .pwd = ft_ago(10, 0),
-		.lines = "employeeID: E100\n",
-	};
-}
-
-static void add_user(struct sbuf *sb, const struct u *u)
-{
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
-		  "objectClass: user\n"
-		  "cn: %s\nsAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n"
-		  "userAccountControl: %u\n",
-		  u->sam, u->sam, u->sam, u->rid, u->uac);
-	if (u->logon)
-		sbuf_addf(sb, "lastLogonTimestamp: %s\n", u->logon);
-	if (u->created)
-		sbuf_addf(sb, "whenCreated: %s\n", u->created);
-	if (u->pwd)
-		sbuf_addf(sb, "pwdLastSet: %s\n", u->pwd);
-	if (u->lines)
-		sbuf_adds(sb, u->lines);
-}
-
-/* A group in CN=Users whose members (users or groups, by cn) follow; NULL ends. */
-static void group(struct sbuf *sb, const char *sam, unsigned rid, ...)
-{
-	va_list ap;
-	const char *m;
-
-	sbuf_addf(sb,
-		  "\ndn: CN=%s," BASE "\n"
-		  "objectClass: top\nobjectClass: group\n"
-		  "sAMAccountName: %s\nobjectSid: S-1-5-21-1-2-3-%u\n",
-		  sam, sam, rid);
-	va_start(ap, rid);
-	while ((m = va_arg(ap, const char *)))
-		sbuf_addf(sb, "member: CN=%s," BASE "\n", m);
-	va_end(ap);
-}
-
-static struct fixture *run(struct sbuf *sb, const char *policy)
-{
-	struct fixture *fx = fixture_run(sb->buf, policy, NOW);
-
-	sbuf_release(sb);
-	return fx;
-}
 
 /* Run the checks again after a test changed the resolved directory. */
 static void rerun(struct fixture *fx)
@@ -133,11 +25,6 @@ static void rerun(struct fixture *fx)
 	audit_release(&fx->audit);
 	audit_init(&fx->audit, &fx->dir, &fx->policy, fx->now);
 	audit_run(&fx->audit);
-}
-
-static const char *ev_str(const struct finding *f, const char *key)
-{
-	return json_string_value(json_object_get(f->evidence, key));
 }
 
 /* vpn.stale */
@@ -156,7 +43,7 @@ Test(vpn, stale_fires_one_second_past_max_idle_days)
 	add_user(&sb, &b);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
 	group(&sb, "MFA-Enrolled", 1201, "alice", "bob", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_FAIL);
 	f = fixture_find(fx, "vpn.stale", "alice");
 	cr_assert(f);
@@ -179,7 +66,7 @@ Test(vpn, stale_honours_max_idle_days_parameter)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"checks\": {\"vpn.stale\": {\"max_idle_days\": 20}}}");
 	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
 	fixture_free(fx);
@@ -205,7 +92,7 @@ Test(vpn, stale_skips_disabled_non_vpn_and_computers)
 		  ft_ago(100, 0), gt_ago(400, 0));
 	group(&sb, "VPN-Users", 1200, "dis", NULL);
 	sbuf_adds(&sb, "member: CN=WS1,CN=Computers,DC=corp,DC=example,DC=test\n");
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
 	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_PASS);
 	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "WS1$"));
@@ -224,7 +111,7 @@ Test(vpn, stale_supersedes_acct_stale)
 	add_user(&sb, &a);
 	add_user(&sb, &o);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
 	cr_assert_not(fixture_has(fx, "acct.stale", "alice"));
 	cr_assert(fixture_has(fx, "acct.stale", "outsider"));
@@ -244,7 +131,7 @@ Test(vpn, stale_uses_the_vpn_activity_csv_when_loaded)
 	add_user(&sb, &b);
 	add_user(&sb, &c);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
 
 	/* what the CSV loader would leave: recent directory logons, old VPN ones */
@@ -274,7 +161,7 @@ Test(vpn, stale_unknown_when_the_activity_csv_was_not_read)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"],"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"],"
 		      " \"activity_csv\": {\"path\": \"missing.csv\", \"optional\": true}}}");
 	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_count(fx, "vpn.stale"), 0);
@@ -291,7 +178,7 @@ Test(vpn, stale_unknown_without_any_logon_attribute)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "vpn.never-used"), STATUS_UNKNOWN);
 	fixture_free(fx);
@@ -314,7 +201,7 @@ Test(vpn, never_used_fires_one_second_past_grace_days)
 	add_user(&sb, &b);
 	add_user(&sb, &c);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.never-used", "alice"));
 	cr_assert_eq(fixture_find(fx, "vpn.never-used", "alice")->severity, SEV_HIGH);
 	cr_assert_not(fixture_has(fx, "vpn.never-used", "bob"));
@@ -339,7 +226,7 @@ Test(vpn, never_used_supersedes_stale_and_the_acct_checks)
 	add_user(&sb, &o);
 	sbuf_adds(&sb, "lastLogon: 0\n"); /* keeps a logon attribute in the export */
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.never-used", "alice"));
 	cr_assert_not(fixture_has(fx, "vpn.stale", "alice"));
 	cr_assert_not(fixture_has(fx, "acct.never-logged-on", "alice"));
@@ -359,7 +246,7 @@ Test(vpn, stale_reports_when_never_used_is_disabled)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"checks\": {\"vpn.never-used\": {\"enabled\": false}}}");
 	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
 	cr_assert(strstr(fixture_find(fx, "vpn.stale", "alice")->message, "never"));
@@ -379,7 +266,7 @@ Test(vpn, dialin_false_denies_a_vpn_group_member)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_not(fixture_account(fx, "alice")->vpn);
 	cr_assert_not(fixture_has(fx, "vpn.stale", "alice"));
 	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "alice"));
@@ -396,7 +283,7 @@ Test(vpn, dialin_true_makes_vpn_capable_without_a_group)
 	a.lines = "msNPAllowDialin: TRUE\n";
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, NULL);
+	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "vpn.no-mfa", "alice"));
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(
 				 fixture_find(fx, "vpn.no-mfa", "alice")->evidence, "vpn_access"), 0)),
@@ -419,7 +306,7 @@ Test(vpn, nested_groups_primary_group_and_cycles_give_vpn_access)
 	group(&sb, "VPN-Users", 1200, "Sales", NULL);
 	group(&sb, "Remote", 1202, "VPN-Users", NULL);
 	group(&sb, "Sales", 1203, "alice", "Remote", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_account(fx, "alice")->vpn);
 	cr_assert(fixture_account(fx, "bob")->vpn);
 	cr_assert_not(fixture_account(fx, "carol")->vpn);
@@ -437,7 +324,7 @@ Test(vpn, unknown_when_a_vpn_group_is_not_in_the_directory)
 
 	domain(&sb, NULL);
 	add_user(&sb, &a);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN Users\"]}}");
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN Users\"]}}");
 	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "vpn.stale"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "vpn.disabled-retains-access"), STATUS_UNKNOWN);
@@ -485,7 +372,7 @@ Test(vpn, disabled_retains_access_fires_for_disabled_and_expired_only)
 	add_user(&sb, &ok);
 	add_user(&sb, &out);
 	group(&sb, "VPN-Users", 1200, "dis", "exp", "ok", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	f = fixture_find(fx, "vpn.disabled-retains-access", "dis");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_LOW);
@@ -519,7 +406,7 @@ Test(vpn, no_mfa_fires_without_evidence_and_names_the_sources)
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
 	group(&sb, "MFA-Enrolled", 1201, "Okta", NULL);
 	group(&sb, "Okta", 1202, "bob", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": true}}");
 	f = fixture_find(fx, "vpn.no-mfa", "alice");
 	cr_assert(f);
@@ -545,7 +432,7 @@ Test(vpn, no_mfa_smartcard_counts_only_when_the_policy_says_so)
 	add_user(&sb, &c);
 	group(&sb, "VPN-Users", 1200, "carol", NULL);
 	group(&sb, "MFA-Enrolled", 1201, NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"mfa\": {\"groups\": [\"MFA-Enrolled\"], \"smartcard_required\": false}}");
 	cr_assert(fixture_has(fx, "vpn.no-mfa", "carol"));
 	fixture_free(fx);
@@ -560,7 +447,7 @@ Test(vpn, no_mfa_unknown_when_the_enrollment_csv_was_not_read)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"mfa\": {\"enrollment_csv\": {\"path\": \"missing.csv\", \"optional\": true}}}");
 	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_count(fx, "vpn.no-mfa"), 0);
@@ -584,7 +471,7 @@ Test(vpn, password_not_reset_fires_one_second_before_the_cutoff)
 	add_user(&sb, &b);
 	add_user(&sb, &c);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	f = fixture_find(fx, "vpn.password-not-reset", "alice");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
@@ -606,7 +493,7 @@ Test(vpn, password_not_reset_supersedes_the_pwd_check)
 	add_user(&sb, &a);
 	add_user(&sb, &o);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.password-not-reset", "alice"));
 	cr_assert_not(fixture_has(fx, "pwd.not-reset-since-incident", "alice"));
 	cr_assert(fixture_has(fx, "pwd.not-reset-since-incident", "outsider"));
@@ -623,7 +510,7 @@ Test(vpn, password_not_reset_unknown_without_an_incident_date)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}}");
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}}");
 	cr_assert_eq(fixture_status(fx, "vpn.password-not-reset"), STATUS_UNKNOWN);
 	fixture_free(fx);
 }
@@ -647,7 +534,7 @@ Test(vpn, privileged_fires_for_admins_on_the_vpn)
 	add_user(&sb, &c);
 	group(&sb, "IT-Admins", 1210, "bob", NULL);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "carol", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.privileged", "alice"));
 	f = fixture_find(fx, "vpn.privileged", "bob");
 	cr_assert(f);
@@ -672,7 +559,7 @@ Test(vpn, password_never_expires_fires_and_supersedes_pwd_never_expires)
 	add_user(&sb, &b);
 	add_user(&sb, &o);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_has(fx, "vpn.password-never-expires", "alice"));
 	cr_assert_eq(fixture_find(fx, "vpn.password-never-expires", "alice")->severity, SEV_HIGH);
 	cr_assert_not(fixture_has(fx, "pwd.never-expires", "alice"));
@@ -697,7 +584,7 @@ Test(vpn, unowned_fires_when_every_owner_attribute_is_missing)
 	add_user(&sb, &b);
 	add_user(&sb, &c);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", "shared", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	f = fixture_find(fx, "vpn.unowned", "shared");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
@@ -718,7 +605,7 @@ Test(vpn, unowned_honours_required_attributes)
 	add_user(&sb, &a);
 	add_user(&sb, &b);
 	group(&sb, "VPN-Users", 1200, "alice", "bob", NULL);
-	fx = run(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}, \"checks\": {\"vpn.unowned\":"
+	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]}, \"checks\": {\"vpn.unowned\":"
 		      " {\"required_attributes\": [\"Department\"]}}}");
 	cr_assert(fixture_has(fx, "vpn.unowned", "alice"));
 	cr_assert_not(fixture_has(fx, "vpn.unowned", "bob"));
@@ -735,7 +622,7 @@ Test(vpn, unowned_unknown_when_no_user_carries_the_attributes)
 	domain(&sb, NULL);
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	cr_assert_eq(fixture_status(fx, "vpn.unowned"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_count(fx, "vpn.unowned"), 0);
 	fixture_free(fx);
@@ -756,7 +643,7 @@ Test(vpn, a_clean_vpn_user_passes_every_vpn_check)
 	add_user(&sb, &a);
 	group(&sb, "VPN-Users", 1200, "alice", NULL);
 	group(&sb, "MFA-Enrolled", 1201, "alice", NULL);
-	fx = run(&sb, POLICY);
+	fx = run_ldif(&sb, POLICY);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++)
 		cr_assert_eq(fixture_status(fx, ids[i]), STATUS_PASS, "%s", ids[i]);
 	fixture_free(fx);
