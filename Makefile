@@ -83,12 +83,15 @@ unit: $(BUILD)/test-unit
 integration: $(BUILD)/privaudit
 	$(Q)tests/integration/run $(BUILD)/privaudit
 	$(Q)tests/integration/diff-run $(BUILD)/privaudit
+	$(Q)tests/hostile/run $(BUILD)/privaudit
+	$(Q)tests/integration/signals $(BUILD)/privaudit
 
 # Against a real Samba AD DC on loopback (root: it maps the DC's name in
 # /etc/hosts): the ldapsearch oracle, then privaudit's own LDAP source.
 live: $(BUILD)/privaudit
 	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/selftest
 	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/live
+	$(Q)tests/integration/secrets $(BUILD)/privaudit
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
@@ -101,7 +104,7 @@ asan:
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # crashes land in build-fuzz/ and become regression tests.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = ldif policy csv
+FUZZ_TARGETS = ldif policy csv report
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c17 \
 	     -D_GNU_SOURCE -DPRIVAUDIT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "exitcode.h"
 #include "outfile.h"
+#include "sbuf.h"
 #include "severity.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -31,6 +32,8 @@
 #define XLSX_SHEET_ROWS ((size_t)1048576)
 /* Above this many rows the workbook is written in constant_memory mode. */
 #define XLSX_CONSTANT_ROWS ((size_t)20000)
+/* Excel holds at most 32,767 characters (UTF-16 code units) in a cell. */
+#define XLSX_CELL_UNITS ((size_t)32767)
 /* Above this many rows the zip needs 64-bit sizes. */
 #define XLSX_ZIP64_ROWS ((size_t)500000)
 
@@ -154,6 +157,7 @@ struct xw {
 	lxw_error rc;            /* the first error */
 	lxw_format *bold, *header, *change[3], *pass, *fail;
 	size_t sheet_rows;
+	struct sbuf text;        /* the last cell_text() */
 };
 
 static void xw_check(struct xw *w, lxw_error rc)
@@ -173,12 +177,52 @@ static lxw_format *xw_format(struct xw *w, bool bold, lxw_color_t color)
 	return f;
 }
 
+/* Bytes of the UTF-8 character starting with c (s is valid UTF-8). */
+static size_t utf8_seq_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/*
+ * s as a cell may hold it, in w->text: valid UTF-8, U+FFFE and U+FFFF
+ * (which XML forbids) replaced by U+FFFD, and cut on a character boundary
+ * with "…" at Excel's limit, where libxlsxwriter would refuse the string
+ * and with it the whole workbook. A report may hold a 70,000-character DN
+ * or message: the JSON diff keeps it whole, the cell cannot.
+ */
+static const char *cell_text(struct xw *w, const char *s)
+{
+	char *clean = NULL;
+	const unsigned char *p;
+	size_t units = 0;
+
+	if (!utf8_valid(s, strlen(s)))
+		s = clean = utf8_clean(s);
+	sbuf_reset(&w->text);
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_seq_len(*p), u = *p >= 0xf0 ? 2 : 1;
+
+		if (units + u > XLSX_CELL_UNITS - 1 && strlen((const char *)p) > n) {
+			sbuf_adds(&w->text, "\xe2\x80\xa6");
+			break;
+		}
+		units += u;
+		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			sbuf_adds(&w->text, "\xef\xbf\xbd");
+		else
+			sbuf_add(&w->text, p, n);
+		p += n;
+	}
+	free(clean);
+	return w->text.buf;
+}
+
 /* Text is always a string cell: a name starting with "=" must never be a formula. */
 static void xw_str(struct xw *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
 		   lxw_format *f)
 {
 	if (s && *s)
-		xw_check(w, worksheet_write_string(ws, r, c, s, f));
+		xw_check(w, worksheet_write_string(ws, r, c, cell_text(w, s), f));
 }
 
 static void xw_num(struct xw *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v)
@@ -353,6 +397,7 @@ static int write_xlsx(const struct diff *d, struct error *err)
 	fclose(out.fp);
 	out.fp = NULL;
 	memset(&w, 0, sizeof(w));
+	sbuf_init(&w.text);
 	w.sheet_rows = XLSX_SHEET_ROWS;
 	opt.constant_memory = rows > XLSX_CONSTANT_ROWS;
 	opt.use_zip64 = rows > XLSX_ZIP64_ROWS;
@@ -377,6 +422,7 @@ static int write_xlsx(const struct diff *d, struct error *err)
 	errno = 0;
 	rc = workbook_close(w.wb);
 	saved_errno = errno;
+	sbuf_release(&w.text);
 	if (rc == LXW_NO_ERROR)
 		rc = w.rc;
 	if (rc != LXW_NO_ERROR) {

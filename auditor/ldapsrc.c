@@ -826,6 +826,7 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 	int ret = -1;
 
 	memset(info, 0, sizeof(*info));
+	secret_protect_process();
 	memset(&logons, 0, sizeof(logons));
 	logons.map.exact = 1;
 	arena_init(&logons.arena);
@@ -841,6 +842,7 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 		if (secret_read(&pw, o->password_file, true, "password", err) < 0)
 			goto out;
 	}
+	secret_scrub_env(); /* unused (keytab, ccache, file) or already copied */
 	if (o->principal) {
 		krb = krb_login(o->principal, o->keytab, pw.buf, err);
 		if (!krb)

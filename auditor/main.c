@@ -525,6 +525,8 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	/* a DC that dies mid-search must be an error (exit 3), not a SIGPIPE death */
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit must make a report fail (exit 4), not kill us mid-write */
+	signal(SIGXFSZ, SIG_IGN);
 	if (cli_parse(&c, argc, argv, &err) < 0) {
 		fprintf(stderr, "privaudit: %s\n", err.msg);
 		cli_synopsis(stderr);

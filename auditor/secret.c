@@ -20,7 +20,7 @@
 
 #define SECRET_MAX 4096
 
-static void no_core_dumps(void)
+void secret_protect_process(void)
 {
 	struct rlimit rl = { 0, 0 };
 
@@ -30,7 +30,7 @@ static void no_core_dumps(void)
 
 static void secret_alloc(struct secret *s)
 {
-	no_core_dumps();
+	secret_protect_process();
 	s->cap = SECRET_MAX + 1;
 	s->buf = xcalloc(1, s->cap);
 	mlock(s->buf, s->cap);
@@ -132,9 +132,7 @@ int secret_read(struct secret *s, const char *path, bool prompt, const char *wha
 		memcpy(s->buf, env, n);
 		s->buf[n] = '\0';
 		s->len = n;
-		/* the environment is readable in /proc/PID/environ: wipe it there */
-		explicit_bzero((char *)env, strlen(env));
-		unsetenv("PRIVAUDIT_PASSWORD");
+		secret_scrub_env();
 		return 0;
 	}
 	if (prompt)
@@ -151,4 +149,14 @@ void secret_wipe(struct secret *s)
 	}
 	s->buf = NULL;
 	s->len = s->cap = 0;
+}
+
+void secret_scrub_env(void)
+{
+	char *env = getenv("PRIVAUDIT_PASSWORD");
+
+	/* the environment is readable in /proc/PID/environ: wipe it there */
+	if (env)
+		explicit_bzero(env, strlen(env));
+	unsetenv("PRIVAUDIT_PASSWORD");
 }

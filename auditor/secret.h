@@ -31,4 +31,13 @@ int secret_read(struct secret *s, const char *path, bool prompt, const char *wha
 /* Zero and free. */
 void secret_wipe(struct secret *s);
 
+/*
+ * Disable core dumps (and ptrace attach by other users) for the rest of
+ * the run: called before any secret (password, keytab keys, tickets) is
+ * in memory.
+ */
+void secret_protect_process(void);
+/* Wipe PRIVAUDIT_PASSWORD from the environment (/proc/PID/environ) if set. */
+void secret_scrub_env(void);
+
 #endif
