@@ -75,7 +75,7 @@ demo: deps
 
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/test-unit
-	$(Q)$(MAKE) --no-print-directory unit integration live docs-check
+	$(Q)$(MAKE) --no-print-directory unit integration live docs-check asan
 
 unit: $(BUILD)/test-unit
 	$(Q)cd tests && ../$(BUILD)/test-unit --jobs 2
@@ -100,6 +100,7 @@ asan:
 	$(Q)cd tests && ASAN_OPTIONS=detect_leaks=1 ../build-asan/test-unit --jobs 2
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/run build-asan/privaudit
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/integration/diff-run build-asan/privaudit
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/hostile/run build-asan/privaudit
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # crashes land in build-fuzz/ and become regression tests.
