@@ -34,7 +34,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps deps-test demo check unit integration live asan fuzz bench install uninstall fmt clean
+.PHONY: all deps deps-test demo check unit integration live asan fuzz bench bench-live install uninstall fmt clean
 .PHONY: docs docs-check po mo deps-i18n
 
 MANDIR = $(PREFIX)/share/man
@@ -125,6 +125,11 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
 bench: all
 	$(Q)tools/bench $(BUILD)/privaudit
+	$(Q)tools/bench-live $(BUILD)/privaudit
+
+# live collection against Samba DCs of 10,000 and 100,000 accounts (root)
+bench-live: all
+	$(Q)tools/bench-live $(BUILD)/privaudit
 
 install: all mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)

@@ -58,7 +58,7 @@ static const char *const attr_names[ATTR_COUNT] = {
 	[ATTR_PSO_REVERSIBLE] = "msDS-PasswordReversibleEncryptionEnabled",
 	[ATTR_PSO_MAXAGE] = "msDS-MaximumPasswordAge",
 	[ATTR_PSO_APPLIESTO] = "msDS-PSOAppliesTo",
-	[ATTR_RESULTANTPSO] = "msDS-ResultantPSO",
+	[ATTR_PSOAPPLIED] = "msDS-PSOApplied",
 };
 
 const char *dir_attr_name(enum dir_attr a)
@@ -98,6 +98,8 @@ void dir_release(struct dir *d)
 	free(d->groups);
 	free(d->psos);
 	free(d->targets);
+	free(d->pso_applied);
+	free(d->pso_applied_to);
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
@@ -448,6 +450,23 @@ static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind
 	return 0;
 }
 
+/* Remember the PSOs applied to obj (checked by dir_resolve once all is read). */
+static void record_pso_applied(struct builder *b, const struct dir_obj *obj)
+{
+	const struct raw_attr *ra;
+	const struct raw_value *v;
+	struct dir *d = b->d;
+
+	FOR_VALUES(b, ATTR_PSOAPPLIED, ra, v) {
+		xgrow(&d->pso_applied, &d->pso_applied_alloc, d->npso_applied + 1,
+		      sizeof(*d->pso_applied));
+		d->pso_applied_to = xreallocarray(d->pso_applied_to, d->pso_applied_alloc,
+						  sizeof(*d->pso_applied_to));
+		d->pso_applied[d->npso_applied] = dup_value(b, v);
+		d->pso_applied_to[d->npso_applied++] = obj;
+	}
+}
+
 static int add_account(struct builder *b, enum obj_kind kind)
 {
 	struct account *a = arena_alloc(&b->d->arena, sizeof(*a));
@@ -486,7 +505,7 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	    get_time(b, ATTR_WHENCREATED, T_GENTIME, &a->when_created, NULL) < 0 ||
 	    get_time(b, ATTR_WHENCHANGED, T_GENTIME, &a->when_changed, NULL) < 0)
 		return -1;
-	a->resultant_pso_dn = opt_string(b, ATTR_RESULTANTPSO);
+	record_pso_applied(b, &a->h);
 	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &a->nspns);
 	{
 		size_t k = 0;
@@ -563,6 +582,7 @@ static int add_group(struct builder *b)
 	g->group_type = present ? (uint32_t)x : 0;
 	if (add_members(b, g) < 0)
 		return -1;
+	record_pso_applied(b, &g->h);
 	g->index = g->h.index = b->d->ngroups;
 	g->target = -1;
 	g->priv_dist = -1;

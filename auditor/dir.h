@@ -97,7 +97,7 @@ enum dir_attr {
 	ATTR_PSO_REVERSIBLE,
 	ATTR_PSO_MAXAGE,
 	ATTR_PSO_APPLIESTO,
-	ATTR_RESULTANTPSO,
+	ATTR_PSOAPPLIED,
 	ATTR_COUNT
 };
 
@@ -185,7 +185,6 @@ struct account {
 	const char **sid_history;
 	size_t nsid_history;
 	struct dir_value *extra;
-	const char *resultant_pso_dn; /* msDS-ResultantPSO as the DC computed it */
 
 	/* resolved */
 	bool enabled;
@@ -229,6 +228,8 @@ struct pso {
 	int64_t max_age;         /* seconds; TIME_NEVER: none or absent */
 	const char **applies_to; /* DNs */
 	size_t napplies_to;
+	struct dir_obj **applied; /* the applies_to that were read (resolution) */
+	size_t napplied;
 };
 
 struct domain {
@@ -296,9 +297,17 @@ struct dir {
 	/* why an optional CSV was not read (missing, malformed, unmatchable) */
 	const char *mfa_csv_unknown_reason, *vpn_csv_unknown_reason;
 	/*
-	 * A PSO that governs an account (msDS-ResultantPSO) but was not read:
-	 * the bind account may not read password settings objects. NULL when
-	 * every resultant PSO named was read.
+	 * msDS-PSOApplied (the back-link of msDS-PSOAppliesTo, readable where
+	 * the PSOs themselves are not) of the accounts and groups that have
+	 * it: resolution checks that every PSO named was read.
+	 */
+	const char **pso_applied;
+	const struct dir_obj **pso_applied_to;
+	size_t npso_applied, pso_applied_alloc;
+	/*
+	 * A PSO that applies to an account or group but was not read: the
+	 * bind account may not read password settings objects. NULL when every
+	 * PSO named was read.
 	 */
 	const char *pso_unread_reason;
 };

@@ -498,30 +498,11 @@ static void resultant_pso(struct dir *d, struct account *a)
 {
 	const struct pso *direct = NULL, *via_group = NULL;
 
-	if (a->resultant_pso_dn) {
-		/* the DC's own answer wins; a PSO it names that was not read is a blind spot */
-		struct dir_obj *o = dir_find_by_dn(d, a->resultant_pso_dn);
-
-		if (o && o->kind == OBJ_PSO) {
-			a->pso = (const struct pso *)o;
-		} else if (!d->pso_unread_reason) {
-			struct sbuf sb = SBUF_INIT;
-
-			sbuf_addf(&sb, "password settings object \"%s\" governs \"%s\" "
-				       "(msDS-ResultantPSO) but was not read: the bind account "
-				       "may not read password settings objects",
-				  a->resultant_pso_dn, a->h.sam ? a->h.sam : a->h.dn);
-			d->pso_unread_reason = arena_strdup(&d->arena, sb.buf);
-			sbuf_release(&sb);
-		}
-		return;
-	}
-
 	for (size_t i = 0; i < d->npsos; i++) {
 		const struct pso *p = d->psos[i];
 
-		for (size_t k = 0; k < p->napplies_to; k++) {
-			struct dir_obj *o = dir_find_by_dn(d, p->applies_to[k]);
+		for (size_t k = 0; k < p->napplied; k++) {
+			struct dir_obj *o = p->applied[k];
 
 			if (o == &a->h) {
 				if (pso_better(p, direct))
@@ -558,8 +539,43 @@ static void classify_account(struct dir *d, struct account *a, const struct poli
 		a->mfa_sources |= MFA_SRC_SMARTCARD;
 	if (mfa_attribute_ok(d, a, p))
 		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
-	if (d->npsos || a->resultant_pso_dn)
+	if (d->npsos)
 		resultant_pso(d, a);
+}
+
+/* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
+static void resolve_pso_links(struct dir *d)
+{
+	for (size_t i = 0; i < d->npsos; i++) {
+		struct pso *p = d->psos[i];
+
+		p->applied = arena_alloc(&d->arena, (p->napplies_to + 1) * sizeof(*p->applied));
+		for (size_t k = 0; k < p->napplies_to; k++) {
+			struct dir_obj *o = dir_find_by_dn(d, p->applies_to[k]);
+
+			if (o)
+				p->applied[p->napplied++] = o;
+		}
+	}
+}
+
+/* A PSO named by msDS-PSOApplied that was not read is a blind spot. */
+static void check_pso_applied(struct dir *d)
+{
+	for (size_t i = 0; i < d->npso_applied && !d->pso_unread_reason; i++) {
+		struct dir_obj *o = dir_find_by_dn(d, d->pso_applied[i]);
+		const struct dir_obj *to = d->pso_applied_to[i];
+		struct sbuf sb = SBUF_INIT;
+
+		if (o && o->kind == OBJ_PSO)
+			continue;
+		sbuf_addf(&sb, "password settings object \"%s\" applies to \"%s\" "
+			       "(msDS-PSOApplied) but was not read: the bind account may not "
+			       "read password settings objects",
+			  d->pso_applied[i], to->sam ? to->sam : to->dn);
+		d->pso_unread_reason = arena_strdup(&d->arena, sb.buf);
+		sbuf_release(&sb);
+	}
 }
 
 static void last_logon_sources(struct dir *d)
@@ -585,10 +601,12 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 		resolve_account_basics(d, d->accounts[i], now);
 	build_memberships(d, &m);
 	build_targets(d, p);
+	resolve_pso_links(d);
 	transitive_bits(d);
 	privileged_distances(d, &m);
 	for (size_t i = 0; i < d->naccounts; i++)
 		classify_account(d, d->accounts[i], p);
+	check_pso_applied(d);
 	last_logon_sources(d);
 	for (size_t i = 0; i < d->ngroups; i++)
 		free(m.child_groups[i]);

@@ -761,3 +761,38 @@ Test(passwords, pso_through_a_group_governs_its_admin_members)
 	cr_assert(fixture_has(fx, "pwd.pso-weak-privileged", "Tier0PSO"));
 	fixture_free(fx);
 }
+
+Test(passwords, pso_named_by_msds_psoapplied_but_not_read_is_unknown)
+{
+	struct sbuf sb = ldif_start();
+	struct fixture *fx;
+
+	/* a bind that may not read PSOs still sees their back-links */
+	sbuf_adds(&sb, "dn: CN=admin2," BASE "\n"
+		       "objectClass: user\nsAMAccountName: admin2\n"
+		       "objectSid: S-1-5-21-1-2-3-1300\nuserAccountControl: 512\n"
+		       "primaryGroupID: 512\n"
+		       "msDS-PSOApplied: CN=PSO-Hidden,CN=Password Settings Container,"
+		       "CN=System,DC=corp,DC=example,DC=test\n");
+	fx = fixture_run(sb.buf, NULL, NOW);
+	cr_assert_eq(fixture_status(fx, "pwd.pso-weak-privileged"), STATUS_UNKNOWN);
+	cr_assert_not_null(strstr(reason(fx, "pwd.pso-weak-privileged"), "PSO-Hidden"),
+			   "%s", reason(fx, "pwd.pso-weak-privileged"));
+	fixture_free(fx);
+
+	/* the same PSO read: no blind spot, the check runs */
+	sbuf_adds(&sb, "\ndn: CN=PSO-Hidden,CN=Password Settings Container,CN=System,"
+		       "DC=corp,DC=example,DC=test\n"
+		       "objectClass: msDS-PasswordSettings\ncn: PSO-Hidden\n"
+		       "msDS-PasswordSettingsPrecedence: 1\nmsDS-MinimumPasswordLength: 20\n"
+		       "msDS-PasswordHistoryLength: 24\nmsDS-LockoutThreshold: 5\n"
+		       "msDS-PasswordComplexityEnabled: TRUE\n"
+		       "msDS-PasswordReversibleEncryptionEnabled: FALSE\n"
+		       "msDS-PSOAppliesTo: CN=admin2," BASE "\n");
+	fx = fixture_run(sb.buf, NULL, NOW);
+	cr_assert_neq(fixture_status(fx, "pwd.pso-weak-privileged"), STATUS_UNKNOWN,
+		      "%s", reason(fx, "pwd.pso-weak-privileged"));
+	cr_assert_eq(fixture_account(fx, "admin2")->pso, fx->dir.psos[0]);
+	fixture_free(fx);
+	sbuf_release(&sb);
+}
