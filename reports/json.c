@@ -136,7 +136,6 @@ struct jw {
 	FILE *fp;
 	int depth;
 	bool first[MAX_DEPTH];  /* no member or element yet at this depth */
-	struct sbuf buf;        /* one dumped value */
 };
 
 static void indent(FILE *fp, int depth)
@@ -146,46 +145,38 @@ static void indent(FILE *fp, int depth)
 }
 
 /*
- * jansson hands the callback many tiny pieces; they are gathered in one
- * buffer per value (re-indented so that the value nests at the writer's
- * depth) and written with a single fwrite.
+ * Write v (stolen) at the current position: dumped into one buffer, then
+ * re-indented in one pass so that it nests at the writer's depth.
  */
-struct dump_ctx {
-	struct sbuf *sb;
-	int depth;
-};
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	struct dump_ctx *c = data;
-
-	while (size) {
-		const char *nl = memchr(buf, '\n', size);
-		size_t n = nl ? (size_t)(nl - buf) + 1 : size;
-
-		sbuf_add(c->sb, buf, n);
-		for (int i = 0; nl && i < c->depth; i++)
-			sbuf_add(c->sb, "  ", 2);
-		buf += n;
-		size -= n;
-	}
-	return 0;
-}
-
-/* Write v (stolen) at the current position. */
 static void jw_value(struct jw *w, json_t *v)
 {
-	struct dump_ctx c = { &w->buf, w->depth };
+	char stack[4096], *buf = stack;
+	size_t n, start = 0;
 
 	if (!v)
 		v = json_null();
-	sbuf_reset(&w->buf);
-	/* values are cleaned before they get here; never emit half a value */
-	if (json_dump_callback(v, dump_cb, &c, DUMP_FLAGS) < 0)
-		fputs("null", w->fp);
-	else
-		fwrite(w->buf.buf, 1, w->buf.len, w->fp);
+	n = json_dumpb(v, stack, sizeof(stack), DUMP_FLAGS);
+	if (n > sizeof(stack)) {
+		buf = xmalloc(n);
+		n = json_dumpb(v, buf, n, DUMP_FLAGS);
+	}
 	json_decref(v);
+	/* values are cleaned before they get here; never emit half a value */
+	if (n == 0) {
+		fputs("null", w->fp);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		fwrite(buf + start, 1, i + 1 - start, w->fp);
+		indent(w->fp, w->depth);
+		start = i + 1;
+	}
+	fwrite(buf + start, 1, n - start, w->fp);
+out:
+	if (buf != stack)
+		free(buf);
 }
 
 static void jw_sep(struct jw *w)
@@ -200,7 +191,6 @@ static void jw_sep(struct jw *w)
 static void jw_begin(struct jw *w, FILE *fp)
 {
 	memset(w, 0, sizeof(*w));
-	sbuf_init(&w->buf);
 	w->fp = fp;
 	w->first[1] = true;
 	w->depth = 1;
@@ -210,7 +200,6 @@ static void jw_begin(struct jw *w, FILE *fp)
 static void jw_end(struct jw *w)
 {
 	fputs("\n}\n", w->fp);
-	sbuf_release(&w->buf);
 }
 
 /* key is a literal: ASCII, nothing to escape */
