@@ -82,10 +82,8 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	arena_init(&d->arena);
 	d->by_dn.exact = 1;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
-	for (size_t i = 0; i < nextra && i < 64; i++) {
-		d->extra_fixed[d->nextra] = dir_attr_lookup(extra_names[i]);
+	for (size_t i = 0; i < nextra && i < 64; i++)
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
-	}
 	d->domain.h.kind = OBJ_DOMAIN;
 	d->domain.min_pwd_length = d->domain.pwd_history = -1;
 	d->domain.lockout_threshold = d->domain.pwd_properties = -1;
@@ -112,6 +110,7 @@ struct builder {
 	const struct raw_entry *e;
 	struct error *err;
 	int *ids;                 /* per raw attribute: its enum dir_attr, or -1 */
+	uint64_t *extra_mask;     /* per raw attribute: the extra attributes it is */
 	int last[ATTR_COUNT];     /* the last raw attribute of each id, or -1 */
 };
 
@@ -140,25 +139,32 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
  * same few spellings millions of times, so the last answer for each
  * spelling is kept in a small direct-mapped cache before the hash lookup.
  */
-static int attr_of(struct dir *d, const struct raw_attr *ra)
+static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 {
 	char name[96];
 	size_t n = base_name_len(ra->name);
 	unsigned slot;
 	int id;
 
+	*extra = 0;
 	if (n == 0 || n >= sizeof(name))
 		return -1;
 	slot = (unsigned)(n * 31 + (unsigned char)ra->name[0] * 7 +
 			  (unsigned char)ra->name[n ? n - 1 : 0]) % DIR_NAME_CACHE;
-	if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0)
+	if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0) {
+		*extra = d->name_cache[slot].extra;
 		return d->name_cache[slot].id;
+	}
 	memcpy(name, ra->name, n);
 	name[n] = '\0';
 	id = dir_attr_lookup(name);
+	for (size_t k = 0; k < d->nextra; k++)
+		if (str_ieq(name, d->extra_names[k]))
+			*extra |= UINT64_C(1) << k;
 	memcpy(d->name_cache[slot].name, name, n + 1);
 	d->name_cache[slot].len = n;
 	d->name_cache[slot].id = id;
+	d->name_cache[slot].extra = *extra;
 	return id;
 }
 
@@ -392,12 +398,13 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 {
 	const struct raw_attr *ra = NULL;
 	const struct raw_value *v;
-	char *ndn = dn_normalise(b->e->dn, strlen(b->e->dn));
+	size_t len = strlen(b->e->dn);
+	char *ndn = arena_alloc(&b->d->arena, len + 1);
 
+	dn_normalise_into(b->e->dn, len, ndn);
 	h->kind = kind;
-	h->dn = arena_strdup(&b->d->arena, b->e->dn);
-	h->ndn = arena_strdup(&b->d->arena, ndn);
-	free(ndn);
+	h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
+	h->ndn = ndn;
 	h->seen = seen_bits(b);
 	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))
 		return -1;
@@ -428,13 +435,11 @@ static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind
 {
 	for (size_t i = 0; i < b->e->nattrs && b->d->nextra; i++) {
 		const struct raw_attr *ra = &b->e->attrs[i];
-		size_t n = base_name_len(ra->name);
 
+		if (!(b->extra_mask[i]))
+			continue;
 		for (size_t k = 0; k < b->d->nextra; k++) {
-			int fixed = b->d->extra_fixed[k];
-
-			if (fixed >= 0 ? b->ids[i] != fixed
-				       : b->ids[i] >= 0 || !str_nieq(ra->name, n, b->d->extra_names[k]))
+			if (!(b->extra_mask[i] >> k & 1))
 				continue;
 			for (size_t j = 0; j < ra->nvals; j++) {
 				struct dir_value *dv = arena_alloc(&b->d->arena, sizeof(*dv));
@@ -650,16 +655,18 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 {
 	struct builder b = { .d = d, .e = e, .err = err };
 	int small[64];
+	uint64_t small_extra[64];
 	enum obj_kind kind;
 	bool known;
 	int ret = 0;
 
 	d->nentries++;
 	b.ids = e->nattrs <= 64 ? small : xmalloc(e->nattrs * sizeof(*b.ids));
+	b.extra_mask = e->nattrs <= 64 ? small_extra : xmalloc(e->nattrs * sizeof(*b.extra_mask));
 	for (int a = 0; a < ATTR_COUNT; a++)
 		b.last[a] = -1;
 	for (size_t i = 0; i < e->nattrs; i++) {
-		b.ids[i] = attr_of(d, &e->attrs[i]);
+		b.ids[i] = attr_of(d, &e->attrs[i], &b.extra_mask[i]);
 		if (b.ids[i] >= 0)
 			b.last[b.ids[i]] = (int)i;
 	}
@@ -684,8 +691,10 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 			break;
 		}
 	}
-	if (b.ids != small)
+	if (b.ids != small) {
 		free(b.ids);
+		free(b.extra_mask);
+	}
 	return ret;
 }
 

@@ -272,7 +272,6 @@ struct dir {
 
 	uint64_t seen[OBJ_KIND_COUNT];       /* ATTR_BIT seen, per kind */
 	const char **extra_names;            /* policy-named attributes */
-	int extra_fixed[64];                 /* their fixed dir_attr, or -1 */
 	size_t nextra;
 	uint64_t extra_seen[OBJ_KIND_COUNT]; /* bit i: extra_names[i] seen */
 
@@ -289,6 +288,7 @@ struct dir {
 		char name[96];
 		size_t len;
 		int id;
+		uint64_t extra;          /* bit k: extra_names[k] */
 	} name_cache[DIR_NAME_CACHE];
 
 	/* external evidence (CSV exports) */
