@@ -89,9 +89,7 @@ integration: $(BUILD)/privaudit
 # Against a real Samba AD DC on loopback (root: it maps the DC's name in
 # /etc/hosts): the ldapsearch oracle, then privaudit's own LDAP source.
 live: $(BUILD)/privaudit
-	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/selftest
-	$(Q)PRIVAUDIT=$(BUILD)/privaudit tests/samba/live
-	$(Q)tests/integration/secrets $(BUILD)/privaudit
+	$(Q)tests/samba/all $(BUILD)/privaudit
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
