@@ -285,9 +285,14 @@ static int cmd_audit(const struct cli *c)
 	meta.tool_version = PRIVAUDIT_VERSION;
 	meta.resolved = c->baseline ? bl.resolved : NULL;
 	code = audit_exit_code(&a);
+	/* all reports or none: each is renamed into place only when all were written */
+	outfile_defer();
 	if ((c->json && report_json_write(&a, &meta, c->json, &err) < 0) ||
 	    (c->xlsx && report_xlsx_write(&a, &meta, c->xlsx, &err) < 0) ||
 	    (c->junit && report_junit_write(&a, c->junit, &err) < 0)) {
+		outfile_discard();
+		code = fail(&err);
+	} else if (outfile_finish(&err) < 0) {
 		code = fail(&err);
 	} else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
 		   !(c->junit && strcmp(c->junit, "-") == 0)) {

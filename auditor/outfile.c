@@ -93,6 +93,7 @@ static void release(struct outfile *o)
 int outfile_open(struct outfile *o, const char *path, struct error *err)
 {
 	const char *slash = strrchr(path, '/');
+	struct stat st;
 	int fd;
 
 	memset(o, 0, sizeof(*o));
@@ -103,6 +104,9 @@ int outfile_open(struct outfile *o, const char *path, struct error *err)
 		return 0;
 	}
 	if (path[0] == '\0' || (slash && slash[1] == '\0'))
+		return fail(err, path, EISDIR);
+	/* the rename would fail at the end, after other reports were renamed */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return fail(err, path, EISDIR);
 
 	o->tmp = temp_name(path);
@@ -150,6 +154,60 @@ static void sync_dir(const char *path)
 	free(dir);
 }
 
+/*
+ * Deferred renames (outfile_defer): the complete, synced temporary files
+ * of one run, renamed together by outfile_finish() once every report was
+ * written, or removed by outfile_discard() when one failed.
+ */
+static struct {
+	char *tmp, *path;
+} deferred[MAX_PENDING];
+static size_t ndeferred;
+static bool defer_renames;
+
+void outfile_defer(void)
+{
+	defer_renames = true;
+}
+
+static void deferred_clear(bool unlink_tmp)
+{
+	for (size_t i = 0; i < ndeferred; i++) {
+		if (deferred[i].tmp) {
+			if (unlink_tmp)
+				unlink(deferred[i].tmp);
+			pending_remove(deferred[i].tmp);
+		}
+		free(deferred[i].tmp);
+		free(deferred[i].path);
+	}
+	ndeferred = 0;
+	defer_renames = false;
+}
+
+void outfile_discard(void)
+{
+	deferred_clear(true);
+}
+
+int outfile_finish(struct error *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ndeferred; i++) {
+		if (ret == 0 && rename(deferred[i].tmp, deferred[i].path) < 0)
+			ret = fail(err, deferred[i].path, errno);
+		else if (ret == 0) {
+			sync_dir(deferred[i].path);
+			pending_remove(deferred[i].tmp);
+			free(deferred[i].tmp);
+			deferred[i].tmp = NULL;
+		}
+	}
+	deferred_clear(true);
+	return ret;
+}
+
 int outfile_commit(struct outfile *o, struct error *err)
 {
 	int e = 0;
@@ -185,6 +243,16 @@ int outfile_commit(struct outfile *o, struct error *err)
 		if (fclose(o->fp) != 0 && !e)
 			e = errno ? errno : EIO;
 		o->fp = NULL;
+	}
+	if (!e && defer_renames && ndeferred < MAX_PENDING) {
+		/* complete and synced: renamed with the others by outfile_finish */
+		deferred[ndeferred].tmp = o->tmp;
+		deferred[ndeferred].path = o->path;
+		ndeferred++;
+		o->tmp = NULL;
+		o->path = NULL;
+		release(o);
+		return 0;
 	}
 	if (!e && rename(o->tmp, o->path) < 0)
 		e = errno;

@@ -51,6 +51,17 @@ int outfile_commit(struct outfile *o, struct error *err);
 void outfile_abort(struct outfile *o);
 
 /*
+ * Several reports of one run: after outfile_defer(), outfile_commit()
+ * leaves each complete, synced report under its temporary name;
+ * outfile_finish() then renames them all into place (-1 with err
+ * EXIT_REPORT if a rename fails), or outfile_discard() removes them when
+ * another report failed, so that a failed run replaces no report.
+ */
+void outfile_defer(void);
+int outfile_finish(struct error *err);
+void outfile_discard(void);
+
+/*
  * Remove every pending temporary file. Async-signal-safe (it only calls
  * unlink()), for a SIGINT/SIGTERM handler; the process must exit after.
  */

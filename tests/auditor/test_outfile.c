@@ -211,22 +211,24 @@ Test(outfile, write_error_keeps_previous_and_removes_temp)
 	cr_assert_null(o.tmp);
 }
 
-Test(outfile, rename_failure_removes_temp)
+Test(outfile, directory_target_fails_before_anything_is_written)
 {
 	struct outfile o;
 	struct error err = ERROR_INIT;
 	char path[256];
 	bool hidden;
 
-	/* a non-empty directory at the target cannot be replaced by a file */
+	/*
+	 * a directory at the target cannot be replaced by a file: refused at
+	 * open, so that with several reports none is renamed into place
+	 */
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	cr_assert_eq(mkdir(path, 0700), 0);
 	snprintf(target, sizeof(target), "%s/sub/keep", dir);
 	write_file(target, "k");
-	cr_assert_eq(outfile_open(&o, path, &err), 0);
-	fputs("data", o.fp);
-	cr_assert_eq(outfile_commit(&o, &err), -1);
+	cr_assert_eq(outfile_open(&o, path, &err), -1);
 	cr_assert_eq(err.code, EXIT_REPORT);
+	cr_assert_not_null(strstr(err.msg, "Is a directory"), "%s", err.msg);
 	cr_assert_str_eq(read_all(target), "k");
 	cr_assert_eq(count_entries(&hidden), 1);
 	cr_assert_not(hidden);
@@ -321,4 +323,66 @@ Test(outfile, writer_by_name_is_committed)
 	cr_assert_eq(st.st_mode & 07777, 0600);
 	cr_assert_eq(count_entries(&hidden), 1);
 	cr_assert_not(hidden);
+}
+
+Test(outfile, deferred_reports_land_together_or_not_at_all)
+{
+	char ddir[] = "/tmp/privaudit-defer-XXXXXX", a[64], b[64];
+	struct outfile o;
+	struct error err = ERROR_INIT;
+	FILE *fp;
+	char buf[32] = "";
+
+	cr_assert_not_null(mkdtemp(ddir));
+	snprintf(a, sizeof(a), "%s/a.json", ddir);
+	snprintf(b, sizeof(b), "%s/b.xlsx", ddir);
+	fp = fopen(a, "w");
+	fputs("previous", fp);
+	fclose(fp);
+
+	/* one report written, the next fails: the first must not replace its previous file */
+	outfile_defer();
+	cr_assert_eq(outfile_open(&o, a, &err), 0);
+	fputs("new", o.fp);
+	cr_assert_eq(outfile_commit(&o, &err), 0);
+	fp = fopen(a, "r");
+	cr_assert(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_assert_str_eq(buf, "previous", "renamed before the run finished");
+	outfile_discard();
+	fp = fopen(a, "r");
+	cr_assert(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_assert_str_eq(buf, "previous");
+
+	/* both written: both land */
+	outfile_defer();
+	cr_assert_eq(outfile_open(&o, a, &err), 0);
+	fputs("new", o.fp);
+	cr_assert_eq(outfile_commit(&o, &err), 0);
+	cr_assert_eq(outfile_open(&o, b, &err), 0);
+	fputs("book", o.fp);
+	cr_assert_eq(outfile_commit(&o, &err), 0);
+	cr_assert_eq(outfile_finish(&err), 0, "%s", err.msg);
+	fp = fopen(a, "r");
+	cr_assert(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_assert_str_eq(buf, "new");
+	cr_assert_eq(access(b, F_OK), 0);
+	{
+		char cmd[128];
+		FILE *ls;
+		char line[256];
+		int n = 0;
+
+		snprintf(cmd, sizeof(cmd), "ls -A %s", ddir);
+		ls = popen(cmd, "r");
+		while (fgets(line, sizeof(line), ls))
+			n++;
+		pclose(ls);
+		cr_assert_eq(n, 2, "no temporary file is left");
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(ddir);
 }
