@@ -528,9 +528,11 @@ static int paged_search(struct reader *r, const char *base, int scope, const cha
 			goto out;
 		}
 		while (!done) {
-			LDAPMessage *msg = NULL;
+			LDAPMessage *msg = NULL, *m;
+			bool failed = false;
 
-			rc = ldap_result(r->c->ld, msgid, LDAP_MSG_ONE, &r->c->tv, &msg);
+			/* every message received so far, in one call: fewer polls */
+			rc = ldap_result(r->c->ld, msgid, LDAP_MSG_RECEIVED, &r->c->tv, &msg);
 			watchdog_kick();
 			if (rc == 0) {
 				ldap_msgfree(msg);
@@ -546,35 +548,38 @@ static int paged_search(struct reader *r, const char *base, int scope, const cha
 				ldap_fail(r->c, lerr, err, "connection lost during the search");
 				goto out;
 			}
-			switch (ldap_msgtype(msg)) {
-			case LDAP_RES_SEARCH_ENTRY:
-				if (cb(r, msg, err) < 0) {
-					ldap_msgfree(msg);
-					goto out;
-				}
-				break;
-			case LDAP_RES_SEARCH_REFERENCE:
-				break;
-			case LDAP_RES_SEARCH_RESULT: {
-				char *emsg = NULL;
+			for (m = ldap_first_message(r->c->ld, msg); m && !failed;
+			     m = ldap_next_message(r->c->ld, m)) {
+				switch (ldap_msgtype(m)) {
+				case LDAP_RES_SEARCH_ENTRY:
+					failed = cb(r, m, err) < 0;
+					break;
+				case LDAP_RES_SEARCH_RESULT: {
+					char *emsg = NULL;
 
-				rc = ldap_parse_result(r->c->ld, msg, &code, NULL, &emsg, NULL, &sctrls, 0);
-				if (rc == LDAP_SUCCESS && code != LDAP_SUCCESS) {
-					if (emsg && *emsg)
-						error_set(err, EXIT_LDAP, "%s: search of \"%s\" failed: %s (%s)",
-							  r->c->uri, base, ldap_err2string(code), emsg);
-					else
-						error_set(err, EXIT_LDAP, "%s: search of \"%s\" failed: %s",
-							  r->c->uri, base, ldap_err2string(code));
+					rc = ldap_parse_result(r->c->ld, m, &code, NULL, &emsg, NULL,
+							       &sctrls, 0);
+					if (rc == LDAP_SUCCESS && code != LDAP_SUCCESS) {
+						if (emsg && *emsg)
+							error_set(err, EXIT_LDAP,
+								  "%s: search of \"%s\" failed: %s (%s)",
+								  r->c->uri, base, ldap_err2string(code), emsg);
+						else
+							error_set(err, EXIT_LDAP,
+								  "%s: search of \"%s\" failed: %s",
+								  r->c->uri, base, ldap_err2string(code));
+					}
+					ldap_memfree(emsg);
+					done = true;
+					break;
 				}
-				ldap_memfree(emsg);
-				done = true;
-				break;
-			}
-			default:
-				break;
+				default: /* references: not followed */
+					break;
+				}
 			}
 			ldap_msgfree(msg);
+			if (failed)
+				goto out;
 		}
 		if (err && err->code) {
 			ldap_controls_free(sctrls);
