@@ -655,12 +655,71 @@ static void csv_defaults(struct csv_source *c, bool vpn)
 	c->time_column = vpn ? xstrdup(VPN_CSV_TIME_COLUMN) : NULL;
 }
 
-/* null, "path", or {path, column, match, optional[, time_column]}. */
-static int load_csv(struct loader *ld, const json_t *v, struct csv_source *c, bool vpn)
+/* What a key handler returns for a key its object does not have. */
+#define KEY_UNKNOWN 1
+
+/*
+ * Calls fn for each member of obj with its key pushed on the path, so that
+ * errors name it; a key fn returns KEY_UNKNOWN for is an unknown-key error.
+ * The first error stops the walk.
+ */
+typedef int key_fn(struct loader *ld, const char *key, const json_t *val, void *data);
+
+static int each_key(struct loader *ld, const json_t *obj, key_fn *fn, void *data)
 {
 	const char *key;
 	json_t *val;
-	bool has_path = false;
+
+	json_object_foreach((json_t *)obj, key, val) {
+		int rc;
+
+		ld_push_key(ld, key);
+		rc = fn(ld, key, val, data);
+		if (rc == KEY_UNKNOWN)
+			rc = fail_unknown_key(ld, key);
+		ld_pop(ld);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* An object of the policy whose members are all handled by fn. */
+static int load_object(struct loader *ld, const json_t *obj, key_fn *fn, void *data)
+{
+	if (expect_object(ld, obj))
+		return -1;
+	return each_key(ld, obj, fn, data);
+}
+
+struct csv_load {
+	struct csv_source *c;
+	bool vpn, has_path;
+};
+
+static int csv_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	struct csv_load *cl = data;
+
+	if (strcmp(key, "path") == 0) {
+		cl->has_path = true;
+		return get_strdup(ld, val, &cl->c->path);
+	}
+	if (strcmp(key, "column") == 0)
+		return get_strdup(ld, val, &cl->c->column);
+	if (strcmp(key, "match") == 0)
+		return get_strdup(ld, val, &cl->c->match);
+	if (strcmp(key, "optional") == 0)
+		return get_bool(ld, val, &cl->c->optional);
+	if (cl->vpn && strcmp(key, "time_column") == 0)
+		return get_strdup(ld, val, &cl->c->time_column);
+	return KEY_UNKNOWN;
+}
+
+/* null, "path", or {path, column, match, optional[, time_column]}. */
+static int load_csv(struct loader *ld, const json_t *v, struct csv_source *c, bool vpn)
+{
+	struct csv_load cl = { c, vpn, false };
 
 	csv_defaults(c, vpn);
 	if (json_is_null(v))
@@ -669,120 +728,92 @@ static int load_csv(struct loader *ld, const json_t *v, struct csv_source *c, bo
 		return get_strdup(ld, v, &c->path);
 	if (expect(ld, v, json_is_object(v), "null, a string or an object"))
 		return -1;
-	json_object_foreach((json_t *)v, key, val) {
-		int rc;
-
-		ld_push_key(ld, key);
-		if (strcmp(key, "path") == 0) {
-			rc = get_strdup(ld, val, &c->path);
-			has_path = true;
-		} else if (strcmp(key, "column") == 0) {
-			rc = get_strdup(ld, val, &c->column);
-		} else if (strcmp(key, "match") == 0) {
-			rc = get_strdup(ld, val, &c->match);
-		} else if (strcmp(key, "optional") == 0) {
-			rc = get_bool(ld, val, &c->optional);
-		} else if (vpn && strcmp(key, "time_column") == 0) {
-			rc = get_strdup(ld, val, &c->time_column);
-		} else {
-			rc = fail_unknown_key(ld, key);
-		}
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	if (!has_path)
+	if (each_key(ld, v, csv_key, &cl))
+		return -1;
+	if (!cl.has_path)
 		return fail_missing(ld, "path");
 	return 0;
 }
 
-static int load_incident(struct loader *ld, const json_t *obj)
+static int incident_key(struct loader *ld, const char *key, const json_t *val, void *data)
 {
 	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
+	int rc;
 
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
-
-		ld_push_key(ld, key);
-		if (strcmp(key, "password_reset_after") == 0) {
-			if (json_is_null(val)) {
-				p->has_incident = false;
-				p->incident = TIME_NEVER;
-				rc = 0;
-			} else {
-				rc = get_time(ld, val, &p->incident, NULL);
-				p->has_incident = rc == 0;
-			}
-		} else {
-			rc = fail_unknown_key(ld, key);
-		}
-		ld_pop(ld);
-		if (rc)
-			return -1;
+	(void)data;
+	if (strcmp(key, "password_reset_after") != 0)
+		return KEY_UNKNOWN;
+	if (json_is_null(val)) {
+		p->has_incident = false;
+		p->incident = TIME_NEVER;
+		return 0;
 	}
-	return 0;
+	rc = get_time(ld, val, &p->incident, NULL);
+	p->has_incident = rc == 0;
+	return rc;
+}
+
+static int load_incident(struct loader *ld, const json_t *obj)
+{
+	return load_object(ld, obj, incident_key, NULL);
+}
+
+static int privileged_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	(void)data;
+	if (strcmp(key, "extra_groups") == 0)
+		return get_strlist(ld, val, &ld->p->priv_extra_groups);
+	return KEY_UNKNOWN;
 }
 
 static int load_privileged(struct loader *ld, const json_t *obj)
 {
-	const char *key;
-	json_t *val;
+	return load_object(ld, obj, privileged_key, NULL);
+}
 
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
+static int vpn_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	struct policy *p = ld->p;
 
-		ld_push_key(ld, key);
-		if (strcmp(key, "extra_groups") == 0)
-			rc = get_strlist(ld, val, &ld->p->priv_extra_groups);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	return 0;
+	(void)data;
+	if (strcmp(key, "groups") == 0)
+		return get_strlist(ld, val, &p->vpn_groups);
+	if (strcmp(key, "dialin_attribute") == 0)
+		return get_bool(ld, val, &p->vpn_dialin_attribute);
+	if (strcmp(key, "activity_csv") == 0)
+		return load_csv(ld, val, &p->vpn_activity, true);
+	return KEY_UNKNOWN;
 }
 
 static int load_vpn(struct loader *ld, const json_t *obj)
 {
-	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
+	return load_object(ld, obj, vpn_key, NULL);
+}
 
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
+struct mfa_attribute_load {
+	bool has_name, has_values;
+};
 
-		ld_push_key(ld, key);
-		if (strcmp(key, "groups") == 0)
-			rc = get_strlist(ld, val, &p->vpn_groups);
-		else if (strcmp(key, "dialin_attribute") == 0)
-			rc = get_bool(ld, val, &p->vpn_dialin_attribute);
-		else if (strcmp(key, "activity_csv") == 0)
-			rc = load_csv(ld, val, &p->vpn_activity, true);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
+static int mfa_attribute_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	struct mfa_attribute_load *m = data;
+
+	if (strcmp(key, "name") == 0) {
+		m->has_name = true;
+		return get_strdup(ld, val, &ld->p->mfa_attribute);
 	}
-	return 0;
+	if (strcmp(key, "values") == 0) {
+		m->has_values = true;
+		return get_strlist(ld, val, &ld->p->mfa_attribute_values);
+	}
+	return KEY_UNKNOWN;
 }
 
 /* mfa.attribute: null or {name, values}. */
 static int load_mfa_attribute(struct loader *ld, const json_t *v)
 {
 	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
-	bool has_name = false, has_values = false;
+	struct mfa_attribute_load m = { false, false };
 
 	free(p->mfa_attribute);
 	p->mfa_attribute = NULL;
@@ -791,85 +822,51 @@ static int load_mfa_attribute(struct loader *ld, const json_t *v)
 		return 0;
 	if (expect(ld, v, json_is_object(v), "null or an object"))
 		return -1;
-	json_object_foreach((json_t *)v, key, val) {
-		int rc;
-
-		ld_push_key(ld, key);
-		if (strcmp(key, "name") == 0) {
-			rc = get_strdup(ld, val, &p->mfa_attribute);
-			has_name = true;
-		} else if (strcmp(key, "values") == 0) {
-			rc = get_strlist(ld, val, &p->mfa_attribute_values);
-			has_values = true;
-		} else {
-			rc = fail_unknown_key(ld, key);
-		}
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	if (!has_name)
+	if (each_key(ld, v, mfa_attribute_key, &m))
+		return -1;
+	if (!m.has_name)
 		return fail_missing(ld, "name");
-	if (!has_values)
+	if (!m.has_values)
 		return fail_missing(ld, "values");
 	return 0;
 }
 
-static int load_mfa(struct loader *ld, const json_t *obj)
+static int mfa_key(struct loader *ld, const char *key, const json_t *val, void *data)
 {
 	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
 
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
+	(void)data;
+	if (strcmp(key, "groups") == 0)
+		return get_strlist(ld, val, &p->mfa_groups);
+	if (strcmp(key, "smartcard_required") == 0)
+		return get_bool(ld, val, &p->mfa_smartcard_required);
+	if (strcmp(key, "attribute") == 0)
+		return load_mfa_attribute(ld, val);
+	if (strcmp(key, "enrollment_csv") == 0)
+		return load_csv(ld, val, &p->mfa_enrollment, false);
+	return KEY_UNKNOWN;
+}
 
-		ld_push_key(ld, key);
-		if (strcmp(key, "groups") == 0)
-			rc = get_strlist(ld, val, &p->mfa_groups);
-		else if (strcmp(key, "smartcard_required") == 0)
-			rc = get_bool(ld, val, &p->mfa_smartcard_required);
-		else if (strcmp(key, "attribute") == 0)
-			rc = load_mfa_attribute(ld, val);
-		else if (strcmp(key, "enrollment_csv") == 0)
-			rc = load_csv(ld, val, &p->mfa_enrollment, false);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	return 0;
+static int load_mfa(struct loader *ld, const json_t *obj)
+{
+	return load_object(ld, obj, mfa_key, NULL);
+}
+
+static int service_accounts_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	(void)data;
+	if (strcmp(key, "name_patterns") == 0)
+		return get_strlist(ld, val, &ld->p->service_name_patterns);
+	if (strcmp(key, "ous") == 0)
+		return get_strlist(ld, val, &ld->p->service_ous);
+	return KEY_UNKNOWN;
 }
 
 static int load_service_accounts(struct loader *ld, const json_t *obj)
 {
-	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
-
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
-
-		ld_push_key(ld, key);
-		if (strcmp(key, "name_patterns") == 0)
-			rc = get_strlist(ld, val, &p->service_name_patterns);
-		else if (strcmp(key, "ous") == 0)
-			rc = get_strlist(ld, val, &p->service_ous);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	return 0;
+	return load_object(ld, obj, service_accounts_key, NULL);
 }
 
-/* A map parameter: merged over the current entries, key by key, ignoring case. */
 static int load_param_map(struct loader *ld, const struct check_param *cp,
 			  struct param_value *pv, const json_t *obj)
 {
@@ -1098,29 +1095,19 @@ static int load_waivers(struct loader *ld, const json_t *arr)
 	return 0;
 }
 
+static int gate_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	(void)data;
+	if (strcmp(key, "fail_on") == 0)
+		return get_severity(ld, val, &ld->p->fail_on);
+	if (strcmp(key, "unknown_fails") == 0)
+		return get_bool(ld, val, &ld->p->unknown_fails);
+	return KEY_UNKNOWN;
+}
+
 static int load_gate(struct loader *ld, const json_t *obj)
 {
-	struct policy *p = ld->p;
-	const char *key;
-	json_t *val;
-
-	if (expect_object(ld, obj))
-		return -1;
-	json_object_foreach((json_t *)obj, key, val) {
-		int rc;
-
-		ld_push_key(ld, key);
-		if (strcmp(key, "fail_on") == 0)
-			rc = get_severity(ld, val, &p->fail_on);
-		else if (strcmp(key, "unknown_fails") == 0)
-			rc = get_bool(ld, val, &p->unknown_fails);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	return 0;
+	return load_object(ld, obj, gate_key, NULL);
 }
 
 static int load_version(struct loader *ld, const json_t *v)
@@ -1134,45 +1121,37 @@ static int load_version(struct loader *ld, const json_t *v)
 	return 0;
 }
 
+/* The top-level sections of a policy and their loaders. */
+static const struct {
+	const char *key;
+	int (*load)(struct loader *ld, const json_t *v);
+} sections[] = {
+	{ "version", load_version },
+	{ "incident", load_incident },
+	{ "privileged", load_privileged },
+	{ "vpn", load_vpn },
+	{ "mfa", load_mfa },
+	{ "service_accounts", load_service_accounts },
+	{ "checks", load_checks },
+	{ "waivers", load_waivers },
+	{ "gate", load_gate },
+};
+
+static int root_key(struct loader *ld, const char *key, const json_t *val, void *data)
+{
+	(void)data;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(key, sections[i].key) == 0)
+			return sections[i].load(ld, val);
+	return KEY_UNKNOWN;
+}
+
 static int load_root(struct loader *ld, const json_t *root)
 {
-	static const struct {
-		const char *key;
-		int (*load)(struct loader *ld, const json_t *v);
-	} sections[] = {
-		{ "version", load_version },
-		{ "incident", load_incident },
-		{ "privileged", load_privileged },
-		{ "vpn", load_vpn },
-		{ "mfa", load_mfa },
-		{ "service_accounts", load_service_accounts },
-		{ "checks", load_checks },
-		{ "waivers", load_waivers },
-		{ "gate", load_gate },
-	};
-	const char *key;
-	json_t *val;
-
 	if (!json_is_object(root))
 		return fail_at(ld, "expected a json object at the top level, got %s",
 			       json_type_name(root));
-	json_object_foreach((json_t *)root, key, val) {
-		size_t i;
-		int rc;
-
-		ld_push_key(ld, key);
-		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-			if (strcmp(key, sections[i].key) == 0)
-				break;
-		if (i < sizeof(sections) / sizeof(sections[0]))
-			rc = sections[i].load(ld, val);
-		else
-			rc = fail_unknown_key(ld, key);
-		ld_pop(ld);
-		if (rc)
-			return -1;
-	}
-	return 0;
+	return each_key(ld, root, root_key, NULL);
 }
 
 /* ---- defaults, load, release -------------------------------------------- */
