@@ -310,6 +310,13 @@ struct dir {
 	 * PSO named was read.
 	 */
 	const char *pso_unread_reason;
+	/*
+	 * A group the policy names as privileged (privileged.extra_groups) or
+	 * as MFA evidence (mfa.groups) that is not a group of the directory:
+	 * who is privileged, or who has MFA, cannot be told. NULL when all
+	 * were found.
+	 */
+	const char *unresolved_privileged, *unresolved_mfa;
 };
 
 /* A raw entry as a source delivers it: values are not NUL-terminated. */

@@ -239,6 +239,14 @@ static const char *const kind_words[OBJ_KIND_COUNT] = {
 /* Whether every need of c is met; if not, the reason. */
 static bool needs_met(const struct audit *a, const struct check *c, struct sbuf *why)
 {
+	if ((c->needs_groups & TARGET_PRIVILEGED) && a->dir->unresolved_privileged) {
+		sbuf_addf(why, "%s: who is privileged cannot be told", a->dir->unresolved_privileged);
+		return false;
+	}
+	if ((c->needs_groups & TARGET_MFA) && a->dir->unresolved_mfa) {
+		sbuf_addf(why, "%s: who has MFA cannot be told", a->dir->unresolved_mfa);
+		return false;
+	}
 	for (const struct check_need *n = c->needs; n && n->kinds; n++) {
 		bool met = false;
 		size_t names = 0, nattr = 0, kinds = 0;

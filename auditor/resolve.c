@@ -240,10 +240,24 @@ static int add_target(struct dir *d, struct group *g, unsigned why, size_t *cap)
 	return (int)d->ntargets++;
 }
 
-static void add_named_targets(struct dir *d, const struct strlist *names, unsigned why, size_t *cap)
+/* Add the groups the policy names; *missing gets a reason for the first one not found. */
+static void add_named_targets(struct dir *d, const struct strlist *names, unsigned why, size_t *cap,
+			      const char *key, const char **missing)
 {
-	for (size_t i = 0; i < names->n; i++)
-		add_target(d, as_group(dir_find_name(d, names->v[i])), why, cap);
+	for (size_t i = 0; i < names->n; i++) {
+		struct group *g = as_group(dir_find_name(d, names->v[i]));
+		struct sbuf sb = SBUF_INIT;
+
+		if (g) {
+			add_target(d, g, why, cap);
+			continue;
+		}
+		if (!missing || *missing)
+			continue;
+		sbuf_addf(&sb, "group \"%s\" named in %s is not in the directory", names->v[i], key);
+		*missing = arena_strdup(&d->arena, sb.buf);
+		sbuf_release(&sb);
+	}
 }
 
 static void build_targets(struct dir *d, const struct policy *p)
@@ -260,9 +274,11 @@ static void build_targets(struct dir *d, const struct policy *p)
 			add_target(d, as_group(dir_find_by_sid(d, buf)), TARGET_PRIVILEGED, &cap);
 	dns_admins = as_group(hmap_get(&d->by_sam, "DnsAdmins"));
 	add_target(d, dns_admins, TARGET_PRIVILEGED, &cap);
-	add_named_targets(d, &p->priv_extra_groups, TARGET_PRIVILEGED, &cap);
-	add_named_targets(d, &p->vpn_groups, TARGET_VPN, &cap);
-	add_named_targets(d, &p->mfa_groups, TARGET_MFA, &cap);
+	add_named_targets(d, &p->priv_extra_groups, TARGET_PRIVILEGED, &cap,
+			  "privileged.extra_groups", &d->unresolved_privileged);
+	/* checks/vpn.c says itself which VPN group is missing */
+	add_named_targets(d, &p->vpn_groups, TARGET_VPN, &cap, NULL, NULL);
+	add_named_targets(d, &p->mfa_groups, TARGET_MFA, &cap, "mfa.groups", &d->unresolved_mfa);
 	if (rid_sid(d, RID_PROTECTED_USERS, buf, sizeof(buf)))
 		add_target(d, as_group(dir_find_by_sid(d, buf)), TARGET_PROTECTED_USERS, &cap);
 	for (size_t i = 0; i < d->npsos; i++)

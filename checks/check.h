@@ -75,6 +75,12 @@ struct check {
 	const char *remediation;
 	const char *references;         /* "ANSSI vuln_...; MITRE ATT&CK T1078" */
 	bool after_waivers;             /* runs once waivers are applied (policy.*) */
+	/*
+	 * TARGET_PRIVILEGED and/or TARGET_MFA (dir.h): the check rests on who
+	 * is privileged or who has MFA, so it is UNKNOWN when a group the
+	 * policy names for that is not in the directory.
+	 */
+	unsigned needs_groups;
 	void (*run)(struct check_ctx *ctx);
 };
 

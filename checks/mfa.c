@@ -60,6 +60,7 @@ static const struct check_need needs_membership[] = {
 
 static const struct check check_privileged_missing = {
 	.id = "mfa.privileged-missing",
+	.needs_groups = TARGET_PRIVILEGED | TARGET_MFA,
 	.family = "mfa",
 	.title = "Privileged account without MFA",
 	.severity = SEV_CRITICAL,

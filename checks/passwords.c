@@ -618,6 +618,7 @@ static const struct check_need needs_pso[] = {
 
 static const struct check check_pwd_pso_weak = {
 	.id = "pwd.pso-weak-privileged",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "pwd",
 	.title = "Privileged users governed by a weak fine-grained password policy",
 	.severity = SEV_HIGH,

@@ -548,6 +548,7 @@ static const struct check_param params_builtin_admin[] = {
 
 static const struct check check_group_size = {
 	.id = "priv.group-size",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged group with too many members",
 	.severity = SEV_HIGH,
@@ -565,6 +566,7 @@ static const struct check check_group_size = {
 
 static const struct check check_stale = {
 	.id = "priv.stale",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged account unused for too long",
 	.severity = SEV_HIGH,
@@ -582,6 +584,7 @@ static const struct check check_stale = {
 
 static const struct check check_disabled_member = {
 	.id = "priv.disabled-member",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Disabled account still in a privileged group",
 	.severity = SEV_MEDIUM,
@@ -597,6 +600,7 @@ static const struct check check_disabled_member = {
 
 static const struct check check_password_old = {
 	.id = "priv.password-old",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged account with an old password",
 	.severity = SEV_HIGH,
@@ -613,6 +617,7 @@ static const struct check check_password_old = {
 
 static const struct check check_password_never_expires = {
 	.id = "priv.password-never-expires",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged account with a password that never expires",
 	.severity = SEV_HIGH,
@@ -627,6 +632,7 @@ static const struct check check_password_never_expires = {
 
 static const struct check check_kerberoastable = {
 	.id = "priv.kerberoastable",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Kerberoastable privileged account",
 	.severity = SEV_CRITICAL,
@@ -642,6 +648,7 @@ static const struct check check_kerberoastable = {
 
 static const struct check check_asrep = {
 	.id = "priv.asrep-roastable",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "AS-REP roastable privileged account",
 	.severity = SEV_CRITICAL,
@@ -656,6 +663,7 @@ static const struct check check_asrep = {
 
 static const struct check check_delegable = {
 	.id = "priv.delegable",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged account that can be delegated",
 	.severity = SEV_MEDIUM,
@@ -670,6 +678,7 @@ static const struct check check_delegable = {
 
 static const struct check check_not_protected = {
 	.id = "priv.not-protected-users",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged user not in Protected Users",
 	.severity = SEV_LOW,
@@ -685,6 +694,7 @@ static const struct check check_not_protected = {
 
 static const struct check check_service_account = {
 	.id = "priv.service-account",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Service account or machine in a privileged group",
 	.severity = SEV_HIGH,
@@ -700,6 +710,7 @@ static const struct check check_service_account = {
 
 static const struct check check_nested = {
 	.id = "priv.nested",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "Privileged through nested groups only",
 	.severity = SEV_INFO,
@@ -715,6 +726,7 @@ static const struct check check_nested = {
 
 static const struct check check_admincount_orphan = {
 	.id = "priv.admincount-orphan",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "priv",
 	.title = "adminCount=1 on an account that is not privileged",
 	.severity = SEV_LOW,

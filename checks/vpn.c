@@ -518,6 +518,7 @@ static const struct check check_disabled_retains = {
 
 static const struct check check_no_mfa = {
 	.id = "vpn.no-mfa",
+	.needs_groups = TARGET_MFA,
 	.family = "vpn",
 	.title = "VPN-capable account without MFA",
 	.severity = SEV_CRITICAL,
@@ -548,6 +549,7 @@ static const struct check check_password_not_reset = {
 
 static const struct check check_privileged = {
 	.id = "vpn.privileged",
+	.needs_groups = TARGET_PRIVILEGED,
 	.family = "vpn",
 	.title = "Privileged account reachable from the VPN",
 	.severity = SEV_HIGH,

@@ -12,6 +12,7 @@
 
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
+#include "../../checks/registry.h"
 #include "../fixture.h"
 #include "helpers.h"
 
@@ -594,5 +595,27 @@ Test(privileged, unknown_when_membership_was_not_exported)
 	cr_assert_eq(fixture_status(fx, "priv.not-protected-users"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "priv.group-size"), STATUS_UNKNOWN);
 	cr_assert_eq(fixture_status(fx, "mfa.privileged-missing"), STATUS_UNKNOWN);
+	fixture_free(fx);
+}
+
+Test(privileged, an_extra_group_missing_from_the_directory_makes_the_checks_unknown)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+	size_t idx;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	fx = run_ldif(&sb, "{\"privileged\": {\"extra_groups\": [\"IT-Admins\"]}}");
+	cr_assert_not_null(registry_find("priv.stale", &idx));
+	cr_assert_eq(fx->audit.states[idx].status, STATUS_UNKNOWN);
+	cr_assert_not_null(strstr(fx->audit.states[idx].reason,
+				  "group \"IT-Admins\" named in privileged.extra_groups is not in the directory"),
+			   "%s", fx->audit.states[idx].reason);
+	cr_assert_eq(fixture_status(fx, "mfa.privileged-missing"), STATUS_UNKNOWN);
+	cr_assert_eq(fixture_status(fx, "vpn.privileged"), STATUS_UNKNOWN);
+	/* checks that do not rest on the classification still run */
+	cr_assert_neq(fixture_status(fx, "priv.builtin-admin-used"), STATUS_UNKNOWN);
 	fixture_free(fx);
 }

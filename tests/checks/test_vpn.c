@@ -11,6 +11,7 @@
 
 #include "../../auditor/sbuf.h"
 #include "../../auditor/timeutil.h"
+#include "../../checks/registry.h"
 #include "../fixture.h"
 #include "helpers.h"
 
@@ -306,6 +307,7 @@ Test(vpn, nested_groups_primary_group_and_cycles_give_vpn_access)
 	group(&sb, "VPN-Users", 1200, "Sales", NULL);
 	group(&sb, "Remote", 1202, "VPN-Users", NULL);
 	group(&sb, "Sales", 1203, "alice", "Remote", NULL);
+	group(&sb, "MFA-Enrolled", 1204, NULL); /* named by POLICY: no member */
 	fx = run_ldif(&sb, POLICY);
 	cr_assert(fixture_account(fx, "alice")->vpn);
 	cr_assert(fixture_account(fx, "bob")->vpn);
@@ -646,5 +648,29 @@ Test(vpn, a_clean_vpn_user_passes_every_vpn_check)
 	fx = run_ldif(&sb, POLICY);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++)
 		cr_assert_eq(fixture_status(fx, ids[i]), STATUS_PASS, "%s", ids[i]);
+	fixture_free(fx);
+}
+
+Test(vpn, an_mfa_group_missing_from_the_directory_makes_no_mfa_unknown)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+
+	a.lines = "msNPAllowDialin: TRUE\n";
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	/* POLICY names MFA-Enrolled, which this directory lacks */
+	fx = run_ldif(&sb, POLICY);
+	cr_assert_eq(fixture_status(fx, "vpn.no-mfa"), STATUS_UNKNOWN);
+	{
+		size_t idx;
+
+		cr_assert_not_null(registry_find("vpn.no-mfa", &idx));
+		cr_assert_not_null(strstr(fx->audit.states[idx].reason,
+					  "group \"MFA-Enrolled\" named in mfa.groups is not in the directory"),
+				   "%s", fx->audit.states[idx].reason);
+	}
+	cr_assert_not(fixture_has(fx, "vpn.no-mfa", "alice"));
 	fixture_free(fx);
 }
