@@ -1,8 +1,9 @@
 /*
- * LDIF reader (see ldif.h). Physical lines are read with getline(); a
- * logical line is complete when the next physical line does not start with
- * a space. A record's logical lines are kept in one buffer and handed over
- * as a raw_entry when a blank line or the end of the file closes it.
+ * LDIF reader (see ldif.h). The input is read in large blocks and parsed in
+ * place: a record is located first (its lines, up to the blank line that
+ * closes it), then each logical line is unfolded, split and base64-decoded
+ * inside the block itself, so names and values are handed over as pointers
+ * into it and nothing is copied. A record longer than the block grows it.
  */
 #include "ldif.h"
 
@@ -17,10 +18,11 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-struct pending_attr {
-	size_t name_off, name_len;
-	size_t val_off, val_len;
-	size_t line, col;
+#define BLOCK (1u << 20)
+
+/* A physical line of the record being parsed: offsets from reader.pos. */
+struct line {
+	size_t off, len;         /* without the line end */
 };
 
 struct reader {
@@ -28,8 +30,18 @@ struct reader {
 	dir_entry_fn *fn;
 	void *data;
 	struct error *err;
+	FILE *fp;                /* NULL: the whole input is in buf */
 
-	struct sbuf logical;     /* the logical line being assembled */
+	char *buf;               /* buf[pos..len) is unread; buf[len] is spare */
+	size_t cap, len, pos;
+	bool eof;
+	size_t lineno;           /* physical lines before buf[pos] */
+
+	struct line *lines;      /* the current record's lines */
+	size_t nlines, lines_alloc;
+
+	/* the logical line being assembled in place: buf[lstart..lend) */
+	size_t lstart, lend;
 	size_t logical_line;     /* its first physical line number */
 	struct segment {
 		size_t off;          /* where it starts in the logical line */
@@ -39,16 +51,13 @@ struct reader {
 	bool logical_comment;    /* it is a comment (folded comments too) */
 	bool have_logical;
 
-	struct sbuf rec;         /* names and values of the current record */
 	bool in_record, seen_version;
-	size_t dn_off, dn_len, dn_line;
-	bool have_dn;
-	struct pending_attr *attrs;
-	size_t nattrs, attrs_alloc;
+	const char *dn;
+	size_t dn_line;
 	size_t nlogical;         /* logical lines in the file so far */
 
 	struct raw_attr *raw;
-	size_t raw_alloc;
+	size_t nattrs, raw_alloc;
 	struct raw_value *vals;
 	size_t vals_alloc;
 };
@@ -114,12 +123,16 @@ static int b64val(unsigned char c)
 	return -1;
 }
 
-/* Decode base64 in s[0..len) appending to out; returns the bad offset or -1. */
-static long b64_decode(const char *s, size_t len, struct sbuf *out)
+/*
+ * Decode the base64 in s[0..len) in place (the output is shorter than the
+ * input and written behind the reading position). Returns the offset of the
+ * bad character, or -1 with *outlen set.
+ */
+static long b64_decode(char *s, size_t len, size_t *outlen)
 {
 	unsigned acc = 0;
 	int bits = 0;
-	size_t i, pad = 0, n = 0;
+	size_t i, pad = 0, n = 0, o = 0;
 
 	while (len && s[len - 1] == ' ')
 		len--;
@@ -141,11 +154,12 @@ static long b64_decode(const char *s, size_t len, struct sbuf *out)
 		n++;
 		if (bits >= 8) {
 			bits -= 8;
-			sbuf_addch(out, (char)((acc >> bits) & 0xff));
+			s[o++] = (char)((acc >> bits) & 0xff);
 		}
 	}
 	if (pad > 2 || (n + pad) % 4 != 0 || (n % 4 == 1))
 		return (long)len;
+	*outlen = o;
 	return -1;
 }
 
@@ -166,39 +180,26 @@ static bool valid_attr_name(const char *s, size_t len)
 
 static void reset_record(struct reader *r)
 {
-	sbuf_reset(&r->rec);
 	r->nattrs = 0;
-	r->have_dn = false;
+	r->dn = NULL;
 	r->in_record = false;
 }
 
 static int emit_record(struct reader *r)
 {
 	struct raw_entry e;
-	size_t i;
 	int ret;
 
 	if (!r->in_record)
 		return 0;
-	if (!r->have_dn) {
+	if (!r->dn) {
 		reset_record(r);
 		return 0;
 	}
-	xgrow(&r->raw, &r->raw_alloc, r->nattrs, sizeof(*r->raw));
-	xgrow(&r->vals, &r->vals_alloc, r->nattrs, sizeof(*r->vals));
-	/* names are NUL-terminated inside rec: see add_attr */
-	for (i = 0; i < r->nattrs; i++) {
-		struct pending_attr *p = &r->attrs[i];
-
-		r->vals[i].val = r->rec.buf + p->val_off;
-		r->vals[i].len = p->val_len;
-		r->raw[i].name = r->rec.buf + p->name_off;
+	/* vals moved when it grew: point the attributes at their values again */
+	for (size_t i = 0; i < r->nattrs; i++)
 		r->raw[i].vals = &r->vals[i];
-		r->raw[i].nvals = 1;
-		r->raw[i].line = p->line;
-		r->raw[i].col = p->col;
-	}
-	e.dn = r->rec.buf + r->dn_off;
+	e.dn = r->dn;
 	e.attrs = r->raw;
 	e.nattrs = r->nattrs;
 	e.origin = r->name;
@@ -208,32 +209,18 @@ static int emit_record(struct reader *r)
 	return ret;
 }
 
-/* Append name and value (each NUL-terminated) to the record buffer. */
-static void add_attr(struct reader *r, const char *name, size_t nlen, size_t line, size_t col,
-		     size_t *val_off)
-{
-	struct pending_attr *p;
-
-	xgrow(&r->attrs, &r->attrs_alloc, r->nattrs + 1, sizeof(*r->attrs));
-	p = &r->attrs[r->nattrs++];
-	p->name_off = r->rec.len;
-	p->name_len = nlen;
-	sbuf_add(&r->rec, name, nlen);
-	sbuf_addch(&r->rec, '\0');
-	p->val_off = r->rec.len;
-	p->line = line;
-	p->col = col;
-	*val_off = r->rec.len;
-}
-
+/*
+ * Split the logical line buf[lstart..lend) into a NUL-terminated name and
+ * value, in place, and add it to the record.
+ */
 static int process_logical(struct reader *r)
 {
-	const char *s = r->logical.buf;
-	size_t len = r->logical.len;
+	char *s = r->buf + r->lstart;
+	size_t len = r->lend - r->lstart;
 	const char *colon = memchr(s, ':', len);
-	size_t nlen, vstart, val_off;
+	size_t nlen, vstart, vlen, vline, vcol;
 	bool b64 = false;
-	struct pending_attr *p;
+	char *v;
 
 	if (!colon)
 		return fail_at(r, 0, "expected \"attribute: value\"");
@@ -263,46 +250,47 @@ static int process_logical(struct reader *r)
 		r->in_record = true;
 	}
 
-	{
-		size_t vline, vcol;
-
-		position(r, vstart, &vline, &vcol);
-		add_attr(r, s, nlen, vline, vcol, &val_off);
-	}
+	v = s + vstart;
+	vlen = len - vstart;
 	if (b64) {
-		long bad = b64_decode(s + vstart, len - vstart, &r->rec);
+		long bad = b64_decode(v, vlen, &vlen);
 
-		if (bad >= 0) {
-			r->nattrs--;
+		if (bad >= 0)
 			return fail_at(r, vstart + (size_t)bad, "invalid base64 value");
-		}
-	} else {
-		sbuf_add(&r->rec, s + vstart, len - vstart);
 	}
-	p = &r->attrs[r->nattrs - 1];
-	p->val_len = r->rec.len - val_off;
-	sbuf_addch(&r->rec, '\0');
+	/* buf[lend] is the line end or the spare byte: never part of a value */
+	v[vlen] = '\0';
 
 	if (str_nieq(s, nlen, "dn")) {
-		if (r->have_dn)
+		if (r->dn)
 			return fail_at(r, 0, "second \"dn:\" in one record");
-		if (!p->val_len)
+		if (!vlen)
 			return fail_at(r, vstart, "empty DN");
-		r->have_dn = true;
-		r->dn_off = p->val_off;
-		r->dn_len = p->val_len;
+		r->dn = v;
 		r->dn_line = r->logical_line;
-		r->nattrs--;
-	} else if (str_nieq(s, nlen, "changetype")) {
-		const char *v = r->rec.buf + p->val_off;
-
+		return 0;
+	}
+	if (str_nieq(s, nlen, "changetype")) {
 		if (!str_ieq(v, "add"))
 			return fail_at(r, vstart,
 				    "unsupported changetype \"%s\" (an export holds entries only)", v);
-		r->nattrs--;
-	} else if (str_nieq(s, nlen, "control")) {
-		return fail_at(r, 0, "LDIF controls are not supported");
+		return 0;
 	}
+	if (str_nieq(s, nlen, "control"))
+		return fail_at(r, 0, "LDIF controls are not supported");
+
+	position(r, vstart, &vline, &vcol);
+	s[nlen] = '\0';
+	xgrow(&r->raw, &r->raw_alloc, r->nattrs + 1, sizeof(*r->raw));
+	xgrow(&r->vals, &r->vals_alloc, r->nattrs + 1, sizeof(*r->vals));
+	r->vals[r->nattrs].val = v;
+	r->vals[r->nattrs].len = vlen;
+	r->raw[r->nattrs].name = s;
+	r->raw[r->nattrs].vals = &r->vals[r->nattrs];
+	r->raw[r->nattrs].nvals = 1;
+	r->raw[r->nattrs].line = vline;
+	r->raw[r->nattrs].col = vcol;
+	r->nattrs++;
 	return 0;
 }
 
@@ -313,7 +301,6 @@ static int flush_logical(struct reader *r)
 	if (r->have_logical && !r->logical_comment)
 		ret = process_logical(r);
 	r->have_logical = false;
-	sbuf_reset(&r->logical);
 	return ret;
 }
 
@@ -326,32 +313,35 @@ static void add_segment(struct reader *r, size_t off, size_t line, size_t col)
 	r->nsegs++;
 }
 
-static int feed_line(struct reader *r, char *buf, size_t len, size_t lineno)
+/* One physical line buf[start..start+len), line end removed. */
+static int feed_line(struct reader *r, size_t start, size_t len, size_t lineno, bool check_nul)
 {
+	char *line = r->buf + start;
 	const char *nul;
 
-	if (lineno == 1 && len >= 2 && ((unsigned char)buf[0] == 0xff || (unsigned char)buf[0] == 0xfe) &&
-	    ((unsigned char)buf[1] ^ (unsigned char)buf[0]) == 0x01)
+	if (lineno == 1 && len >= 2 &&
+	    ((unsigned char)line[0] == 0xff || (unsigned char)line[0] == 0xfe) &&
+	    ((unsigned char)line[1] ^ (unsigned char)line[0]) == 0x01)
 		return fail(r, 1, 1, "UTF-16 text (as `ldifde -u` writes): convert it to UTF-8 first");
-	if (lineno == 1 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+	if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		/* a UTF-8 byte-order mark, as Notepad and PowerShell write */
-		buf += 3;
+		start += 3;
+		line += 3;
 		len -= 3;
 	}
-	nul = memchr(buf, '\0', len);
-
-	if (nul)
-		return fail(r, lineno, (size_t)(nul - buf) + 1, "NUL byte in the file (not LDIF text)");
-	if (len && buf[len - 1] == '\n')
+	if (check_nul && (nul = memchr(line, '\0', len)))
+		return fail(r, lineno, (size_t)(nul - line) + 1,
+			    "NUL byte in the file (not LDIF text)");
+	if (len && line[len - 1] == '\r')
 		len--;
-	if (len && buf[len - 1] == '\r')
-		len--;
-	if (len && buf[0] == ' ') {
+	if (len && line[0] == ' ') {
 		if (!r->have_logical)
 			return fail(r, lineno, 1, "continuation line without a line to continue");
 		if (!r->logical_comment) {
-			add_segment(r, r->logical.len, lineno, 2);
-			sbuf_add(&r->logical, buf + 1, len - 1);
+			/* unfold: move the continuation up to the logical line's end */
+			add_segment(r, r->lend - r->lstart, lineno, 2);
+			memmove(r->buf + r->lend, line + 1, len - 1);
+			r->lend += len - 1;
 		}
 		return 0;
 	}
@@ -361,19 +351,92 @@ static int feed_line(struct reader *r, char *buf, size_t len, size_t lineno)
 		return emit_record(r);
 	r->have_logical = true;
 	r->logical_line = lineno;
+	r->lstart = start;
+	r->lend = start + len;
 	r->nsegs = 0;
 	add_segment(r, 0, lineno, 1);
-	r->logical_comment = buf[0] == '#';
-	if (!r->logical_comment)
-		sbuf_add(&r->logical, buf, len);
+	r->logical_comment = line[0] == '#';
 	return 0;
+}
+
+/*
+ * Read more input behind buf[len), first moving the unread part to the
+ * front and growing the block when it is full. Returns 0, or -1 on a read
+ * error; r->eof is set when there is no more.
+ */
+static int refill(struct reader *r)
+{
+	size_t n;
+
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->len < BLOCK / 2 + 1) {
+		r->cap = r->cap ? r->cap * 2 : BLOCK;
+		r->buf = xreallocarray(r->buf, r->cap, 1);
+	}
+	n = fread(r->buf + r->len, 1, r->cap - r->len - 1, r->fp);
+	r->len += n;
+	if (n == 0) {
+		if (ferror(r->fp))
+			return error_set(r->err, EXIT_INPUT, "%s: read error: %s", r->name,
+					 strerror(errno));
+		r->eof = true;
+	}
+	return 0;
+}
+
+/*
+ * Find the next record's lines: up to and including the blank line that
+ * ends it, or to the end of the input. Returns 1 when lines were found, 0
+ * at the end of the input, -1 on a read error.
+ */
+static int next_record(struct reader *r)
+{
+	size_t scan = 0;         /* offset from pos scanned so far */
+
+	r->nlines = 0;
+	for (;;) {
+		const char *base = r->buf + r->pos;
+		size_t avail = r->len - r->pos;
+
+		while (scan < avail) {
+			const char *nl = memchr(base + scan, '\n', avail - scan);
+			size_t end;
+
+			if (!nl)
+				break;
+			end = (size_t)(nl - base);
+			xgrow(&r->lines, &r->lines_alloc, r->nlines + 1, sizeof(*r->lines));
+			r->lines[r->nlines].off = scan;
+			r->lines[r->nlines++].len = end - scan;
+			scan = end + 1;
+			/* a blank line (or a lone CR) closes the record */
+			if (end - r->lines[r->nlines - 1].off == 0 ||
+			    (end - r->lines[r->nlines - 1].off == 1 && base[end - 1] == '\r'))
+				return 1;
+		}
+		if (r->eof) {
+			if (scan < avail) {
+				/* the last line has no line end */
+				xgrow(&r->lines, &r->lines_alloc, r->nlines + 1, sizeof(*r->lines));
+				r->lines[r->nlines].off = scan;
+				r->lines[r->nlines++].len = avail - scan;
+				scan = avail;
+			}
+			return r->nlines > 0;
+		}
+		if (refill(r) < 0)
+			return -1;
+	}
 }
 
 static void reader_release(struct reader *r)
 {
-	sbuf_release(&r->logical);
-	sbuf_release(&r->rec);
-	free(r->attrs);
+	free(r->buf);
+	free(r->lines);
 	free(r->segs);
 	free(r->raw);
 	free(r->vals);
@@ -387,12 +450,31 @@ static void reader_init(struct reader *r, const char *name, dir_entry_fn *fn, vo
 	r->fn = fn;
 	r->data = data;
 	r->err = err;
-	sbuf_init(&r->logical);
-	sbuf_init(&r->rec);
 }
 
-static int reader_finish(struct reader *r)
+static int reader_run(struct reader *r)
 {
+	int more;
+
+	while ((more = next_record(r)) > 0) {
+		const char *chunk = r->buf + r->pos;
+		size_t last = r->lines[r->nlines - 1].off + r->lines[r->nlines - 1].len;
+		bool nul = memchr(chunk, '\0', last) != NULL;
+
+		for (size_t i = 0; i < r->nlines; i++)
+			if (feed_line(r, r->pos + r->lines[i].off, r->lines[i].len,
+				      r->lineno + i + 1, nul) < 0)
+				return -1;
+		r->lineno += r->nlines;
+		/* the records parsed in place are gone once the block moves */
+		if (r->have_logical && flush_logical(r) < 0)
+			return -1;
+		if (r->in_record && emit_record(r) < 0)
+			return -1;
+		r->pos += last + (last < r->len - r->pos);
+	}
+	if (more < 0)
+		return -1;
 	if (flush_logical(r) < 0 || emit_record(r) < 0)
 		return -1;
 	return 0;
@@ -401,23 +483,11 @@ static int reader_finish(struct reader *r)
 int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
 {
 	struct reader r;
-	char *buf = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	int ret = -1;
+	int ret;
 
 	reader_init(&r, name, fn, data, err);
-	while ((n = getline(&buf, &cap, fp)) >= 0) {
-		if (feed_line(&r, buf, (size_t)n, ++lineno) < 0)
-			goto out;
-	}
-	if (ferror(fp)) {
-		error_set(err, EXIT_INPUT, "%s: read error: %s", name, strerror(errno));
-		goto out;
-	}
-	ret = reader_finish(&r);
-out:
-	free(buf);
+	r.fp = fp;
+	ret = reader_run(&r);
 	reader_release(&r);
 	return ret;
 }
@@ -441,23 +511,15 @@ int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 		  struct error *err)
 {
 	struct reader r;
-	size_t lineno = 0, i = 0;
-	int ret = -1;
+	int ret;
 
 	reader_init(&r, name, dir_add_cb, d, err);
-	while (i < len) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (text + i)) + 1 : len - i;
-		char *line = xstrndup(text + i, n);
-
-		ret = feed_line(&r, line, n, ++lineno);
-		free(line);
-		if (ret < 0)
-			goto out;
-		i += n;
-	}
-	ret = reader_finish(&r);
-out:
+	r.buf = xmalloc(len + 1);
+	memcpy(r.buf, text, len);
+	r.cap = len + 1;
+	r.len = len;
+	r.eof = true;
+	ret = reader_run(&r);
 	reader_release(&r);
 	return ret;
 }
