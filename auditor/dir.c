@@ -399,12 +399,14 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	const struct raw_attr *ra = NULL;
 	const struct raw_value *v;
 	size_t len = strlen(b->e->dn);
-	char *ndn = arena_alloc(&b->d->arena, len + 1);
+	char small[512], *ndn = len < sizeof(small) ? small : xmalloc(len + 1);
 
 	dn_normalise_into(b->e->dn, len, ndn);
 	h->kind = kind;
 	h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
-	h->ndn = ndn;
+	h->ndn = strcmp(ndn, h->dn) == 0 ? h->dn : arena_strdup(&b->d->arena, ndn);
+	if (ndn != small)
+		free(ndn);
 	h->seen = seen_bits(b);
 	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))
 		return -1;
@@ -429,6 +431,19 @@ static const char *opt_string(struct builder *b, int a)
 	const struct raw_value *v = single(b, a, &ra);
 
 	return v ? dup_value(b, v) : NULL;
+}
+
+/* opt_string, sharing same (the sAMAccountName) when the value equals it. */
+static const char *shared_string(struct builder *b, int a, const char *same)
+{
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v = single(b, a, &ra);
+
+	if (!v)
+		return NULL;
+	if (same && strlen(same) == v->len && memcmp(same, v->val, v->len) == 0)
+		return same;
+	return dup_value(b, v);
 }
 
 static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
@@ -483,7 +498,7 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	if (fill_obj(b, &a->h, kind) < 0)
 		return -1;
 	a->upn = opt_string(b, ATTR_USERPRINCIPALNAME);
-	a->cn = opt_string(b, ATTR_CN);
+	a->cn = shared_string(b, ATTR_CN, a->h.sam);
 	a->description = opt_string(b, ATTR_DESCRIPTION);
 	a->info = opt_string(b, ATTR_INFO);
 	if (get_int(b, ATTR_USERACCOUNTCONTROL, &x, &present) < 0)
@@ -536,12 +551,41 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	return 0;
 }
 
+/* Look up nb normalised member DNs; those not read yet wait as DNs. */
+static void resolve_batch(struct builder *b, struct group *g, const struct raw_value *const *vals,
+			  const size_t *off, const uint64_t *hash, size_t nb, const char *ndns,
+			  size_t nmembers)
+{
+	for (size_t i = 0; i < nb; i++) {
+		struct dir_obj *o = hmap_get_hashed(&b->d->by_dn, ndns + off[i], hash[i]);
+
+		if (o) {
+			g->member_objs[g->nmember_objs++] = o;
+			continue;
+		}
+		if (!g->pending)
+			g->pending = arena_alloc(&b->d->arena, nmembers * sizeof(*g->pending));
+		g->pending[g->npending++] = dup_value(b, vals[i]);
+	}
+}
+
+/* Members are looked up this many at a time, their slots prefetched. */
+#define MEMBER_BATCH 32
+
+/*
+ * Resolve the member DNs read so far: a group of a large domain lists
+ * members spread over the whole DN map, so each batch is normalised and
+ * hashed first and the lookups follow once the slots are on their way.
+ */
 static int add_members(struct builder *b, struct group *g)
 {
 	const struct raw_attr *ra;
 	const struct raw_value *v;
-	char small[512], *ndn = small;
-	size_t cap = sizeof(small), n = 0;
+	const struct raw_value *batch[MEMBER_BATCH];
+	size_t off[MEMBER_BATCH];
+	uint64_t hash[MEMBER_BATCH];
+	struct sbuf ndn = SBUF_INIT;
+	size_t n = 0, nb = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
 		n++;
@@ -549,26 +593,21 @@ static int add_members(struct builder *b, struct group *g)
 		return 0;
 	g->member_objs = arena_alloc(&b->d->arena, n * sizeof(*g->member_objs));
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
-		struct dir_obj *o;
-
-		if (v->len + 1 > cap) {
-			if (ndn != small)
-				free(ndn);
-			cap = v->len + 1;
-			ndn = xmalloc(cap);
+		off[nb] = ndn.len;
+		sbuf_grow(&ndn, v->len + 1);
+		dn_normalise_into(v->val, v->len, ndn.buf + ndn.len);
+		hash[nb] = hmap_hash(&b->d->by_dn, ndn.buf + off[nb]);
+		hmap_prefetch(&b->d->by_dn, hash[nb]);
+		ndn.len += strlen(ndn.buf + off[nb]) + 1;
+		batch[nb++] = v;
+		if (nb == MEMBER_BATCH) {
+			resolve_batch(b, g, batch, off, hash, nb, ndn.buf, n);
+			sbuf_reset(&ndn);
+			nb = 0;
 		}
-		dn_normalise_into(v->val, v->len, ndn);
-		o = hmap_get(&b->d->by_dn, ndn);
-		if (o) {
-			g->member_objs[g->nmember_objs++] = o;
-			continue;
-		}
-		if (!g->pending)
-			g->pending = arena_alloc(&b->d->arena, n * sizeof(*g->pending));
-		g->pending[g->npending++] = dup_value(b, v);
 	}
-	if (ndn != small)
-		free(ndn);
+	resolve_batch(b, g, batch, off, hash, nb, ndn.buf, n);
+	sbuf_release(&ndn);
 	return 0;
 }
 
@@ -580,7 +619,7 @@ static int add_group(struct builder *b)
 
 	if (fill_obj(b, &g->h, OBJ_GROUP) < 0)
 		return -1;
-	g->cn = opt_string(b, ATTR_CN);
+	g->cn = shared_string(b, ATTR_CN, g->h.sam);
 	g->description = opt_string(b, ATTR_DESCRIPTION);
 	if (get_int(b, ATTR_GROUPTYPE, &x, &present) < 0)
 		return -1;

@@ -29,6 +29,15 @@ struct hmap {
 void hmap_release(struct hmap *m);
 /* The value stored under key, or NULL. */
 void *hmap_get(const struct hmap *m, const char *key);
+
+/*
+ * Batched lookups: hash many keys first and prefetch their slots, then
+ * look them up, so that the cache misses of a large map overlap.
+ */
+uint64_t hmap_hash(const struct hmap *m, const char *key);
+void hmap_prefetch(const struct hmap *m, uint64_t h);
+/* hmap_get with h = hmap_hash(m, key). */
+void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
 /*
  * Store value under key unless the key is present. Returns the value that
  * is now stored under key (the old one when it was present).

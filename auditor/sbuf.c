@@ -37,7 +37,7 @@ char *sbuf_detach(struct sbuf *sb)
 	return s;
 }
 
-static void grow(struct sbuf *sb, size_t extra)
+void sbuf_grow(struct sbuf *sb, size_t extra)
 {
 	char *old = sb->alloc ? sb->buf : NULL;
 
@@ -61,7 +61,7 @@ void sbuf_add(struct sbuf *sb, const void *data, size_t len)
 {
 	if (!len)
 		return;
-	grow(sb, len);
+	sbuf_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
@@ -87,7 +87,7 @@ void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap)
 	va_end(cp);
 	if (n <= 0)
 		return;
-	grow(sb, (size_t)n);
+	sbuf_grow(sb, (size_t)n);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	sb->len += (size_t)n;
 }

@@ -37,5 +37,7 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void sbuf_setlen(struct sbuf *sb, size_t len);
+/* Make room for extra more bytes (and the NUL) without changing the length. */
+void sbuf_grow(struct sbuf *sb, size_t extra);
 
 #endif
