@@ -37,15 +37,17 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/*
+ * size bytes aligned to align (a power of two). Strings are packed with
+ * no alignment: a directory keeps millions of them.
+ */
+static void *take(struct arena *a, size_t size, size_t align)
 {
 	struct arena_block *b = a->head;
+	size_t off = b ? (b->off + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (!size)
-		size = ARENA_ALIGN;
-	if (!b || b->size - b->off < size) {
+	if (!b || off > b->size || b->size - off < size) {
 		size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
 
 		if (bsize > SIZE_MAX - sizeof(*b))
@@ -53,6 +55,7 @@ void *arena_alloc(struct arena *a, size_t size)
 		b = xmalloc(sizeof(*b) + bsize);
 		b->size = bsize;
 		b->off = 0;
+		off = 0;
 		if (size > ARENA_BLOCK / 4 && a->head) {
 			/* keep the current block for small allocations */
 			b->next = a->head->next;
@@ -62,16 +65,23 @@ void *arena_alloc(struct arena *a, size_t size)
 			a->head = b;
 		}
 	}
-	p = b->data + b->off;
-	b->off += size;
+	p = b->data + off;
+	b->off = off + size;
 	a->used += size;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = take(a, size ? size : 1, ARENA_ALIGN);
+
 	memset(p, 0, size);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = take(a, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';

@@ -1,7 +1,8 @@
 /*
  * Arena: many small allocations freed at once. The directory model lives in
- * one arena. Memory handed out is aligned for any type and stays valid until
- * arena_release(); nothing is freed individually.
+ * one arena. arena_alloc() memory is aligned for any type; strings are
+ * packed without alignment. Everything stays valid until arena_release();
+ * nothing is freed individually.
  */
 #ifndef PRIVAUDIT_ARENA_H
 #define PRIVAUDIT_ARENA_H

@@ -164,65 +164,121 @@ struct members {
 	size_t *nchild;
 };
 
-static void add_parent(struct dir *d, struct dir_obj *o, struct group *g, size_t *cap)
+/* Add g to o's parents, once; o->parents has room (see build_memberships). */
+static void add_parent(struct dir_obj *o, struct group *g)
 {
-	(void)d;
 	for (size_t i = 0; i < o->nparents; i++)
 		if (o->parents[i] == g)
 			return;
-	if (o->nparents == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		struct group **np = arena_alloc(&d->arena, ncap * sizeof(*np));
-
-		if (o->nparents)
-			memcpy(np, o->parents, o->nparents * sizeof(*np));
-		o->parents = np;
-		*cap = ncap;
-	}
 	o->parents[o->nparents++] = g;
 }
 
+/* The member objects of group g, in order; NULL for DNs that were not read. */
+static struct dir_obj *member_at(const struct dir *d, const struct group *g, size_t k)
+{
+	return k < g->nmember_objs ? g->member_objs[k]
+				   : dir_find_by_dn(d, g->pending[k - g->nmember_objs]);
+}
+
+static bool is_account(const struct dir_obj *o)
+{
+	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
+}
+
+/*
+ * Every account and group gets its direct groups (the primary group
+ * included), every group its member groups. Two passes: the first counts,
+ * so that each list is allocated once at its size, and a primary group
+ * (nearly always one of two or three) is looked up once per RID.
+ */
 static void build_memberships(struct dir *d, struct members *m)
 {
-	size_t *acap = xcalloc(d->naccounts + 1, sizeof(*acap));
-	size_t *gcap = xcalloc(d->ngroups + 1, sizeof(*gcap));
+	struct dir_obj **resolved = NULL;
+	struct group **primary = xcalloc(d->naccounts + 1, sizeof(*primary));
+	size_t *nacc = xcalloc(d->naccounts + 1, sizeof(*nacc));
+	size_t *ngrp = xcalloc(d->ngroups + 1, sizeof(*ngrp));
+	size_t nresolved = 0, resolved_alloc = 0;
+	uint32_t last_gid = 0;
+	struct group *last_pg = NULL;
+	bool have_last = false;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
 
+	/* members not resolved while reading are looked up once, here */
 	for (size_t gi = 0; gi < d->ngroups; gi++) {
-		struct group *g = d->groups[gi];
-		size_t ccap = 0;
+		const struct group *g = d->groups[gi];
 
-		for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
-			struct dir_obj *o = k < g->nmember_objs
-						    ? g->member_objs[k]
-						    : dir_find_by_dn(d, g->pending[k - g->nmember_objs]);
-
-			if (!o)
-				continue;
-			if (o->kind == OBJ_GROUP) {
-				struct group *c = (struct group *)o;
-
-				add_parent(d, o, g, &gcap[c->index]);
-				xgrow(&m->child_groups[gi], &ccap, m->nchild[gi] + 1,
-				      sizeof(*m->child_groups[gi]));
-				m->child_groups[gi][m->nchild[gi]++] = c;
-			} else if (o->kind == OBJ_USER || o->kind == OBJ_COMPUTER ||
-				   o->kind == OBJ_GMSA) {
-				add_parent(d, o, g, &acap[o->index]);
-			}
+		for (size_t k = g->nmember_objs; k < g->nmember_objs + g->npending; k++) {
+			xgrow(&resolved, &resolved_alloc, nresolved + 1, sizeof(*resolved));
+			resolved[nresolved++] = member_at(d, g, k);
 		}
 	}
 	for (size_t i = 0; i < d->naccounts; i++) {
-		struct account *a = d->accounts[i];
-		struct group *pg = primary_group(d, a);
+		const struct account *a = d->accounts[i];
 
-		if (pg)
-			add_parent(d, &a->h, pg, &acap[i]);
+		if (!a->has_primary_gid)
+			continue;
+		if (!have_last || a->primary_gid != last_gid) {
+			last_gid = a->primary_gid;
+			last_pg = primary_group(d, a);
+			have_last = true;
+		}
+		if ((primary[i] = last_pg))
+			nacc[i]++;
 	}
-	free(acap);
-	free(gcap);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t r = 0;
+
+		for (size_t gi = 0; gi < d->ngroups; gi++) {
+			struct group *g = d->groups[gi];
+
+			for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
+				struct dir_obj *o = k < g->nmember_objs ? g->member_objs[k]
+									 : resolved[r++];
+
+				if (!o)
+					continue;
+				if (o->kind == OBJ_GROUP) {
+					struct group *c = (struct group *)o;
+
+					if (pass == 0) {
+						ngrp[c->index]++;
+						m->nchild[gi]++;
+						continue;
+					}
+					add_parent(o, g);
+					m->child_groups[gi][m->nchild[gi]++] = c;
+				} else if (is_account(o)) {
+					if (pass == 0)
+						nacc[o->index]++;
+					else
+						add_parent(o, g);
+				}
+			}
+		}
+		if (pass == 1)
+			break;
+		for (size_t i = 0; i < d->naccounts; i++)
+			if (nacc[i])
+				d->accounts[i]->h.parents = arena_alloc(
+					&d->arena, nacc[i] * sizeof(*d->accounts[i]->h.parents));
+		for (size_t gi = 0; gi < d->ngroups; gi++) {
+			if (ngrp[gi])
+				d->groups[gi]->h.parents = arena_alloc(
+					&d->arena, ngrp[gi] * sizeof(*d->groups[gi]->h.parents));
+			if (m->nchild[gi])
+				m->child_groups[gi] = xmalloc(m->nchild[gi] * sizeof(*m->child_groups[gi]));
+			m->nchild[gi] = 0;
+		}
+	}
+	for (size_t i = 0; i < d->naccounts; i++)
+		if (primary[i])
+			add_parent(&d->accounts[i]->h, primary[i]);
+	free(resolved);
+	free(primary);
+	free(nacc);
+	free(ngrp);
 }
 
 static int add_target(struct dir *d, struct group *g, unsigned why, size_t *cap)
