@@ -4,10 +4,18 @@
  * closes it), then each logical line is unfolded, split and base64-decoded
  * inside the block itself, so names and values are handed over as pointers
  * into it and nothing is copied. A record longer than the block grows it.
+ *
+ * A file is parsed on a second thread while the caller's thread consumes
+ * the records (dir_add): each filled block travels, with the records
+ * parsed in it, through a short queue (struct pipeline). Records reach the
+ * consumer in file order, and an error of the parser reaches it only after
+ * every record before it, so messages are those of a one-thread read.
  */
 #include "ldif.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +31,31 @@
 /* A physical line of the record being parsed: offsets from reader.pos. */
 struct line {
 	size_t off, len;         /* without the line end */
+};
+
+/* Records parsed in one block, on their way to the consumer. */
+struct batch {
+	char *buf;               /* the block they point into (owned) */
+	struct raw_entry *entries;
+	size_t *first;           /* each entry's first attribute in attrs */
+	size_t n, alloc, first_alloc;
+	struct raw_attr *attrs;  /* of every entry in turn; set up on delivery */
+	struct raw_value *vals;  /* one per attribute */
+	size_t nattrs, attrs_alloc, vals_alloc;
+	bool last;               /* the parser ended after this batch */
+	int status;              /* with last: its result, 0 or -1 */
+	struct error err;        /* with status -1 */
+	struct batch *next;
+};
+
+#define QUEUE_MAX 3
+
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct batch *head, *tail;
+	size_t queued;
+	bool stop;               /* the consumer failed: parse no further */
 };
 
 struct reader {
@@ -60,6 +93,10 @@ struct reader {
 	size_t nattrs, raw_alloc;
 	struct raw_value *vals;
 	size_t vals_alloc;
+
+	struct pipeline *pipe;   /* set when parsing for a consumer thread */
+	struct batch *cur;       /* the batch of the current block */
+	struct error perr;       /* the parser's own errors, when pipelined */
 };
 
 static int fail(struct reader *r, size_t line, size_t col, const char *fmt, ...)
@@ -185,6 +222,76 @@ static void reset_record(struct reader *r)
 	r->in_record = false;
 }
 
+static struct batch *batch_new(void)
+{
+	return xcalloc(1, sizeof(struct batch));
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->buf);
+	free(b->entries);
+	free(b->first);
+	free(b->attrs);
+	free(b->vals);
+	free(b);
+}
+
+/* Keep a parsed record for the consumer; its strings stay in the block. */
+static int batch_add(struct batch *b, const struct raw_entry *e)
+{
+	xgrow(&b->entries, &b->alloc, b->n + 1, sizeof(*b->entries));
+	xgrow(&b->first, &b->first_alloc, b->n + 1, sizeof(*b->first));
+	xgrow(&b->attrs, &b->attrs_alloc, b->nattrs + e->nattrs, sizeof(*b->attrs));
+	xgrow(&b->vals, &b->vals_alloc, b->nattrs + e->nattrs, sizeof(*b->vals));
+	/* attrs and vals move as they grow: pointers are set on delivery */
+	b->first[b->n] = b->nattrs;
+	b->entries[b->n++] = *e;
+	for (size_t i = 0; i < e->nattrs; i++) {
+		b->attrs[b->nattrs + i] = e->attrs[i];
+		b->vals[b->nattrs + i] = *e->attrs[i].vals;
+	}
+	b->nattrs += e->nattrs;
+	return 0;
+}
+
+/* Hand batch b to the consumer; false when the consumer wants no more. */
+static bool pipeline_push(struct pipeline *p, struct batch *b)
+{
+	bool stop;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->queued >= QUEUE_MAX && !p->stop && !b->last)
+		pthread_cond_wait(&p->changed, &p->lock);
+	if (p->tail)
+		p->tail->next = b;
+	else
+		p->head = b;
+	p->tail = b;
+	p->queued++;
+	stop = p->stop;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return !stop;
+}
+
+static struct batch *pipeline_pop(struct pipeline *p)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->head)
+		pthread_cond_wait(&p->changed, &p->lock);
+	b = p->head;
+	p->head = b->next;
+	if (!p->head)
+		p->tail = NULL;
+	p->queued--;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
 static int emit_record(struct reader *r)
 {
 	struct raw_entry e;
@@ -204,7 +311,7 @@ static int emit_record(struct reader *r)
 	e.nattrs = r->nattrs;
 	e.origin = r->name;
 	e.line = r->dn_line;
-	ret = r->fn(r->data, &e, r->err);
+	ret = r->pipe ? batch_add(r->cur, &e) : r->fn(r->data, &e, r->err);
 	reset_record(r);
 	return ret;
 }
@@ -368,6 +475,30 @@ static int refill(struct reader *r)
 {
 	size_t n;
 
+	if (r->pipe && r->cur->n) {
+		/* the block goes with its records; the rest starts a new one */
+		size_t rest = r->len - r->pos, cap = r->cap;
+		char *buf;
+
+		while (cap - rest < BLOCK / 2 + 1)
+			cap *= 2;
+		buf = xmalloc(cap);
+		memcpy(buf, r->buf + r->pos, rest);
+		r->cur->buf = r->buf;
+		if (!pipeline_push(r->pipe, r->cur)) {
+			r->cur = batch_new();
+			r->buf = buf;
+			r->cap = cap;
+			r->len = rest;
+			r->pos = 0;
+			return error_set(r->err, EXIT_INPUT, "%s: reading stopped", r->name);
+		}
+		r->cur = batch_new();
+		r->buf = buf;
+		r->cap = cap;
+		r->len = rest;
+		r->pos = 0;
+	}
 	if (r->pos) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
@@ -480,14 +611,91 @@ static int reader_run(struct reader *r)
 	return 0;
 }
 
+/* The parser thread: every batch is pushed, the last one with the result. */
+static void *parse_thread(void *arg)
+{
+	struct reader *r = arg;
+	int ret = reader_run(r);
+	struct batch *b = r->cur;
+
+	b->buf = r->buf;
+	r->buf = NULL;
+	b->last = true;
+	b->status = ret;
+	b->err = r->perr;
+	r->cur = NULL;
+	pipeline_push(r->pipe, b);
+	return NULL;
+}
+
+/* Deliver the records of b to fn; -1 when fn fails. */
+static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct raw_entry *e = &b->entries[i];
+		size_t first = b->first[i];
+
+		for (size_t k = first; k < first + e->nattrs; k++)
+			b->attrs[k].vals = &b->vals[k];
+		e->attrs = b->attrs + first;
+		if (fn(data, e, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
 {
+	struct pipeline pipe = { .head = NULL };
 	struct reader r;
-	int ret;
+	pthread_t tid;
+	sigset_t all, old;
+	int ret = 0, rc;
 
 	reader_init(&r, name, fn, data, err);
 	r.fp = fp;
-	ret = reader_run(&r);
+	r.pipe = &pipe;
+	r.err = &r.perr;
+	r.cur = batch_new();
+	pthread_mutex_init(&pipe.lock, NULL);
+	pthread_cond_init(&pipe.changed, NULL);
+	/* signals are for the main thread, whose handler cleans up */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&tid, NULL, parse_thread, &r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		/* no thread: parse and consume on this one */
+		batch_free(r.cur);
+		r.pipe = NULL;
+		r.cur = NULL;
+		r.err = err;
+		ret = reader_run(&r);
+		goto out;
+	}
+	for (;;) {
+		struct batch *b = pipeline_pop(&pipe);
+		bool last = b->last;
+
+		if (ret == 0 && deliver(b, fn, data, err) < 0) {
+			ret = -1;
+			pthread_mutex_lock(&pipe.lock);
+			pipe.stop = true;
+			pthread_cond_broadcast(&pipe.changed);
+			pthread_mutex_unlock(&pipe.lock);
+		}
+		if (last && ret == 0 && b->status < 0) {
+			error_set(err, b->err.code, "%s", b->err.msg);
+			ret = -1;
+		}
+		batch_free(b);
+		if (last)
+			break;
+	}
+	pthread_join(tid, NULL);
+out:
+	pthread_cond_destroy(&pipe.changed);
+	pthread_mutex_destroy(&pipe.lock);
 	reader_release(&r);
 	return ret;
 }
