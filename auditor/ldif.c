@@ -715,13 +715,13 @@ int ldif_load(struct dir *d, const char *path, struct error *err)
 	return ret;
 }
 
-int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
+int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *fn, void *data,
 		  struct error *err)
 {
 	struct reader r;
 	int ret;
 
-	reader_init(&r, name, dir_add_cb, d, err);
+	reader_init(&r, name, fn, data, err);
 	r.buf = xmalloc(len + 1);
 	memcpy(r.buf, text, len);
 	r.cap = len + 1;
@@ -730,6 +730,12 @@ int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 	ret = reader_run(&r);
 	reader_release(&r);
 	return ret;
+}
+
+int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
+		  struct error *err)
+{
+	return ldif_read_mem(text, len, name, dir_add_cb, d, err);
 }
 
 /* RFC 2849 SAFE-STRING: no NUL, CR, LF, no non-ASCII, no leading space, ':' or '<', no trailing space. */

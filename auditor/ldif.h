@@ -16,8 +16,14 @@
 
 struct error;
 
-/* Read every record of fp (named name in messages). */
+/*
+ * Read every record of fp (named name in messages). The parsing runs on a
+ * second thread; fn is called on the caller's thread, in file order.
+ */
 int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err);
+/* The same from memory, on the caller's thread alone. */
+int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *fn, void *data,
+		  struct error *err);
 
 /* Read path ("-" = stdin) into the directory. */
 int ldif_load(struct dir *d, const char *path, struct error *err);

@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -758,6 +759,177 @@ Test(ldif, error_after_a_good_record_reports_the_right_line)
 	cr_expect_str_eq(err.msg, "t.ldif:6:1: expected \"attribute: value\"");
 	cr_expect_eq(r.n, 1);
 	recorder_free(&r);
+}
+
+/* ---- inputs larger than one block (the parser runs on its own thread) --- */
+
+/*
+ * A tally of what the reader delivers: counts, and a running checksum of
+ * every DN, name and value, so that a stream and memory can be compared.
+ */
+struct tally {
+	size_t entries, attrs, last_line, fail_at;
+	uint64_t sum;
+	char last_dn[128];
+	size_t biggest;          /* longest value */
+};
+
+static uint64_t mix(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h * 31 + n;
+}
+
+static int tally_cb(void *data, const struct raw_entry *e, struct error *err)
+{
+	struct tally *t = data;
+
+	if (t->fail_at && t->entries + 1 == t->fail_at)
+		return error_set(err, EXIT_INPUT, "callback refused \"%s\"", e->dn);
+	t->entries++;
+	t->last_line = e->line;
+	t->sum = mix(t->sum, e->dn, strlen(e->dn));
+	snprintf(t->last_dn, sizeof(t->last_dn), "%s", e->dn);
+	for (size_t i = 0; i < e->nattrs; i++) {
+		t->sum = mix(t->sum, e->attrs[i].name, strlen(e->attrs[i].name));
+		t->sum = t->sum * 7 + e->attrs[i].line * 131 + e->attrs[i].col;
+		for (size_t k = 0; k < e->attrs[i].nvals; k++) {
+			t->attrs++;
+			t->sum = mix(t->sum, e->attrs[i].vals[k].val, e->attrs[i].vals[k].len);
+			if (e->attrs[i].vals[k].len > t->biggest)
+				t->biggest = e->attrs[i].vals[k].len;
+		}
+	}
+	return 0;
+}
+
+/*
+ * n records of 8 lines each (a folded value, a base64 one, a comment, the
+ * blank line),
+ * about 4 MB for 16,000: three blocks and more.
+ */
+static char *many_records(size_t n, size_t *len)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_adds(&sb, "version: 1\n");
+	for (size_t i = 0; i < n; i++) {
+		sbuf_addf(&sb, "dn: CN=user%06zu,OU=People,DC=example,DC=test\n", i);
+		sbuf_adds(&sb, "objectClass: user\n");
+		sbuf_addf(&sb, "# record %zu\n", i);
+		sbuf_addf(&sb, "description: a long description of user %06zu that is folded he\n"
+			       " re and continues on a second line\n", i);
+		sbuf_adds(&sb, "objectSid:: AQUAAAAAAAUVAAAAAcqaOwGUNXcBXtCypAYAAA==\n");
+		sbuf_addf(&sb, "sAMAccountName: user%06zu\r\n", i);
+		sbuf_adds(&sb, "\n");
+	}
+	*len = sb.len;
+	return sbuf_detach(&sb);
+}
+
+/* Read text through a stream and from memory (single-threaded): same result. */
+static void read_both(const char *text, size_t len, struct tally *stream, struct tally *mem,
+		      int *rc_stream, int *rc_mem, struct error *err_stream, struct error *err_mem)
+{
+	FILE *fp = fmemopen((void *)text, len, "r");
+
+	cr_assert_not_null(fp);
+	*rc_stream = ldif_read(fp, "t.ldif", tally_cb, stream, err_stream);
+	fclose(fp);
+	*rc_mem = ldif_read_mem(text, len, "t.ldif", tally_cb, mem, err_mem);
+}
+
+Test(ldif, records_across_many_blocks_arrive_whole_and_in_order)
+{
+	size_t len;
+	char *text = many_records(16000, &len);
+	struct tally s = { 0 }, m = { 0 };
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+	int rs, rm;
+
+	cr_assert_gt(len, 3u << 20, "the input must span several blocks (%zu bytes)", len);
+	read_both(text, len, &s, &m, &rs, &rm, &es, &em);
+	cr_expect_eq(rs, 0, "%s", es.msg);
+	cr_expect_eq(rm, 0, "%s", em.msg);
+	cr_expect_eq(s.entries, 16000);
+	cr_expect_eq(s.attrs, 16000 * 4);
+	cr_expect_str_eq(s.last_dn, "CN=user015999,OU=People,DC=example,DC=test");
+	/* line 1 is the version, each record takes 8 lines */
+	cr_expect_eq(s.last_line, 2 + 15999 * 8);
+	cr_expect_eq(s.entries, m.entries);
+	cr_expect_eq(s.sum, m.sum, "a stream and memory must deliver the same records");
+	free(text);
+}
+
+Test(ldif, a_record_larger_than_a_block_is_read_whole)
+{
+	static const char first[] = "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
+	static const char cont[] = "\n xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	struct sbuf sb = SBUF_INIT;
+	struct tally s = { 0 }, m = { 0 };
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+	int rs, rm;
+
+	sbuf_adds(&sb, "dn: CN=small,DC=x\ncn: small\n\ndn: CN=big,DC=x\n");
+	for (size_t i = 0; i < 60000; i++)
+		sbuf_addf(&sb, "member: CN=member%06zu,OU=People,DC=example,DC=test\n", i);
+	sbuf_adds(&sb, "description: ");
+	sbuf_adds(&sb, first);
+	for (size_t i = 1; i < 40000; i++)
+		sbuf_adds(&sb, cont);
+	sbuf_adds(&sb, "\n\ndn: CN=after,DC=x\ncn: after\n");
+	cr_assert_gt(sb.len, 5u << 20);
+	read_both(sb.buf, sb.len, &s, &m, &rs, &rm, &es, &em);
+	cr_expect_eq(rs, 0, "%s", es.msg);
+	cr_expect_eq(rm, 0, "%s", em.msg);
+	cr_expect_eq(s.entries, 3);
+	cr_expect_eq(s.attrs, 1 + 60000 + 1 + 1);
+	cr_expect_eq(s.biggest, strlen(first) + 39999 * (strlen(cont) - 2),
+		     "the folded value is joined whole");
+	cr_expect_str_eq(s.last_dn, "CN=after,DC=x");
+	cr_expect_eq(s.sum, m.sum);
+	sbuf_release(&sb);
+}
+
+Test(ldif, parse_error_after_several_blocks_comes_after_every_record_before_it)
+{
+	size_t len;
+	char *text = many_records(16000, &len);
+	struct sbuf sb = SBUF_INIT;
+	struct tally s = { 0 }, m = { 0 };
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+	int rs, rm;
+
+	sbuf_add(&sb, text, len);
+	sbuf_adds(&sb, "dn: CN=bad,DC=x\ncn: bad\nno colon here\n\ndn: CN=never,DC=x\n");
+	read_both(sb.buf, sb.len, &s, &m, &rs, &rm, &es, &em);
+	cr_expect_eq(rs, -1);
+	cr_expect_eq(rm, -1);
+	cr_expect_str_eq(es.msg, "t.ldif:128004:1: expected \"attribute: value\"");
+	cr_expect_str_eq(em.msg, es.msg);
+	cr_expect_eq(s.entries, 16000, "every record before the error was delivered");
+	cr_expect_eq(s.sum, m.sum);
+	sbuf_release(&sb);
+	free(text);
+}
+
+Test(ldif, callback_error_in_a_later_block_stops_the_parser)
+{
+	size_t len;
+	char *text = many_records(16000, &len);
+	struct tally s = { .fail_at = 9000 }, m = { .fail_at = 9000 };
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+	int rs, rm;
+
+	read_both(text, len, &s, &m, &rs, &rm, &es, &em);
+	cr_expect_eq(rs, -1);
+	cr_expect_eq(rm, -1);
+	cr_expect_str_eq(es.msg, "callback refused \"CN=user008999,OU=People,DC=example,DC=test\"");
+	cr_expect_str_eq(em.msg, es.msg);
+	cr_expect_eq(s.entries, 8999);
+	cr_expect_eq(s.sum, m.sum);
+	free(text);
 }
 
 /* ---- loading into the directory ---------------------------------------- */
