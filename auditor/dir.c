@@ -412,7 +412,8 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 		return -1;
 	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
 		h->sam = dup_value(b, v);
-	if ((v = single(b, ATTR_OBJECTGUID, &ra)))
+	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
+	if (kind == OBJ_PSO && (v = single(b, ATTR_OBJECTGUID, &ra)))
 		h->guid = guid_value(b, v);
 	if (hmap_put(&b->d->by_dn, h->ndn, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,

@@ -158,24 +158,25 @@ struct dir_obj {
 	const char *ndn;         /* normalised (dn_normalise) */
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
-	const char *guid;        /* objectGUID as 32 lowercase hex digits, or NULL */
+	const char *guid;        /* a PSO's objectGUID, 32 lowercase hex digits; or NULL */
 	size_t index;            /* in dir.accounts, dir.groups or dir.psos */
 	struct group **parents;  /* direct groups, the primary group included */
 	size_t nparents;
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
 };
 
+/* Fields are grouped by size: a million of these are kept. */
 struct account {
 	struct dir_obj h;
 	const char *upn, *cn, *description, *info;
 	unsigned roles;
 	uint32_t uac, primary_gid;
-	bool has_primary_gid;
 	int admin_count;         /* -1 when absent */
 	int dialin;              /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
-	bool has_enctypes;
 	uint32_t enctypes;
 	enum pwd_state pwd_state;
+	unsigned mfa_sources;    /* classified: MFA_SRC_* bits */
+	bool has_primary_gid, has_enctypes;
 	int64_t pwd_last_set;    /* TIME_NEVER unless PWD_SET */
 	int64_t account_expires; /* TIME_NEVER: never expires */
 	int64_t last_logon, last_logon_ts; /* TIME_NEVER: never or absent */
@@ -188,11 +189,10 @@ struct account {
 
 	/* resolved */
 	bool enabled;
-	int64_t last_logon_eff;  /* newest logon, TIME_NEVER if never */
-	const uint64_t *bits;    /* transitive target groups (dir.targets) */
 	/* classified */
 	bool privileged, vpn, protected_users, priv_nested;
-	unsigned mfa_sources;    /* MFA_SRC_* bits */
+	int64_t last_logon_eff;  /* resolved: newest logon, TIME_NEVER if never */
+	const uint64_t *bits;    /* resolved: transitive target groups (dir.targets) */
 	const char *priv_path;   /* "alice -> IT-Admins -> Domain Admins" */
 	const struct pso *pso;   /* resultant PSO or NULL */
 	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */

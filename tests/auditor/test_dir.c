@@ -415,13 +415,21 @@ Test(dir, object_guid_binary_and_text)
 {
 	struct dir d;
 
-	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+	load(&d, "dn: CN=a,CN=Password Settings Container,CN=System,DC=corp,DC=example,DC=test\n"
+		 "objectClass: msDS-PasswordSettings\n"
 		 "objectGUID:: ABEiM0RVZneImaq7zN3u/w==\n"
 		 "\n"
-		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\n"
-		 "objectGUID: {0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9}\n");
-	cr_expect_str_eq(account(&d, "a")->h.guid, "00112233445566778899aabbccddeeff");
-	cr_expect_str_eq(account(&d, "b")->h.guid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+		 "dn: CN=b,CN=Password Settings Container,CN=System,DC=corp,DC=example,DC=test\n"
+		 "objectClass: msDS-PasswordSettings\n"
+		 "objectGUID: {0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9}\n"
+		 "\n"
+		 "dn: CN=c," USERS "\nobjectClass: user\nsAMAccountName: c\n"
+		 "objectGUID:: ABEiM0RVZneImaq7zN3u/w==\n");
+	cr_assert_eq(d.npsos, 2);
+	cr_expect_str_eq(d.psos[0]->h.guid, "00112233445566778899aabbccddeeff");
+	cr_expect_str_eq(d.psos[1]->h.guid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+	/* only PSOs keep it (their precedence tie-break) */
+	cr_expect_null(account(&d, "c")->h.guid);
 	dir_release(&d);
 }
 
