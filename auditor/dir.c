@@ -418,10 +418,12 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	if (hmap_put(&b->d->by_dn, h->ndn, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
-	if (h->sid)
-		hmap_put(&b->d->by_sid, h->sid, h);
-	if (h->sam)
-		hmap_put(&b->d->by_sam, h->sam, h);
+	if (kind == OBJ_GROUP || kind == OBJ_PSO || kind == OBJ_DOMAIN) {
+		if (h->sid)
+			hmap_put(&b->d->by_sid, h->sid, h);
+		if (h->sam)
+			hmap_put(&b->d->by_sam, h->sam, h);
+	}
 	b->d->seen[kind] |= h->seen;
 	return 0;
 }

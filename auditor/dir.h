@@ -267,6 +267,11 @@ struct dir {
 	size_t nentries;         /* every entry fed in, kept or not */
 
 	struct hmap by_dn;       /* normalised DN -> struct dir_obj */
+	/*
+	 * Groups, PSOs and the domain head by SID and by sAMAccountName: the
+	 * audit looks up groups by name, never accounts, and a million
+	 * accounts would double the maps' memory and the time to read.
+	 */
 	struct hmap by_sid;      /* text SID -> struct dir_obj */
 	struct hmap by_sam;      /* sAMAccountName -> struct dir_obj (first) */
 
@@ -360,10 +365,13 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err);
 /* dir_add as a dir_entry_fn (data is the struct dir). */
 int dir_add_cb(void *data, const struct raw_entry *e, struct error *err);
 
-/* Lookups; NULL when absent. dn need not be normalised. */
+/*
+ * Lookups; NULL when absent. By DN any object (dn need not be normalised);
+ * by SID or name only groups, PSOs and the domain head.
+ */
 struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);
 struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
-/* By sAMAccountName, DN or SID, as the policy names groups and accounts. */
+/* By sAMAccountName, DN or SID, as the policy names groups. */
 struct dir_obj *dir_find_name(const struct dir *d, const char *name);
 
 /* The values of an extra attribute of an account (extra_names index). */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../auditor/dir.h"
 #include "../../auditor/error.h"
@@ -48,14 +49,14 @@ static void expect_error(const char *ldif, const char *msg)
 	dir_release(&d);
 }
 
+/* The account named sam (the directory looks up groups only by name). */
 static struct account *account(const struct dir *d, const char *sam)
 {
-	struct dir_obj *o = dir_find_name(d, sam);
-
-	cr_assert_not_null(o, "no object \"%s\"", sam);
-	cr_assert(o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA,
-		  "\"%s\" is not an account (kind %d)", sam, o->kind);
-	return (struct account *)o;
+	for (size_t i = 0; i < d->naccounts; i++)
+		if (d->accounts[i]->h.sam && strcasecmp(d->accounts[i]->h.sam, sam) == 0)
+			return d->accounts[i];
+	cr_assert_fail("no account \"%s\"", sam);
+	return NULL;
 }
 
 /* ---- kinds ------------------------------------------------------------- */
@@ -337,8 +338,8 @@ Test(dir, kind_from_sam_account_type_without_object_class)
 	cr_expect_eq(account(&d, "WS1$")->h.kind, OBJ_COMPUTER);
 	cr_expect_eq(d.ngroups, 4);
 	cr_expect_eq(d.naccounts, 2);
-	cr_expect_null(dir_find_name(&d, "T$"));
-	cr_expect_null(dir_find_name(&d, "N"));
+	cr_expect_null(dir_find_by_dn(&d, "CN=T," USERS));
+	cr_expect_null(dir_find_by_dn(&d, "CN=N," USERS));
 	dir_release(&d);
 }
 
@@ -369,8 +370,8 @@ Test(dir, object_sid_binary_and_text_forms)
 	cr_expect_str_eq(account(&d, "Administrator")->h.sid, "S-1-5-21-1-2-3-500");
 	cr_expect_str_eq(account(&d, "alice")->h.sid, "S-1-5-21-1-2-3-1105");
 	cr_expect_str_eq(account(&d, "bob")->h.sid, "S-1-5-21-1-2-3-1106", "text SID upper-cased");
-	cr_expect_eq(dir_find_by_sid(&d, "S-1-5-21-1-2-3-500"), &account(&d, "Administrator")->h);
-	cr_expect_eq(dir_find_by_sid(&d, "S-1-5-21-1-2-3-1106"), &account(&d, "bob")->h);
+	/* accounts are not looked up by SID: only groups, PSOs and the head are */
+	cr_expect_null(dir_find_by_sid(&d, "S-1-5-21-1-2-3-500"));
 	cr_expect_null(dir_find_by_sid(&d, "S-1-5-21-1-2-3-9999"));
 	dir_release(&d);
 }
@@ -697,24 +698,27 @@ Test(dir, find_by_dn_ignores_case_and_spacing)
 Test(dir, find_name_by_sam_dn_or_sid)
 {
 	struct dir d;
-	struct dir_obj *alice;
+	struct dir_obj *vpn;
 
 	load(&d, "dn: CN=Alice Smith," USERS "\nobjectClass: user\nsAMAccountName: alice\n"
 		 "objectSid: S-1-5-21-1-2-3-1105\n"
 		 "\n"
-		 "dn: CN=VPN-Users," USERS "\nobjectClass: group\nsAMAccountName: VPN-Users\n"
-		 "objectSid: S-1-5-21-1-2-3-1300\n"
+		 "dn: CN=VPN Users," USERS "\nobjectClass: group\nsAMAccountName: VPN-Users\n"
+		 "objectSid: s-1-5-21-1-2-3-1300\n"
 		 "\n"
-		 "dn: CN=weird," USERS "\nobjectClass: user\nsAMAccountName: a=b\n");
-	alice = dir_find_by_dn(&d, "CN=Alice Smith," USERS);
-	cr_assert_not_null(alice);
-	cr_expect_eq(dir_find_name(&d, "alice"), alice);
-	cr_expect_eq(dir_find_name(&d, "ALICE"), alice, "sAMAccountName is case-insensitive");
-	cr_expect_eq(dir_find_name(&d, "cn=alice smith, cn=users,dc=corp,dc=example,dc=test"), alice);
-	cr_expect_eq(dir_find_name(&d, "S-1-5-21-1-2-3-1105"), alice);
-	cr_expect_eq(dir_find_name(&d, "vpn-users")->kind, OBJ_GROUP);
-	cr_expect_eq(dir_find_name(&d, "S-1-5-21-1-2-3-1300")->kind, OBJ_GROUP);
+		 "dn: CN=weird," USERS "\nobjectClass: group\nsAMAccountName: a=b\n");
+	vpn = dir_find_by_dn(&d, "CN=VPN Users," USERS);
+	cr_assert_not_null(vpn);
+	cr_expect_eq(dir_find_name(&d, "VPN-Users"), vpn);
+	cr_expect_eq(dir_find_name(&d, "vpn-users"), vpn, "sAMAccountName is case-insensitive");
+	cr_expect_eq(dir_find_name(&d, "cn=vpn users, cn=users,dc=corp,dc=example,dc=test"), vpn);
+	cr_expect_eq(dir_find_name(&d, "S-1-5-21-1-2-3-1300"), vpn);
+	cr_expect_eq(dir_find_by_sid(&d, "S-1-5-21-1-2-3-1300"), vpn);
 	cr_expect_str_eq(dir_find_name(&d, "a=b")->sam, "a=b", "a name with = that is no DN");
+	/* accounts are found by DN only: the policy names groups */
+	cr_expect_eq(dir_find_name(&d, "CN=Alice Smith," USERS), dir_find_by_dn(&d, "CN=Alice Smith," USERS));
+	cr_expect_null(dir_find_name(&d, "alice"));
+	cr_expect_null(dir_find_name(&d, "S-1-5-21-1-2-3-1105"));
 	cr_expect_null(dir_find_name(&d, "nobody"));
 	cr_expect_null(dir_find_name(&d, "S-1-5-21-1-2-3-4242"));
 	cr_expect_null(dir_find_name(&d, "CN=nobody," USERS));
@@ -725,11 +729,11 @@ Test(dir, first_object_with_a_sam_account_name_wins)
 {
 	struct dir d;
 
-	load(&d, "dn: CN=one," USERS "\nobjectClass: user\nsAMAccountName: dup\n"
+	load(&d, "dn: CN=one," USERS "\nobjectClass: group\nsAMAccountName: dup\n"
 		 "\n"
-		 "dn: CN=two," USERS "\nobjectClass: user\nsAMAccountName: DUP\n");
+		 "dn: CN=two," USERS "\nobjectClass: group\nsAMAccountName: DUP\n");
 	cr_expect_str_eq(dir_find_name(&d, "dup")->dn, "CN=one," USERS);
-	cr_expect_eq(d.naccounts, 2);
+	cr_expect_eq(d.ngroups, 2);
 	dir_release(&d);
 }
 
