@@ -399,13 +399,22 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	const struct raw_attr *ra = NULL;
 	const struct raw_value *v;
 	size_t len = strlen(b->e->dn);
-	char small[512], *ndn = len < sizeof(small) ? small : xmalloc(len + 1);
+	char small[512], *ndn = small;
+	uint64_t hash;
 
-	dn_normalise_into(b->e->dn, len, ndn);
+	if (b->e->ndn) {
+		ndn = (char *)b->e->ndn->ndn;
+		hash = b->e->ndn->hash;
+	} else {
+		if (len >= sizeof(small))
+			ndn = xmalloc(len + 1);
+		dn_normalise_into(b->e->dn, len, ndn);
+		hash = hmap_hash_exact(ndn);
+	}
 	h->kind = kind;
 	h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
 	h->ndn = strcmp(ndn, h->dn) == 0 ? h->dn : arena_strdup(&b->d->arena, ndn);
-	if (ndn != small)
+	if (ndn != small && !b->e->ndn)
 		free(ndn);
 	h->seen = seen_bits(b);
 	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))
@@ -415,7 +424,7 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
 	if (kind == OBJ_PSO && (v = single(b, ATTR_OBJECTGUID, &ra)))
 		h->guid = guid_value(b, v);
-	if (hmap_put(&b->d->by_dn, h->ndn, h) != h)
+	if (hmap_put_hashed(&b->d->by_dn, h->ndn, hash, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
 	if (kind == OBJ_GROUP || kind == OBJ_PSO || kind == OBJ_DOMAIN) {
@@ -554,13 +563,21 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	return 0;
 }
 
+/* A member DN on its way to the lookup. */
+struct member_key {
+	const struct raw_value *v;
+	const char *ndn;         /* normalised by the source, or NULL: */
+	size_t off;              /* normalised here, at this offset of the buffer */
+	uint64_t hash;
+};
+
 /* Look up nb normalised member DNs; those not read yet wait as DNs. */
-static void resolve_batch(struct builder *b, struct group *g, const struct raw_value *const *vals,
-			  const size_t *off, const uint64_t *hash, size_t nb, const char *ndns,
-			  size_t nmembers)
+static void resolve_batch(struct builder *b, struct group *g, const struct member_key *keys,
+			  size_t nb, const char *buf, size_t nmembers)
 {
 	for (size_t i = 0; i < nb; i++) {
-		struct dir_obj *o = hmap_get_hashed(&b->d->by_dn, ndns + off[i], hash[i]);
+		const char *ndn = keys[i].ndn ? keys[i].ndn : buf + keys[i].off;
+		struct dir_obj *o = hmap_get_hashed(&b->d->by_dn, ndn, keys[i].hash);
 
 		if (o) {
 			g->member_objs[g->nmember_objs++] = o;
@@ -568,7 +585,7 @@ static void resolve_batch(struct builder *b, struct group *g, const struct raw_v
 		}
 		if (!g->pending)
 			g->pending = arena_alloc(&b->d->arena, nmembers * sizeof(*g->pending));
-		g->pending[g->npending++] = dup_value(b, vals[i]);
+		g->pending[g->npending++] = dup_value(b, keys[i].v);
 	}
 }
 
@@ -578,16 +595,15 @@ static void resolve_batch(struct builder *b, struct group *g, const struct raw_v
 /*
  * Resolve the member DNs read so far: a group of a large domain lists
  * members spread over the whole DN map, so each batch is normalised and
- * hashed first and the lookups follow once the slots are on their way.
+ * hashed first (unless the source did it) and the lookups follow once the
+ * slots are on their way.
  */
 static int add_members(struct builder *b, struct group *g)
 {
 	const struct raw_attr *ra;
 	const struct raw_value *v;
-	const struct raw_value *batch[MEMBER_BATCH];
-	size_t off[MEMBER_BATCH];
-	uint64_t hash[MEMBER_BATCH];
-	struct sbuf ndn = SBUF_INIT;
+	struct member_key keys[MEMBER_BATCH];
+	struct sbuf buf = SBUF_INIT;
 	size_t n = 0, nb = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
@@ -596,21 +612,29 @@ static int add_members(struct builder *b, struct group *g)
 		return 0;
 	g->member_objs = arena_alloc(&b->d->arena, n * sizeof(*g->member_objs));
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
-		off[nb] = ndn.len;
-		sbuf_grow(&ndn, v->len + 1);
-		dn_normalise_into(v->val, v->len, ndn.buf + ndn.len);
-		hash[nb] = hmap_hash(&b->d->by_dn, ndn.buf + off[nb]);
-		hmap_prefetch(&b->d->by_dn, hash[nb]);
-		ndn.len += strlen(ndn.buf + off[nb]) + 1;
-		batch[nb++] = v;
+		struct member_key *k = &keys[nb++];
+
+		k->v = v;
+		if (ra->ndns) {
+			k->ndn = ra->ndns[v - ra->vals].ndn;
+			k->hash = ra->ndns[v - ra->vals].hash;
+		} else {
+			k->ndn = NULL;
+			k->off = buf.len;
+			sbuf_grow(&buf, v->len + 1);
+			dn_normalise_into(v->val, v->len, buf.buf + k->off);
+			buf.len += strlen(buf.buf + k->off) + 1;
+			k->hash = hmap_hash_exact(buf.buf + k->off);
+		}
+		hmap_prefetch(&b->d->by_dn, k->hash);
 		if (nb == MEMBER_BATCH) {
-			resolve_batch(b, g, batch, off, hash, nb, ndn.buf, n);
-			sbuf_reset(&ndn);
+			resolve_batch(b, g, keys, nb, buf.buf, n);
+			sbuf_reset(&buf);
 			nb = 0;
 		}
 	}
-	resolve_batch(b, g, batch, off, hash, nb, ndn.buf, n);
-	sbuf_release(&ndn);
+	resolve_batch(b, g, keys, nb, buf.buf, n);
+	sbuf_release(&buf);
 	return 0;
 }
 

@@ -330,11 +330,21 @@ struct raw_value {
 	size_t len;
 };
 
+/*
+ * A DN already normalised (dn_normalise) and hashed (hmap_hash_exact) by
+ * a source that has the time: the LDIF reader does it on its own thread.
+ */
+struct raw_ndn {
+	const char *ndn;
+	uint64_t hash;
+};
+
 struct raw_attr {
 	const char *name;        /* may carry options: "member;range=0-1499" */
 	const struct raw_value *vals;
 	size_t nvals;
 	size_t line, col;        /* where the value starts (LDIF); 0 if unknown */
+	const struct raw_ndn *ndns; /* of each value of a member attribute, or NULL */
 };
 
 /*
@@ -347,6 +357,7 @@ struct raw_entry {
 	size_t nattrs;
 	const char *origin;      /* the file or the server, for errors */
 	size_t line;             /* of the dn line (LDIF); 0 if unknown */
+	const struct raw_ndn *ndn; /* the DN's, or NULL */
 };
 
 /* A consumer of raw entries (dir_add, an LDIF writer...). */

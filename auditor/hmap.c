@@ -20,7 +20,7 @@ void hmap_release(struct hmap *m)
  * Exact keys (normalised DNs, a million of them at once) are hashed eight
  * bytes at a time, then mixed as MurmurHash3's finaliser does.
  */
-static uint64_t exact_hash(const char *key)
+uint64_t hmap_hash_exact(const char *key)
 {
 	size_t len = strlen(key), i = 0;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL), w;
@@ -41,7 +41,7 @@ static uint64_t exact_hash(const char *key)
 
 uint64_t hmap_hash(const struct hmap *m, const char *key)
 {
-	return m->exact ? exact_hash(key) : str_ihash(key);
+	return m->exact ? hmap_hash_exact(key) : str_ihash(key);
 }
 
 static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
@@ -94,7 +94,11 @@ static void rehash(struct hmap *m)
 
 void *hmap_put(struct hmap *m, const char *key, void *value)
 {
-	uint64_t h = hmap_hash(m, key);
+	return hmap_put_hashed(m, key, hmap_hash(m, key), value);
+}
+
+void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
+{
 	struct hmap_slot *s;
 
 	if ((m->count + 1) * 10 >= m->size * 7)

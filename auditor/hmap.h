@@ -35,6 +35,8 @@ void *hmap_get(const struct hmap *m, const char *key);
  * look them up, so that the cache misses of a large map overlap.
  */
 uint64_t hmap_hash(const struct hmap *m, const char *key);
+/* hmap_hash of an exact map (HMAP_INIT_EXACT). */
+uint64_t hmap_hash_exact(const char *key);
 void hmap_prefetch(const struct hmap *m, uint64_t h);
 /* hmap_get with h = hmap_hash(m, key). */
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
@@ -43,5 +45,7 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
  * is now stored under key (the old one when it was present).
  */
 void *hmap_put(struct hmap *m, const char *key, void *value);
+/* hmap_put with h = hmap_hash(m, key). */
+void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value);
 
 #endif

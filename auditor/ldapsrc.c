@@ -466,6 +466,7 @@ static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 	re.nattrs = n;
 	re.origin = r->c->uri;
 	re.line = 0;
+	re.ndn = NULL;
 	if (!had_logon) {
 		/* the DC read has no lastLogon for it but another DC has */
 		const struct raw_value *o = logon_override(r, dn, NULL, &logon_tmp, logon_buf,

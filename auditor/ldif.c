@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "exitcode.h"
+#include "hmap.h"
 #include "sbuf.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -42,6 +43,15 @@ struct batch {
 	struct raw_attr *attrs;  /* of every entry in turn; set up on delivery */
 	struct raw_value *vals;  /* one per attribute */
 	size_t nattrs, attrs_alloc, vals_alloc;
+	/*
+	 * The DNs of the entries and of member values, normalised and hashed
+	 * here rather than on the consumer's thread: text in norm, at the
+	 * offsets in entry_off and attr_off (NO_NDN: not a member value).
+	 */
+	struct sbuf norm;
+	size_t *entry_off, *attr_off;
+	struct raw_ndn *entry_ndn, *attr_ndn;
+	size_t entry_ndn_alloc, attr_ndn_alloc, entry_off_alloc, attr_off_alloc;
 	bool last;               /* the parser ended after this batch */
 	int status;              /* with last: its result, 0 or -1 */
 	struct error err;        /* with status -1 */
@@ -49,6 +59,7 @@ struct batch {
 };
 
 #define QUEUE_MAX 3
+#define NO_NDN SIZE_MAX
 
 struct pipeline {
 	pthread_mutex_t lock;
@@ -200,6 +211,11 @@ static long b64_decode(char *s, size_t len, size_t *outlen)
 	return -1;
 }
 
+/*
+ * An attribute description: letters, digits and '-', '.' and '_' (OIDs,
+ * Windows names), options after ';', and AD's range option with its '='
+ * and '*' ("member;range=1500-*", as ldapsearch writes a large group).
+ */
 static bool valid_attr_name(const char *s, size_t len)
 {
 	if (!len)
@@ -209,7 +225,7 @@ static bool valid_attr_name(const char *s, size_t len)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == ';' || c == '=' ||
-		      c == '.' || c == '_'))
+		      c == '.' || c == '_' || c == '*'))
 			return false;
 	}
 	return true;
@@ -224,7 +240,27 @@ static void reset_record(struct reader *r)
 
 static struct batch *batch_new(void)
 {
-	return xcalloc(1, sizeof(struct batch));
+	struct batch *b = xcalloc(1, sizeof(*b));
+
+	sbuf_init(&b->norm);
+	return b;
+}
+
+/* Normalise and hash DN s[0..len) into b->norm; returns its offset. */
+static size_t batch_ndn(struct batch *b, const char *s, size_t len, uint64_t *hash)
+{
+	size_t off = b->norm.len;
+
+	sbuf_grow(&b->norm, len + 1);
+	dn_normalise_into(s, len, b->norm.buf + off);
+	*hash = hmap_hash_exact(b->norm.buf + off);
+	b->norm.len += strlen(b->norm.buf + off) + 1;
+	return off;
+}
+
+static bool is_member(const char *name)
+{
+	return str_nieq(name, strcspn(name, ";"), "member");
 }
 
 static void batch_free(struct batch *b)
@@ -234,6 +270,11 @@ static void batch_free(struct batch *b)
 	free(b->first);
 	free(b->attrs);
 	free(b->vals);
+	sbuf_release(&b->norm);
+	free(b->entry_off);
+	free(b->attr_off);
+	free(b->entry_ndn);
+	free(b->attr_ndn);
 	free(b);
 }
 
@@ -244,12 +285,23 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	xgrow(&b->first, &b->first_alloc, b->n + 1, sizeof(*b->first));
 	xgrow(&b->attrs, &b->attrs_alloc, b->nattrs + e->nattrs, sizeof(*b->attrs));
 	xgrow(&b->vals, &b->vals_alloc, b->nattrs + e->nattrs, sizeof(*b->vals));
-	/* attrs and vals move as they grow: pointers are set on delivery */
+	xgrow(&b->entry_off, &b->entry_off_alloc, b->n + 1, sizeof(*b->entry_off));
+	xgrow(&b->entry_ndn, &b->entry_ndn_alloc, b->n + 1, sizeof(*b->entry_ndn));
+	xgrow(&b->attr_off, &b->attr_off_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_off));
+	xgrow(&b->attr_ndn, &b->attr_ndn_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_ndn));
+	/* the arrays move as they grow: pointers are set on delivery */
 	b->first[b->n] = b->nattrs;
+	b->entry_off[b->n] = batch_ndn(b, e->dn, strlen(e->dn), &b->entry_ndn[b->n].hash);
 	b->entries[b->n++] = *e;
 	for (size_t i = 0; i < e->nattrs; i++) {
-		b->attrs[b->nattrs + i] = e->attrs[i];
-		b->vals[b->nattrs + i] = *e->attrs[i].vals;
+		size_t k = b->nattrs + i;
+
+		b->attrs[k] = e->attrs[i];
+		b->vals[k] = *e->attrs[i].vals;
+		b->attr_off[k] = NO_NDN;
+		if (is_member(e->attrs[i].name))
+			b->attr_off[k] = batch_ndn(b, b->vals[k].val, b->vals[k].len,
+						   &b->attr_ndn[k].hash);
 	}
 	b->nattrs += e->nattrs;
 	return 0;
@@ -311,6 +363,7 @@ static int emit_record(struct reader *r)
 	e.nattrs = r->nattrs;
 	e.origin = r->name;
 	e.line = r->dn_line;
+	e.ndn = NULL;
 	ret = r->pipe ? batch_add(r->cur, &e) : r->fn(r->data, &e, r->err);
 	reset_record(r);
 	return ret;
@@ -397,6 +450,7 @@ static int process_logical(struct reader *r)
 	r->raw[r->nattrs].nvals = 1;
 	r->raw[r->nattrs].line = vline;
 	r->raw[r->nattrs].col = vcol;
+	r->raw[r->nattrs].ndns = NULL;
 	r->nattrs++;
 	return 0;
 }
@@ -635,9 +689,17 @@ static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *
 		struct raw_entry *e = &b->entries[i];
 		size_t first = b->first[i];
 
-		for (size_t k = first; k < first + e->nattrs; k++)
+		for (size_t k = first; k < first + e->nattrs; k++) {
 			b->attrs[k].vals = &b->vals[k];
+			b->attrs[k].ndns = NULL;
+			if (b->attr_off[k] != NO_NDN) {
+				b->attr_ndn[k].ndn = b->norm.buf + b->attr_off[k];
+				b->attrs[k].ndns = &b->attr_ndn[k];
+			}
+		}
 		e->attrs = b->attrs + first;
+		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
+		e->ndn = &b->entry_ndn[i];
 		if (fn(data, e, err) < 0)
 			return -1;
 	}

@@ -480,10 +480,10 @@ Test(dir, raw_entry_without_position_names_the_origin_only)
 	struct error err = ERROR_INIT;
 	struct raw_value oc = { "user", 4 }, uac = { "x", 1 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", &oc, 1, 0, 0 },
-		{ "userAccountControl", &uac, 1, 0, 0 },
+		{ "objectClass", &oc, 1, 0, 0, NULL },
+		{ "userAccountControl", &uac, 1, 0, 0, NULL },
 	};
-	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0 };
+	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0, NULL };
 
 	dir_init(&d, NULL, 0);
 	cr_expect_eq(dir_add(&d, &e, &err), -1);
@@ -499,11 +499,11 @@ Test(dir, raw_entry_with_several_values_in_one_attribute)
 	struct raw_value spn[] = { { "HTTP/a", 6 }, { "HTTP/b", 6 } };
 	struct raw_value sam = { "websvcXXX", 6 }; /* len cuts the value */
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0 },
-		{ "servicePrincipalName", spn, 2, 0, 0 },
-		{ "sAMAccountName", &sam, 1, 0, 0 },
+		{ "objectClass", oc, 2, 0, 0, NULL },
+		{ "servicePrincipalName", spn, 2, 0, 0, NULL },
+		{ "sAMAccountName", &sam, 1, 0, 0, NULL },
 	};
-	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0 };
+	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0, NULL };
 	struct account *a;
 
 	dir_init(&d, NULL, 0);

@@ -509,10 +509,13 @@ Test(ldif, attribute_options_are_kept_in_the_name)
 	read_ok("dn: CN=G,DC=x\n"
 		"member;range=0-1499: CN=a,DC=x\n"
 		"member;range=0-1499: CN=b,DC=x\n"
+		"member;range=1500-*: CN=c,DC=x\n"
 		"cn;lang-ja: ジー\n",
 		&r);
 	cr_assert_eq(r.n, 1);
 	cr_expect_eq(count_attr(&r.e[0], "member;range=0-1499"), 2);
+	/* the last range of a large group, as ldapsearch writes it */
+	expect_value(&r.e[0], "member;range=1500-*", "CN=c,DC=x");
 	cr_expect_str_eq(attr(&r.e[0], "member;range=0-1499", 1)->val, "CN=b,DC=x");
 	expect_value(&r.e[0], "cn;lang-ja", "ジー");
 	recorder_free(&r);
@@ -982,6 +985,54 @@ Test(ldif, load_mem_feeds_the_directory)
 	dir_release(&d);
 }
 
+/*
+ * Member DNs are normalised and hashed on the parser's thread when reading
+ * a stream, by the directory when reading memory: both must resolve the
+ * same members, whatever their case, spacing or escapes, and leave the
+ * same DNs pending (members read after the group).
+ */
+Test(ldif, stream_and_memory_resolve_the_same_members)
+{
+	static const char text[] =
+		"dn: CN=Smith\\, John,CN=Users,DC=x\n"
+		"objectClass: user\nsAMAccountName: jsmith\n\n"
+		"dn: CN=alice,CN=Users,DC=x\n"
+		"objectClass: user\nsAMAccountName: alice\n\n"
+		"dn: CN=Team,CN=Users,DC=x\n"
+		"objectClass: group\nsAMAccountName: Team\n"
+		"member: cn=smith\\, john, cn=users,dc=X\n"
+		"MEMBER: CN=ALICE,CN=USERS,DC=X\n"
+		"member;range=0-*: CN=late,CN=Users,DC=x\n"
+		"member:: Q049bm9ib2R5LENOPVVzZXJzLERDPXg=\n\n"
+		"dn: CN=late,CN=Users,DC=x\n"
+		"objectClass: user\nsAMAccountName: late\n";
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct dir s, m;
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+
+	cr_assert_not_null(fp);
+	dir_init(&s, NULL, 0);
+	dir_init(&m, NULL, 0);
+	cr_assert_eq(ldif_read(fp, "t.ldif", dir_add_cb, &s, &es), 0, "%s", es.msg);
+	fclose(fp);
+	cr_assert_eq(ldif_load_mem(&m, text, sizeof(text) - 1, "t.ldif", &em), 0, "%s", em.msg);
+	for (struct dir *d = &s; d; d = d == &s ? &m : NULL) {
+		const struct group *g;
+
+		cr_assert_eq(d->ngroups, 1);
+		g = d->groups[0];
+		cr_expect_eq(g->nmember_objs, 2, "%s", d == &s ? "stream" : "memory");
+		cr_expect_str_eq(g->member_objs[0]->sam, "jsmith");
+		cr_expect_str_eq(g->member_objs[1]->sam, "alice");
+		cr_assert_eq(g->npending, 2);
+		cr_expect_str_eq(g->pending[0], "CN=late,CN=Users,DC=x");
+		cr_expect_str_eq(g->pending[1], "CN=nobody,CN=Users,DC=x");
+		cr_expect_eq(dir_find_by_dn(d, "cn=late,cn=users,dc=x")->kind, OBJ_USER);
+	}
+	dir_release(&s);
+	dir_release(&m);
+}
+
 /* ---- writing (privaudit collect) ---------------------------------------- */
 
 /* Write e with ldif_write_entry into a memory buffer (caller frees). */
@@ -1003,10 +1054,10 @@ Test(ldif, write_safe_values_as_text)
 	struct raw_value oc[] = { { "top", 3 }, { "user", 4 } };
 	struct raw_value sam = { "alice", 5 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0 },
-		{ "sAMAccountName", &sam, 1, 0, 0 },
+		{ "objectClass", oc, 2, 0, 0, NULL },
+		{ "sAMAccountName", &sam, 1, 0, 0, NULL },
 	};
-	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0 };
+	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
 	char *text = write_entry(&e);
 
 	cr_expect_str_eq(text, "dn: CN=alice,DC=x\n"
@@ -1026,12 +1077,12 @@ Test(ldif, write_unsafe_values_in_base64_and_drops_options)
 	struct raw_value lt = { "<x", 2 }, ja = { "山田", 6 }, empty = { "", 0 };
 	struct raw_value mem = { "CN=a,DC=x", 9 };
 	struct raw_attr attrs[] = {
-		{ "objectSid", &vsid, 1, 0, 0 },  { "description", &lead, 1, 0, 0 },
-		{ "info", &trail, 1, 0, 0 },      { "cn", &colon, 1, 0, 0 },
-		{ "sn", &lt, 1, 0, 0 },           { "givenName", &ja, 1, 0, 0 },
-		{ "comment", &empty, 1, 0, 0 },   { "member;range=0-1499", &mem, 1, 0, 0 },
+		{ "objectSid", &vsid, 1, 0, 0, NULL },  { "description", &lead, 1, 0, 0, NULL },
+		{ "info", &trail, 1, 0, 0, NULL },      { "cn", &colon, 1, 0, 0, NULL },
+		{ "sn", &lt, 1, 0, 0, NULL },           { "givenName", &ja, 1, 0, 0, NULL },
+		{ "comment", &empty, 1, 0, 0, NULL },   { "member;range=0-1499", &mem, 1, 0, 0, NULL },
 	};
-	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0 };
+	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0, NULL };
 	char *text = write_entry(&e);
 
 	cr_expect_str_eq(text, "dn:: Q0495bGx55SwLERDPXg=\n"
@@ -1054,10 +1105,10 @@ Test(ldif, write_folds_long_lines_and_reads_back)
 	static const char bin[] = { 0, 1, 2, (char)0xff, '\n', '\r', 'x' };
 	struct raw_value vbin = { bin, sizeof(bin) };
 	struct raw_attr attrs[] = {
-		{ "description", &desc, 1, 0, 0 },
-		{ "objectGUID", &vbin, 1, 0, 0 },
+		{ "description", &desc, 1, 0, 0, NULL },
+		{ "objectGUID", &vbin, 1, 0, 0, NULL },
 	};
-	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0 };
+	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
 	char *text, *line;
 	struct recorder r;
 	const struct rec_attr *a;
