@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "error.h"
 #include "exitcode.h"
@@ -104,6 +105,14 @@ struct reader {
 	size_t nattrs, raw_alloc;
 	struct raw_value *vals;
 	size_t vals_alloc;
+	/* the ranges of ranged attributes ("member;range=0-1499") in the record */
+	struct range {
+		const char *name;        /* "member;range=0-1499" */
+		size_t blen;             /* of "member" */
+		long low, high;          /* high -1: "*", the last range */
+		size_t line;             /* where it starts */
+	} *ranges;
+	size_t nranges, ranges_alloc;
 
 	struct pipeline *pipe;   /* set when parsing for a consumer thread */
 	struct batch *cur;       /* the batch of the current block */
@@ -234,6 +243,7 @@ static bool valid_attr_name(const char *s, size_t len)
 static void reset_record(struct reader *r)
 {
 	r->nattrs = 0;
+	r->nranges = 0;
 	r->dn = NULL;
 	r->in_record = false;
 }
@@ -344,6 +354,107 @@ static struct batch *pipeline_pop(struct pipeline *p)
 	return b;
 }
 
+/*
+ * The range option of attribute name ("member;Range=0-1499" gives 0 and
+ * 1499, "member;range=1500-*" 1500 and -1); false when it has none.
+ */
+static bool parse_range(const char *name, long *low, long *high)
+{
+	char *end;
+
+	for (const char *p = strchr(name, ';'); p; p = strchr(p + 1, ';')) {
+		if (strncasecmp(p + 1, "range=", 6) != 0 || p[7] < '0' || p[7] > '9')
+			continue;
+		*low = strtol(p + 7, &end, 10);
+		if (*end != '-')
+			return false;
+		if (end[1] == '*') {
+			*high = -1;
+			return true;
+		}
+		*high = strtol(end + 1, &end, 10);
+		return *high >= *low;
+	}
+	return false;
+}
+
+/* Remember the range of attribute name, first seen at line. */
+static void add_range(struct reader *r, const char *name, size_t line)
+{
+	struct range *last = r->nranges ? &r->ranges[r->nranges - 1] : NULL;
+	size_t blen = strcspn(name, ";");
+	long low, high;
+
+	if (!parse_range(name, &low, &high))
+		return;
+	/* one line per value: most lines repeat the range of the line before */
+	if (last && last->low == low && last->high == high && last->blen == blen &&
+	    strncasecmp(last->name, name, blen) == 0)
+		return;
+	xgrow(&r->ranges, &r->ranges_alloc, r->nranges + 1, sizeof(*r->ranges));
+	r->ranges[r->nranges++] = (struct range){ name, blen, low, high, line };
+}
+
+static bool same_attr(const struct range *a, const struct range *b)
+{
+	return a->blen == b->blen && strncasecmp(a->name, b->name, a->blen) == 0;
+}
+
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct range *a = pa, *b = pb;
+	int c = strncasecmp(a->name, b->name, a->blen < b->blen ? a->blen : b->blen);
+
+	if (c)
+		return c;
+	if (a->blen != b->blen)
+		return a->blen < b->blen ? -1 : 1;
+	return (a->low > b->low) - (a->low < b->low);
+}
+
+/*
+ * An export of a ranged attribute is whole only when its ranges run from 0
+ * to "*" without a gap. AD hands out at most MaxValRange (1,500) values of
+ * a large group's member list at a time, and `ldapsearch` writes the first
+ * range only: the group would look smaller than it is, and its members
+ * beyond the range unprivileged, or without VPN access.
+ */
+static int check_ranges(struct reader *r)
+{
+	size_t i = 0;
+
+	qsort(r->ranges, r->nranges, sizeof(*r->ranges), range_cmp);
+	while (i < r->nranges) {
+		const struct range *first = &r->ranges[i];
+		long next = 0;
+		bool whole = false;
+
+		for (; i < r->nranges && same_attr(first, &r->ranges[i]); i++) {
+			const struct range *g = &r->ranges[i];
+
+			if (whole)
+				continue; /* ranges overlapping the last one: harmless */
+			if (g->low > next)
+				return fail(r, g->line, 1,
+					    "\"%.*s\" of \"%s\" is incomplete: values %ld-%ld are missing "
+					    "(AD returns large attributes in ranges); export it whole, as "
+					    "`privaudit collect` does", (int)g->blen, g->name, r->dn, next,
+					    g->low - 1);
+			if (g->high < 0)
+				whole = true;
+			else if (g->high + 1 > next)
+				next = g->high + 1;
+		}
+		if (!whole)
+			return fail(r, first->line, 1,
+				    "\"%.*s\" of \"%s\" is incomplete: the values from %ld on are "
+				    "missing (AD returns large attributes in ranges); export it whole, "
+				    "as `privaudit collect` does", (int)first->blen, first->name, r->dn,
+				    next);
+	}
+	return 0;
+}
+
 static int emit_record(struct reader *r)
 {
 	struct raw_entry e;
@@ -355,6 +466,8 @@ static int emit_record(struct reader *r)
 		reset_record(r);
 		return 0;
 	}
+	if (r->nranges && check_ranges(r) < 0)
+		return -1;
 	/* vals moved when it grew: point the attributes at their values again */
 	for (size_t i = 0; i < r->nattrs; i++)
 		r->raw[i].vals = &r->vals[i];
@@ -452,6 +565,8 @@ static int process_logical(struct reader *r)
 	r->raw[r->nattrs].col = vcol;
 	r->raw[r->nattrs].ndns = NULL;
 	r->nattrs++;
+	if (memchr(s, ';', nlen))
+		add_range(r, s, r->logical_line);
 	return 0;
 }
 
@@ -625,6 +740,7 @@ static void reader_release(struct reader *r)
 	free(r->segs);
 	free(r->raw);
 	free(r->vals);
+	free(r->ranges);
 }
 
 static void reader_init(struct reader *r, const char *name, dir_entry_fn *fn, void *data,

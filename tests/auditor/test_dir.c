@@ -176,9 +176,9 @@ Test(dir, ranged_member_values_are_members)
 
 	load(&d, "dn: CN=Big,DC=corp,DC=example,DC=test\n"
 		 "objectClass: group\n"
-		 "member;range=0-1499: CN=a," USERS "\n"
-		 "member;range=0-1499: CN=b," USERS "\n"
-		 "member: CN=c," USERS "\n");
+		 "member;range=0-1: CN=a," USERS "\n"
+		 "member;range=0-1: CN=b," USERS "\n"
+		 "member;range=2-*: CN=c," USERS "\n");
 	cr_assert_eq(d.ngroups, 1);
 	cr_expect_eq(d.groups[0]->nmember_objs + d.groups[0]->npending, 3);
 	cr_expect(d.seen[OBJ_GROUP] & ATTR_BIT(ATTR_MEMBER));

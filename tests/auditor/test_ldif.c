@@ -521,6 +521,47 @@ Test(ldif, attribute_options_are_kept_in_the_name)
 	recorder_free(&r);
 }
 
+Test(ldif, ranges_split_over_lines_and_cases_make_a_whole_attribute)
+{
+	struct recorder r;
+
+	read_ok("dn: CN=G,DC=x\n"
+		"Member;Range=0-1: CN=a,DC=x\n"
+		"Member;Range=0-1: CN=b,DC=x\n"
+		"cn: G\n"
+		"member;range=2-*: CN=c,DC=x\n"
+		"\n"
+		"dn: CN=H,DC=x\n"
+		"member;range=0-*: CN=d,DC=x\n",
+		&r);
+	cr_assert_eq(r.n, 2);
+	cr_expect_eq(count_attr(&r.e[0], "Member;Range=0-1"), 2);
+	expect_value(&r.e[1], "member;range=0-*", "CN=d,DC=x");
+	recorder_free(&r);
+}
+
+/* ldapsearch writes the first 1,500 members of a large group, and stops */
+Test(ldif, first_range_alone_is_an_incomplete_export)
+{
+	expect_error("dn: CN=G,DC=x\n"
+		     "cn: G\n"
+		     "member;range=0-1499: CN=a,DC=x\n"
+		     "member;range=0-1499: CN=b,DC=x\n",
+		     "t.ldif:3:1: \"member\" of \"CN=G,DC=x\" is incomplete: the values from 1500 "
+		     "on are missing (AD returns large attributes in ranges); export it whole, "
+		     "as `privaudit collect` does");
+}
+
+Test(ldif, gap_between_ranges_is_an_incomplete_export)
+{
+	expect_error("dn: CN=G,DC=x\n"
+		     "member;range=0-1499: CN=a,DC=x\n"
+		     "member;range=3000-*: CN=b,DC=x\n",
+		     "t.ldif:3:1: \"member\" of \"CN=G,DC=x\" is incomplete: values 1500-2999 are "
+		     "missing (AD returns large attributes in ranges); export it whole, as "
+		     "`privaudit collect` does");
+}
+
 Test(ldif, empty_values_are_kept)
 {
 	struct recorder r;
