@@ -51,7 +51,7 @@ static void finding_free(struct finding *f)
 	free(f->detail);
 	free(f->message);
 	free(f->key);
-	json_decref(f->evidence);
+	finding_evidence_release(f);
 	free(f);
 }
 
@@ -98,7 +98,6 @@ static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 	f->severity = ctx->check->severity;
 	sbuf_vaddf(&sb, fmt, ap);
 	f->message = sbuf_detach(&sb);
-	f->evidence = json_object();
 	xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
 	a->findings[a->nfindings++] = f;
 	return f;
@@ -139,8 +138,8 @@ struct finding *finding_add_waiver(struct check_ctx *ctx, const struct waiver *w
 	va_end(ap);
 	f->kind = "waiver";
 	f->sam = w->account;
-	json_object_set_new(f->evidence, "check", json_string(w->check));
-	json_object_set_new(f->evidence, "index", json_integer((json_int_t)w->index));
+	finding_ev_str(f, "check", w->check);
+	finding_ev_int(f, "index", (long long)w->index);
 	return f;
 }
 
@@ -156,33 +155,220 @@ void finding_severity(struct finding *f, enum severity s)
 	f->escalated = true;
 }
 
-/* jansson refuses invalid UTF-8: keep valid text, replace bad bytes. */
-static json_t *text(const char *s)
-{
-	char *clean;
-	json_t *j;
+/*
+ * Evidence records, one after the other in f->ev:
+ *   type (1 byte), key length (varint), key, NUL, then by type
+ *   EV_NULL: nothing; EV_BOOL: 1 byte; EV_INT: 8 bytes (host order);
+ *   EV_STR: length (varint), bytes, NUL;
+ *   EV_STRS: count (varint), block length (varint), then count times
+ *   length (varint), bytes, NUL.
+ */
 
-	if (utf8_valid(s, strlen(s)))
-		return json_string_nocheck(s);
+static void ev_need(struct finding *f, size_t more)
+{
+	size_t want = f->ev_len + more;
+
+	if (want <= f->ev_alloc)
+		return;
+	if (want < 2 * f->ev_alloc)
+		want = 2 * f->ev_alloc;
+	if (want < 64)
+		want = 64;
+	f->ev = xreallocarray(f->ev, want, 1);
+	f->ev_alloc = want;
+}
+
+static void ev_put(struct finding *f, const void *p, size_t n)
+{
+	ev_need(f, n);
+	memcpy(f->ev + f->ev_len, p, n);
+	f->ev_len += n;
+}
+
+static size_t varint_put(unsigned char *out, size_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (unsigned char)v;
+	return n;
+}
+
+static size_t varint_get(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	size_t v = 0;
+	unsigned shift = 0;
+
+	do {
+		v |= (size_t)(*p & 0x7f) << shift;
+		shift += 7;
+	} while (*p++ & 0x80);
+	*pp = p;
+	return v;
+}
+
+static void ev_put_varint(struct finding *f, size_t v)
+{
+	unsigned char buf[16];
+
+	ev_put(f, buf, varint_put(buf, v));
+}
+
+/* Length, bytes and NUL of s. */
+static void ev_put_text(struct finding *f, const char *s, size_t n)
+{
+	ev_put_varint(f, n);
+	ev_need(f, n + 1);
+	memcpy(f->ev + f->ev_len, s, n);
+	f->ev[f->ev_len + n] = '\0';
+	f->ev_len += n + 1;
+}
+
+/* A string value, made valid UTF-8 as the old jansson evidence was. */
+static void ev_put_clean(struct finding *f, const char *s)
+{
+	size_t n = strlen(s);
+	char *clean;
+
+	if (utf8_valid(s, n)) {
+		ev_put_text(f, s, n);
+		return;
+	}
 	clean = utf8_clean(s);
-	j = json_string_nocheck(clean);
+	ev_put_text(f, clean, strlen(clean));
 	free(clean);
-	return j;
+}
+
+/* Start a record; returns where it starts, for ev_commit(). */
+static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
+{
+	size_t start = f->ev_len;
+	unsigned char type = (unsigned char)t;
+
+	if (f->ev_json) {
+		json_decref(f->ev_json);
+		f->ev_json = NULL;
+	}
+	ev_put(f, &type, 1);
+	ev_put_text(f, key, strlen(key));
+	return start;
+}
+
+/*
+ * The record at start is complete: if its key was already set, it takes
+ * the place of the old record (jansson replaces a value in place).
+ */
+static void ev_commit(struct finding *f, size_t start)
+{
+	struct ev_iter it = { f->ev, f->ev + start };
+	struct ev_item old;
+	const unsigned char *p = f->ev + start + 1, *at = it.p;
+	size_t klen = varint_get(&p), rlen = f->ev_len - start;
+	const char *key = (const char *)p;
+
+	while (finding_ev_iter_next(&it, &old)) {
+		size_t os, oe;
+		unsigned char *rec;
+
+		if (old.key_len != klen || memcmp(old.key, key, klen) != 0) {
+			at = it.p;
+			continue;
+		}
+		os = (size_t)(at - f->ev);
+		oe = (size_t)(it.p - f->ev);
+		rec = xmalloc(rlen);
+		memcpy(rec, f->ev + start, rlen);
+		memmove(f->ev + os + rlen, f->ev + oe, start - oe);
+		memcpy(f->ev + os, rec, rlen);
+		f->ev_len = os + rlen + (start - oe);
+		free(rec);
+		return;
+	}
+}
+
+void finding_ev_iter_init(struct ev_iter *it, const struct finding *f)
+{
+	it->p = f->ev;
+	it->end = f->ev + f->ev_len;
+}
+
+bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item)
+{
+	const unsigned char *p = it->p;
+	size_t block;
+
+	if (!p || p >= it->end)
+		return false;
+	memset(item, 0, sizeof(*item));
+	item->type = (enum ev_type)*p++;
+	item->key_len = varint_get(&p);
+	item->key = (const char *)p;
+	p += item->key_len + 1;
+	switch (item->type) {
+	case EV_NULL:
+		break;
+	case EV_BOOL:
+		item->num = *p++;
+		break;
+	case EV_INT:
+		memcpy(&item->num, p, sizeof(item->num));
+		p += sizeof(item->num);
+		break;
+	case EV_STR:
+		item->str_len = varint_get(&p);
+		item->str = (const char *)p;
+		p += item->str_len + 1;
+		break;
+	case EV_STRS:
+		item->num = (long long)varint_get(&p);
+		block = varint_get(&p);
+		item->strs = p;
+		p += block;
+		break;
+	}
+	it->p = p;
+	return true;
+}
+
+const char *finding_ev_strs_next(const unsigned char **pos, size_t *len)
+{
+	const unsigned char *p = *pos;
+	const char *s;
+
+	*len = varint_get(&p);
+	s = (const char *)p;
+	*pos = p + *len + 1;
+	return s;
 }
 
 void finding_ev_str(struct finding *f, const char *key, const char *val)
 {
-	json_object_set_new(f->evidence, key, val ? text(val) : json_null());
+	size_t start = ev_begin(f, val ? EV_STR : EV_NULL, key);
+
+	if (val)
+		ev_put_clean(f, val);
+	ev_commit(f, start);
 }
 
 void finding_ev_int(struct finding *f, const char *key, long long val)
 {
-	json_object_set_new(f->evidence, key, json_integer(val));
+	size_t start = ev_begin(f, EV_INT, key);
+
+	ev_put(f, &val, sizeof(val));
+	ev_commit(f, start);
 }
 
 void finding_ev_bool(struct finding *f, const char *key, bool val)
 {
-	json_object_set_new(f->evidence, key, json_boolean(val));
+	size_t start = ev_begin(f, EV_BOOL, key);
+	unsigned char b = val;
+
+	ev_put(f, &b, 1);
+	ev_commit(f, start);
 }
 
 void finding_ev_time(struct finding *f, const char *key, int64_t t)
@@ -190,20 +376,83 @@ void finding_ev_time(struct finding *f, const char *key, int64_t t)
 	char buf[32];
 
 	if (t == TIME_NEVER) {
-		json_object_set_new(f->evidence, key, json_null());
+		finding_ev_str(f, key, NULL);
 		return;
 	}
 	time_format(t, buf, sizeof(buf));
-	json_object_set_new(f->evidence, key, json_string(buf));
+	finding_ev_str(f, key, buf);
 }
 
 void finding_ev_strs(struct finding *f, const char *key, const char *const *vals, size_t n)
 {
-	json_t *arr = json_array();
+	size_t start = ev_begin(f, EV_STRS, key), head, block;
+	unsigned char tmp[32];
+	size_t tn;
 
+	ev_put_varint(f, n);
+	head = f->ev_len;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, text(vals[i] ? vals[i] : ""));
-	json_object_set_new(f->evidence, key, arr);
+		ev_put_clean(f, vals[i] ? vals[i] : "");
+	/* the block length goes before the block: shift it once */
+	block = f->ev_len - head;
+	tn = varint_put(tmp, block);
+	ev_need(f, tn);
+	memmove(f->ev + head + tn, f->ev + head, block);
+	memcpy(f->ev + head, tmp, tn);
+	f->ev_len += tn;
+	ev_commit(f, start);
+}
+
+json_t *finding_evidence(const struct finding *cf)
+{
+	struct finding *f = (struct finding *)cf;
+	struct ev_iter it;
+	struct ev_item e;
+
+	if (f->ev_json)
+		return f->ev_json;
+	f->ev_json = json_object();
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		json_t *v = NULL;
+		const unsigned char *pos = e.strs;
+
+		switch (e.type) {
+		case EV_NULL:
+			v = json_null();
+			break;
+		case EV_STR:
+			v = json_stringn_nocheck(e.str, e.str_len);
+			break;
+		case EV_INT:
+			v = json_integer(e.num);
+			break;
+		case EV_BOOL:
+			v = json_boolean(e.num);
+			break;
+		case EV_STRS:
+			v = json_array();
+			for (long long i = 0; i < e.num; i++) {
+				size_t n;
+				const char *s = finding_ev_strs_next(&pos, &n);
+
+				json_array_append_new(v, json_stringn_nocheck(s, n));
+			}
+			break;
+		}
+		/* keys as given: the report cleans them (tree_clean) */
+		json_object_set_new_nocheck(f->ev_json, e.key, v);
+	}
+	return f->ev_json;
+}
+
+void finding_evidence_release(struct finding *f)
+{
+	free(f->ev);
+	f->ev = NULL;
+	f->ev_len = f->ev_alloc = 0;
+	json_decref(f->ev_json);
+	f->ev_json = NULL;
 }
 
 static void discard_from(struct audit *a, size_t start)
@@ -313,6 +562,11 @@ static void run_check(struct audit *a, size_t i)
 	for (size_t k = a->run_start; k < a->nfindings; k++) {
 		struct finding *f = a->findings[k];
 
+		/* the evidence is complete: give back the slack of its buffer */
+		if (f->ev_len && f->ev_len < f->ev_alloc) {
+			f->ev = xreallocarray(f->ev, f->ev_len, 1);
+			f->ev_alloc = f->ev_len;
+		}
 		if (ctx.cfg->severity >= 0)
 			f->severity = (enum severity)ctx.cfg->severity;
 	}

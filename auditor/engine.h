@@ -47,7 +47,14 @@ struct finding {
 	const char *sam, *dn, *sid, *upn; /* borrowed; any may be NULL */
 	char *detail;               /* discriminator or NULL (owned) */
 	char *message;              /* owned */
-	json_t *evidence;           /* owned object */
+	/*
+	 * Evidence (finding_ev_*), as typed records in one owned buffer: read
+	 * it with finding_ev_iter_init(), or as a jansson object with
+	 * finding_evidence().
+	 */
+	unsigned char *ev;
+	size_t ev_len, ev_alloc;
+	json_t *ev_json;            /* finding_evidence()'s cache, or NULL */
 	char *key;                  /* "check|sid-or-dn[|detail]" (owned) */
 	const struct waiver *waiver;/* the waiver hiding it, or NULL */
 	bool escalated;             /* severity set by finding_severity() */
@@ -81,6 +88,51 @@ struct audit {
 	struct summary summary;
 	size_t run_start;           /* internal: first finding of the running check */
 };
+
+/*
+ * Evidence is flat: key -> string | null | integer | boolean | array of
+ * strings, in the order first added; setting a key again replaces its
+ * value in place (as a jansson object would). Strings are valid UTF-8
+ * (cleaned when added); keys are kept as given, so a report cleans them.
+ * A finding holds one buffer of records (type, key, value) instead of a
+ * jansson tree: a tenth of the memory, and the JSON report writes it
+ * directly.
+ */
+enum ev_type {
+	EV_NULL,
+	EV_STR,
+	EV_INT,
+	EV_BOOL,
+	EV_STRS,
+};
+
+struct ev_item {
+	enum ev_type type;
+	const char *key;            /* NUL-terminated */
+	size_t key_len;
+	const char *str;            /* EV_STR: NUL-terminated */
+	size_t str_len;
+	long long num;              /* EV_INT: value; EV_BOOL: 0 or 1; EV_STRS: count */
+	const unsigned char *strs;  /* EV_STRS: cursor for finding_ev_strs_next() */
+};
+
+struct ev_iter {
+	const unsigned char *p, *end;
+};
+
+/* Iterate over f's evidence in order; items borrow from f. */
+void finding_ev_iter_init(struct ev_iter *it, const struct finding *f);
+bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item);
+/* The next string of an EV_STRS item (item->num of them), from *pos on. */
+const char *finding_ev_strs_next(const unsigned char **pos, size_t *len);
+
+/*
+ * f's evidence as a jansson object (borrowed: cached in f until the
+ * evidence changes, freed with it), for tests and one-off callers.
+ */
+json_t *finding_evidence(const struct finding *f);
+/* Free f's evidence (for callers that build findings by hand). */
+void finding_evidence_release(struct finding *f);
 
 void audit_init(struct audit *a, const struct dir *d, const struct policy *p, int64_t now);
 void audit_run(struct audit *a);

@@ -1,12 +1,15 @@
 /*
  * The JSON report, schema "privaudit.report/1" (DESIGN.md "JSON report").
  *
- * The envelope is written by hand and each element of the long arrays
- * (findings, accounts) is built and dumped on its own, so a report with a
- * million findings never sits in memory as one jansson tree. The output is
- * what jansson would print for the whole document with JSON_INDENT(2) and
- * preserved key order, and depends only on the audit and the metadata:
- * two runs on the same data differ in generated_at alone.
+ * The envelope, the findings and the account lists are written by hand
+ * into a buffer flushed every 64 KB, so a report with a million findings
+ * never sits in memory as one jansson tree and costs no jansson object per
+ * element; the few small sections built as jansson trees go through the
+ * same formatter (jo_tree). The output is byte for byte what jansson 2.14
+ * prints for the whole document with JSON_INDENT(2) and preserved key
+ * order (only '"', '\\' and control characters escaped, \uXXXX in upper
+ * case hex; DEL and non-ASCII as they are), and depends only on the audit
+ * and the metadata: two runs on the same data differ in generated_at alone.
  */
 #include "report.h"
 
@@ -19,7 +22,6 @@
 #include "../auditor/outfile.h"
 #include "../auditor/policy.h"
 #include "../auditor/readiness.h"
-#include "../auditor/sbuf.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
 #include "../auditor/xalloc.h"
@@ -30,7 +32,6 @@
 #endif
 
 #define SCHEMA "privaudit.report/1"
-#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
 /* UTF-8 */
 
@@ -128,112 +129,388 @@ static json_t *clean_ref(json_t *ev)
 	return tree_clean(ev);
 }
 
-/* The streaming writer */
+/* The writer */
 
-#define MAX_DEPTH 4
+#define JO_MAX_DEPTH 8
+#define JO_BUF (64 * 1024)
 
-struct jw {
+struct jo {
 	FILE *fp;
+	char *buf;                 /* JO_BUF bytes, written out when full */
+	size_t len;
 	int depth;
-	bool first[MAX_DEPTH];  /* no member or element yet at this depth */
+	bool first[JO_MAX_DEPTH];  /* no member or element yet at this depth */
 };
 
-static void indent(FILE *fp, int depth)
+static void jo_flush(struct jo *o)
 {
-	for (int i = 0; i < depth; i++)
-		fputs("  ", fp);
+	if (o->len)
+		fwrite(o->buf, 1, o->len, o->fp);
+	o->len = 0;
+}
+
+static void jo_add(struct jo *o, const char *s, size_t n)
+{
+	if (o->len + n > JO_BUF) {
+		jo_flush(o);
+		if (n > JO_BUF) {
+			fwrite(s, 1, n, o->fp);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void jo_ch(struct jo *o, char c)
+{
+	if (o->len == JO_BUF)
+		jo_flush(o);
+	o->buf[o->len++] = c;
+}
+
+static void jo_lit(struct jo *o, const char *s)
+{
+	jo_add(o, s, strlen(s));
+}
+
+static void jo_indent(struct jo *o, int depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = (size_t)depth * 2;
+
+	while (n) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		jo_add(o, spaces, k);
+		n -= k;
+	}
+}
+
+/* "\n" and the indentation of depth, in one append for the common depths. */
+static void jo_newline(struct jo *o, int depth)
+{
+	static const char nl[] = "\n                    ";
+
+	if (depth >= 0 && (size_t)depth * 2 + 1 < sizeof(nl)) {
+		jo_add(o, nl, (size_t)depth * 2 + 1);
+		return;
+	}
+	jo_ch(o, '\n');
+	jo_indent(o, depth);
 }
 
 /*
- * Write v (stolen) at the current position: dumped into one buffer, then
- * re-indented in one pass so that it nests at the writer's depth.
+ * What jansson's dump_string() writes for each byte: 0 as it is, else the
+ * escape. Bytes >= 0x80 belong to valid UTF-8 sequences (callers clean
+ * first) and are copied.
  */
-static void jw_value(struct jw *w, json_t *v)
-{
-	char stack[4096], *buf = stack;
-	size_t n, start = 0;
+static const char *const jo_escapes[0x20] = {
+	"\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+	"\\b", "\\t", "\\n", "\\u000B", "\\f", "\\r", "\\u000E", "\\u000F",
+	"\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+	"\\u0018", "\\u0019", "\\u001A", "\\u001B", "\\u001C", "\\u001D", "\\u001E", "\\u001F",
+};
 
-	if (!v)
-		v = json_null();
-	n = json_dumpb(v, stack, sizeof(stack), DUMP_FLAGS);
-	if (n > sizeof(stack)) {
-		buf = xmalloc(n);
-		n = json_dumpb(v, buf, n, DUMP_FLAGS);
+/* Bytes that end a plain run: escapes (1), non-ASCII (2), NUL (3). */
+static const unsigned char jo_class[256] = {
+	3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static void jo_escape(struct jo *o, unsigned char c)
+{
+	jo_lit(o, c == '"' ? "\\\"" : c == '\\' ? "\\\\" : jo_escapes[c]);
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * How many bytes of s[0..n) from the start need no escape (and, with
+ * high, are ASCII): eight at a time while none of them is a control
+ * character, '"' or '\\' (or >= 0x80), then byte by byte.
+ */
+static size_t jo_plain(const char *s, size_t n, bool high)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, bad;
+
+		memcpy(&w, s + i, 8);
+		bad = ((w - ONES * 0x20) & ~w)                      /* < 0x20 */
+		      | (((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"')))
+		      | (((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\')));
+		bad &= HIGHS;
+		if (high)
+			bad |= w & HIGHS;
+		if (bad)
+			break;
 	}
-	json_decref(v);
-	/* values are cleaned before they get here; never emit half a value */
-	if (n == 0) {
-		fputs("null", w->fp);
-		goto out;
+	for (; i < n; i++) {
+		unsigned char k = jo_class[(unsigned char)s[i]];
+
+		if (k == 1 || (k == 2 && high))
+			break;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] != '\n')
+	return i;
+}
+
+/* The inside of s[0..n), valid UTF-8, as a JSON string's. */
+static void jo_escaped_body(struct jo *o, const char *s, size_t n)
+{
+	for (;;) {
+		size_t k = jo_plain(s, n, false);
+
+		jo_add(o, s, k);
+		if (k == n)
+			break;
+		jo_escape(o, (unsigned char)s[k]);
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
+/* s[0..n), valid UTF-8, as a JSON string. */
+static void jo_escaped(struct jo *o, const char *s, size_t n)
+{
+	jo_ch(o, '"');
+	jo_escaped_body(o, s, n);
+	jo_ch(o, '"');
+}
+
+/*
+ * A string as report_json_str() makes it: null for NULL, invalid UTF-8
+ * replaced. ASCII, the common case, needs no UTF-8 check; from the first
+ * non-ASCII byte on, the rest is checked (and cleaned) as a whole, which
+ * is what cleaning the whole string gives since an ASCII prefix is valid
+ * on its own.
+ */
+static void jo_text(struct jo *o, const char *s)
+{
+	size_t n;
+	char *clean;
+
+	if (!s) {
+		jo_lit(o, "null");
+		return;
+	}
+	n = strlen(s);
+	jo_ch(o, '"');
+	for (;;) {
+		size_t k = jo_plain(s, n, true);
+
+		jo_add(o, s, k);
+		if (k == n)
+			break;
+		if ((unsigned char)s[k] < 0x80) {
+			jo_escape(o, (unsigned char)s[k]);
+			s += k + 1;
+			n -= k + 1;
 			continue;
-		fwrite(buf + start, 1, i + 1 - start, w->fp);
-		indent(w->fp, w->depth);
-		start = i + 1;
+		}
+		s += k;
+		n -= k;
+		if (utf8_valid(s, n)) {
+			jo_escaped_body(o, s, n);
+		} else {
+			clean = utf8_clean(s);
+			jo_escaped_body(o, clean, strlen(clean));
+			free(clean);
+		}
+		break;
 	}
-	fwrite(buf + start, 1, n - start, w->fp);
-out:
-	if (buf != stack)
-		free(buf);
+	jo_ch(o, '"');
 }
 
-static void jw_sep(struct jw *w)
+static void jo_int(struct jo *o, long long v)
 {
-	if (!w->first[w->depth])
-		fputc(',', w->fp);
-	w->first[w->depth] = false;
-	fputc('\n', w->fp);
-	indent(w->fp, w->depth);
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	jo_add(o, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-static void jw_begin(struct jw *w, FILE *fp)
+static void jo_bool(struct jo *o, bool v)
 {
-	memset(w, 0, sizeof(*w));
-	w->fp = fp;
-	w->first[1] = true;
-	w->depth = 1;
-	fputc('{', fp);
+	jo_lit(o, v ? "true" : "false");
 }
 
-static void jw_end(struct jw *w)
+static void jo_time(struct jo *o, int64_t t)
 {
-	fputs("\n}\n", w->fp);
+	char buf[40];
+
+	if (t == TIME_NEVER) {
+		jo_lit(o, "null");
+		return;
+	}
+	time_format(t, buf, sizeof(buf));
+	jo_escaped(o, buf, strlen(buf));
+}
+
+/* Before a member or an element: the separator and the indentation. */
+static void jo_sep(struct jo *o)
+{
+	if (!o->first[o->depth])
+		jo_ch(o, ',');
+	o->first[o->depth] = false;
+	jo_newline(o, o->depth);
 }
 
 /* key is a literal: ASCII, nothing to escape */
-static void jw_member(struct jw *w, const char *key, json_t *v)
+static void jo_key(struct jo *o, const char *key)
 {
-	jw_sep(w);
-	fprintf(w->fp, "\"%s\": ", key);
-	jw_value(w, v);
+	jo_sep(o);
+	jo_ch(o, '"');
+	jo_lit(o, key);
+	jo_add(o, "\": ", 3);
 }
 
-static void jw_array_begin(struct jw *w, const char *key)
+static void jo_open(struct jo *o, char c)
 {
-	jw_sep(w);
-	fprintf(w->fp, "\"%s\": [", key);
-	w->depth++;
-	w->first[w->depth] = true;
+	jo_ch(o, c);
+	o->depth++;
+	o->first[o->depth] = true;
 }
 
-static void jw_array_item(struct jw *w, json_t *v)
+static void jo_close(struct jo *o, char c)
 {
-	jw_sep(w);
-	jw_value(w, v);
+	bool empty = o->first[o->depth];
+
+	o->depth--;
+	if (!empty)
+		jo_newline(o, o->depth);
+	jo_ch(o, c);
 }
 
-static void jw_array_end(struct jw *w)
+/*
+ * A jansson tree whose strings are valid UTF-8 (see clean_ref), laid out
+ * as json_dumps(JSON_INDENT(2)) would at indentation depth.
+ */
+static void jo_tree(struct jo *o, json_t *v, int depth)
 {
-	bool empty = w->first[w->depth];
+	size_t i = 0;
 
-	w->depth--;
-	if (!empty) {
-		fputc('\n', w->fp);
-		indent(w->fp, w->depth);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		void *iter = json_object_iter(v);
+
+		if (!iter) {
+			jo_lit(o, "{}");
+			break;
+		}
+		jo_ch(o, '{');
+		for (; iter; iter = json_object_iter_next(v, iter)) {
+			if (i++)
+				jo_ch(o, ',');
+			jo_newline(o, depth + 1);
+			jo_escaped(o, json_object_iter_key(iter), json_object_iter_key_len(iter));
+			jo_add(o, ": ", 2);
+			jo_tree(o, json_object_iter_value(iter), depth + 1);
+		}
+		jo_newline(o, depth);
+		jo_ch(o, '}');
+		break;
 	}
-	fputc(']', w->fp);
+	case JSON_ARRAY:
+		if (!json_array_size(v)) {
+			jo_lit(o, "[]");
+			break;
+		}
+		jo_ch(o, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i)
+				jo_ch(o, ',');
+			jo_newline(o, depth + 1);
+			jo_tree(o, json_array_get(v, i), depth + 1);
+		}
+		jo_newline(o, depth);
+		jo_ch(o, ']');
+		break;
+	case JSON_STRING:
+		jo_escaped(o, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jo_int(o, (long long)json_integer_value(v));
+		break;
+	case JSON_REAL: {
+		/* jansson's own formatting of doubles, not worth redoing */
+		char *r = json_dumps(v, JSON_ENCODE_ANY);
+
+		jo_lit(o, r ? r : "null");
+		free(r);
+		break;
+	}
+	case JSON_TRUE:
+		jo_lit(o, "true");
+		break;
+	case JSON_FALSE:
+		jo_lit(o, "false");
+		break;
+	default:
+		jo_lit(o, "null");
+		break;
+	}
+}
+
+/* A jansson value (stolen) at the current position, cleaned if need be. */
+static void jo_value(struct jo *o, json_t *v)
+{
+	json_t *c;
+
+	if (!v) {
+		jo_lit(o, "null");
+		return;
+	}
+	c = clean_ref(v);
+
+	jo_tree(o, c, o->depth);
+	json_decref(c);
+	json_decref(v);
+}
+
+static void jo_member(struct jo *o, const char *key, json_t *v)
+{
+	jo_key(o, key);
+	jo_value(o, v);
+}
+
+static void jo_begin(struct jo *o, FILE *fp)
+{
+	memset(o, 0, sizeof(*o));
+	o->fp = fp;
+	o->buf = xmalloc(JO_BUF);
+	o->depth = 1;
+	o->first[1] = true;
+	jo_ch(o, '{');
+}
+
+static void jo_end(struct jo *o)
+{
+	jo_lit(o, "\n}\n");
+	jo_flush(o);
+	free(o->buf);
 }
 
 /* Sections */
@@ -345,40 +622,115 @@ static json_t *check_json(const struct audit *a, size_t i)
 	return o;
 }
 
-static json_t *waiver_json(const struct waiver *w)
+static void write_waiver(struct jo *o, const struct waiver *w)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "check", report_json_str(w->check));
-	json_object_set_new(o, "account", report_json_str(w->account));
-	json_object_set_new(o, "reason", report_json_str(w->reason));
-	json_object_set_new(o, "owner", report_json_str(w->owner));
-	json_object_set_new(o, "expires", report_json_str(w->expires_text));
-	json_object_set_new(o, "index", json_integer((json_int_t)w->index));
-	return o;
+	jo_open(o, '{');
+	jo_key(o, "check");
+	jo_text(o, w->check);
+	jo_key(o, "account");
+	jo_text(o, w->account);
+	jo_key(o, "reason");
+	jo_text(o, w->reason);
+	jo_key(o, "owner");
+	jo_text(o, w->owner);
+	jo_key(o, "expires");
+	jo_text(o, w->expires_text);
+	jo_key(o, "index");
+	jo_int(o, (long long)w->index);
+	jo_close(o, '}');
 }
 
-static json_t *finding_json(const struct finding *f)
+/*
+ * The evidence object. Its strings were made valid UTF-8 when added; a
+ * key that is not (never one of the checks' literals) sends the whole
+ * object through tree_clean(), as the jansson evidence did.
+ */
+static void write_evidence(struct jo *o, const struct finding *f)
 {
-	json_t *o = json_object(), *subj = json_object();
+	struct ev_iter it;
+	struct ev_item e;
 
-	json_object_set_new(o, "check", json_string(f->check->id));
-	json_object_set_new(o, "severity", json_string(severity_name(f->severity)));
-	json_object_set_new(subj, "kind", report_json_str(f->kind));
-	json_object_set_new(subj, "sam", report_json_str(f->sam));
-	json_object_set_new(subj, "dn", report_json_str(f->dn));
-	json_object_set_new(subj, "sid", report_json_str(f->sid));
-	json_object_set_new(subj, "upn", report_json_str(f->upn));
-	json_object_set_new(o, "subject", subj);
-	json_object_set_new(o, "message", report_json_str(f->message));
-	json_object_set_new(o, "evidence", clean_ref(f->evidence));
-	json_object_set_new(o, "key", report_json_str(f->key));
-	if (f->waiver)
-		json_object_set_new(o, "waiver", waiver_json(f->waiver));
-	if (f->change != CHANGE_NONE)
-		json_object_set_new(o, "change",
-				    json_string(f->change == CHANGE_NEW ? "new" : "persisting"));
-	return o;
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		if (!utf8_valid(e.key, e.key_len)) {
+			json_t *ev = json_incref(finding_evidence(f));
+
+			jo_value(o, ev);
+			return;
+		}
+	}
+	jo_open(o, '{');
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		const unsigned char *pos = e.strs;
+
+		jo_sep(o);
+		jo_escaped(o, e.key, e.key_len);
+		jo_add(o, ": ", 2);
+		switch (e.type) {
+		case EV_NULL:
+			jo_lit(o, "null");
+			break;
+		case EV_STR:
+			jo_escaped(o, e.str, e.str_len);
+			break;
+		case EV_INT:
+			jo_int(o, e.num);
+			break;
+		case EV_BOOL:
+			jo_bool(o, e.num != 0);
+			break;
+		case EV_STRS:
+			jo_open(o, '[');
+			for (long long i = 0; i < e.num; i++) {
+				size_t n;
+				const char *v = finding_ev_strs_next(&pos, &n);
+
+				jo_sep(o);
+				jo_escaped(o, v, n);
+			}
+			jo_close(o, ']');
+			break;
+		}
+	}
+	jo_close(o, '}');
+}
+
+static void write_finding(struct jo *o, const struct finding *f)
+{
+	jo_open(o, '{');
+	jo_key(o, "check");
+	jo_text(o, f->check->id);
+	jo_key(o, "severity");
+	jo_text(o, severity_name(f->severity));
+	jo_key(o, "subject");
+	jo_open(o, '{');
+	jo_key(o, "kind");
+	jo_text(o, f->kind);
+	jo_key(o, "sam");
+	jo_text(o, f->sam);
+	jo_key(o, "dn");
+	jo_text(o, f->dn);
+	jo_key(o, "sid");
+	jo_text(o, f->sid);
+	jo_key(o, "upn");
+	jo_text(o, f->upn);
+	jo_close(o, '}');
+	jo_key(o, "message");
+	jo_text(o, f->message);
+	jo_key(o, "evidence");
+	write_evidence(o, f);
+	jo_key(o, "key");
+	jo_text(o, f->key);
+	if (f->waiver) {
+		jo_key(o, "waiver");
+		write_waiver(o, f->waiver);
+	}
+	if (f->change != CHANGE_NONE) {
+		jo_key(o, "change");
+		jo_lit(o, f->change == CHANGE_NEW ? "\"new\"" : "\"persisting\"");
+	}
+	jo_close(o, '}');
 }
 
 /* Accounts */
@@ -475,7 +827,58 @@ static int account_cmp(const void *pa, const void *pb)
 	return null_last_cmp(x->h.ndn ? x->h.ndn : x->h.dn, y->h.ndn ? y->h.ndn : y->h.dn);
 }
 
-static void write_accounts(struct jw *w, const struct dir *d, const char *key, bool vpn)
+/* One account as report_account_json() builds it, written directly. */
+static void write_account(struct jo *o, const struct account *acc)
+{
+	jo_open(o, '{');
+	jo_key(o, "sam");
+	jo_text(o, acc->h.sam);
+	jo_key(o, "dn");
+	jo_text(o, acc->h.dn);
+	jo_key(o, "sid");
+	jo_text(o, acc->h.sid);
+	jo_key(o, "kind");
+	jo_text(o, kind_name(acc->h.kind));
+	jo_key(o, "enabled");
+	jo_bool(o, acc->enabled);
+	jo_key(o, "path");
+	jo_text(o, acc->priv_path);
+	jo_key(o, "last_logon");
+	jo_time(o, acc->last_logon_eff);
+	jo_key(o, "pwd_last_set");
+	jo_time(o, acc->pwd_state == PWD_SET ? acc->pwd_last_set : TIME_NEVER);
+	jo_key(o, "must_change");
+	jo_bool(o, acc->pwd_state == PWD_MUST_CHANGE);
+	jo_key(o, "mfa");
+	jo_bool(o, acc->mfa_sources != 0);
+	jo_key(o, "mfa_sources");
+	jo_open(o, '[');
+	for (size_t i = 0; i < sizeof(mfa_names) / sizeof(mfa_names[0]); i++) {
+		if (acc->mfa_sources & mfa_names[i].bit) {
+			jo_sep(o);
+			jo_text(o, mfa_names[i].name);
+		}
+	}
+	jo_close(o, ']');
+	jo_key(o, "vpn");
+	jo_bool(o, acc->vpn);
+	jo_key(o, "spn");
+	jo_int(o, (long long)acc->nspns);
+	jo_key(o, "flags");
+	jo_open(o, '[');
+	for (size_t i = 0; i < sizeof(uac_flags) / sizeof(uac_flags[0]); i++) {
+		if (acc->uac & uac_flags[i].bit) {
+			jo_sep(o);
+			jo_text(o, uac_flags[i].name);
+		}
+	}
+	jo_close(o, ']');
+	jo_key(o, "protected_users");
+	jo_bool(o, acc->protected_users);
+	jo_close(o, '}');
+}
+
+static void write_accounts(struct jo *o, const struct dir *d, const char *key, bool vpn)
 {
 	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
 	size_t n = 0;
@@ -487,55 +890,64 @@ static void write_accounts(struct jw *w, const struct dir *d, const char *key, b
 			v[n++] = acc;
 	}
 	qsort(v, n, sizeof(*v), account_cmp);
-	jw_array_begin(w, key);
-	for (size_t i = 0; i < n && !ferror(w->fp); i++)
-		jw_array_item(w, report_account_json(v[i]));
-	jw_array_end(w);
+	jo_key(o, key);
+	jo_open(o, '[');
+	for (size_t i = 0; i < n && !ferror(o->fp); i++) {
+		jo_sep(o);
+		write_account(o, v[i]);
+	}
+	jo_close(o, ']');
 	free(v);
 }
 
 void report_json_stream(FILE *out, const struct audit *a, const struct report_meta *m)
 {
 	static const struct report_meta none;
-	struct jw w;
+	struct jo o;
 	struct readiness ready;
 	json_t *tool = json_object();
 	size_t nchecks = registry_count();
 
 	if (!m)
 		m = &none;
-	jw_begin(&w, out);
-	jw_member(&w, "schema", json_string(SCHEMA));
+	jo_begin(&o, out);
+	jo_member(&o, "schema", json_string(SCHEMA));
 	json_object_set_new(tool, "name", json_string("privaudit"));
 	json_object_set_new(tool, "version",
 			    report_json_str(m->tool_version ? m->tool_version : PRIVAUDIT_VERSION));
-	jw_member(&w, "tool", tool);
-	jw_member(&w, "generated_at", report_json_time(m->generated_at));
-	jw_member(&w, "evaluated_at", report_json_time(m->evaluated_at));
-	jw_member(&w, "source", source_json(a, m));
-	jw_member(&w, "policy", policy_json(a->policy));
-	jw_member(&w, "summary", summary_json(&a->summary));
+	jo_member(&o, "tool", tool);
+	jo_member(&o, "generated_at", report_json_time(m->generated_at));
+	jo_member(&o, "evaluated_at", report_json_time(m->evaluated_at));
+	jo_member(&o, "source", source_json(a, m));
+	jo_member(&o, "policy", policy_json(a->policy));
+	jo_member(&o, "summary", summary_json(&a->summary));
 	readiness_compute(&ready, a);
 	if (ready.computed)
-		jw_member(&w, "readiness", readiness_json(&ready));
+		jo_member(&o, "readiness", readiness_json(&ready));
 	readiness_release(&ready);
 
-	jw_array_begin(&w, "checks");
-	for (size_t i = 0; i < nchecks; i++)
-		jw_array_item(&w, check_json(a, i));
-	jw_array_end(&w);
+	jo_key(&o, "checks");
+	jo_open(&o, '[');
+	for (size_t i = 0; i < nchecks; i++) {
+		jo_sep(&o);
+		jo_value(&o, check_json(a, i));
+	}
+	jo_close(&o, ']');
 
-	jw_array_begin(&w, "findings");
+	jo_key(&o, "findings");
+	jo_open(&o, '[');
 	/* a full disk shows as a stream error: stop there, commit reports it */
-	for (size_t i = 0; i < a->nfindings && !ferror(out); i++)
-		jw_array_item(&w, finding_json(a->findings[i]));
-	jw_array_end(&w);
+	for (size_t i = 0; i < a->nfindings && !ferror(out); i++) {
+		jo_sep(&o);
+		write_finding(&o, a->findings[i]);
+	}
+	jo_close(&o, ']');
 
 	if (m->resolved)
-		jw_member(&w, "resolved", clean_ref((json_t *)m->resolved));
-	write_accounts(&w, a->dir, "privileged_accounts", false);
-	write_accounts(&w, a->dir, "vpn_accounts", true);
-	jw_end(&w);
+		jo_member(&o, "resolved", json_incref((json_t *)m->resolved));
+	write_accounts(&o, a->dir, "privileged_accounts", false);
+	write_accounts(&o, a->dir, "vpn_accounts", true);
+	jo_end(&o);
 }
 
 int report_json_write(const struct audit *a, const struct report_meta *m,

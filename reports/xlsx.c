@@ -536,54 +536,48 @@ static void join_strings(struct sbuf *sb, const json_t *arr)
 
 /*
  * Evidence as a person reads it: "key: value; key: value", arrays joined
- * with ", ", nested objects in braces. The full tree is in the JSON report;
- * the cell text is made valid UTF-8 by put_str().
+ * with ", ". The full evidence is in the JSON report; the cell text is made
+ * valid UTF-8 by put_str().
  */
-static void evidence_text(struct sbuf *sb, const json_t *v, int depth)
+static void evidence_text(struct sbuf *sb, const struct finding *f)
 {
-	const char *key;
-	json_t *val;
-	size_t i;
+	struct ev_iter it;
+	struct ev_item e;
+	size_t n = 0;
 
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		if (depth)
-			sbuf_addch(sb, '{');
-		i = 0;
-		json_object_foreach((json_t *)v, key, val) {
-			if (i++)
-				sbuf_adds(sb, depth ? ", " : "; ");
-			sbuf_addf(sb, "%s: ", key);
-			evidence_text(sb, val, depth + 1);
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		const unsigned char *pos = e.strs;
+
+		if (n++)
+			sbuf_adds(sb, "; ");
+		sbuf_add(sb, e.key, e.key_len);
+		sbuf_adds(sb, ": ");
+		switch (e.type) {
+		case EV_STR:
+			sbuf_add(sb, e.str, e.str_len);
+			break;
+		case EV_INT:
+			sbuf_addf(sb, "%lld", e.num);
+			break;
+		case EV_BOOL:
+			sbuf_adds(sb, e.num ? _("yes") : _("no"));
+			break;
+		case EV_STRS:
+			for (long long i = 0; i < e.num; i++) {
+				size_t len;
+				const char *v = finding_ev_strs_next(&pos, &len);
+
+				if (i)
+					sbuf_adds(sb, ", ");
+				sbuf_add(sb, v, len);
+			}
+			break;
+		case EV_NULL:
+		default:
+			sbuf_adds(sb, _("none"));
+			break;
 		}
-		if (depth)
-			sbuf_addch(sb, '}');
-		break;
-	case JSON_ARRAY:
-		json_array_foreach((json_t *)v, i, val) {
-			if (i)
-				sbuf_adds(sb, ", ");
-			evidence_text(sb, val, depth + 1);
-		}
-		break;
-	case JSON_STRING:
-		sbuf_add(sb, json_string_value(v), strlen(json_string_value(v)));
-		break;
-	case JSON_INTEGER:
-		sbuf_addf(sb, "%lld", (long long)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		sbuf_addf(sb, "%g", json_real_value(v));
-		break;
-	case JSON_TRUE:
-		sbuf_adds(sb, _("yes"));
-		break;
-	case JSON_FALSE:
-		sbuf_adds(sb, _("no"));
-		break;
-	default:
-		sbuf_adds(sb, _("none"));
-		break;
 	}
 }
 
@@ -880,8 +874,7 @@ static void write_findings(struct xw *w, bool changes)
 		put_str(w, l.ws, r, c++, f->sid, g);
 		put_str(w, l.ws, r, c++, f->message, g);
 		sbuf_reset(&ev);
-		if (f->evidence)
-			evidence_text(&ev, f->evidence, 0);
+		evidence_text(&ev, f);
 		put_str(w, l.ws, r, c++, ev.buf, g);
 		put_str(w, l.ws, r, c++, wv ? _("waived") : _("open"), g);
 		put_str(w, l.ws, r, c++, wv ? wv->reason : NULL, g);

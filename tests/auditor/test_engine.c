@@ -131,7 +131,7 @@ static const struct finding *waiver_finding(const struct fixture *fx, const char
 
 		if (strcmp(f->check->id, check) != 0)
 			continue;
-		ix = json_object_get(f->evidence, "index");
+		ix = json_object_get(finding_evidence(f), "index");
 		if (ix && (size_t)json_integer_value(ix) == index)
 			return f;
 	}
@@ -285,7 +285,7 @@ Test(engine, unused_waiver_is_reported)
 	cr_expect_str_eq(f->kind, "waiver");
 	cr_expect_str_eq(f->sam, "nobody");
 	cr_expect_null(f->obj);
-	cr_expect_str_eq(json_string_value(json_object_get(f->evidence, "check")),
+	cr_expect_str_eq(json_string_value(json_object_get(finding_evidence(f), "check")),
 			 "pwd.never-expires");
 	cr_expect_str_eq(f->key, "policy.waiver-unused|nobody|pwd.never-expires|1");
 	cr_expect_null(f->waiver);

@@ -488,7 +488,7 @@ Test(evidence, vpn_activity_drives_vpn_stale_on_both_sides_of_the_limit)
 	cr_assert(fixture_has(fx, "vpn.stale", "shared1"));
 	cr_assert_eq(fixture_count(fx, "vpn.stale"), 5);
 	f = fixture_find(fx, "vpn.stale", "alice");
-	cr_assert_str_eq(json_string_value(json_object_get(f->evidence, "source")), "vpn_activity_csv");
+	cr_assert_str_eq(json_string_value(json_object_get(finding_evidence(f), "source")), "vpn_activity_csv");
 
 	cr_assert_eq(st.vpn.rows, 8);
 	cr_assert_eq(st.vpn.matched, 7);

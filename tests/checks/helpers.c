@@ -110,12 +110,12 @@ struct fixture *run_ldif(struct sbuf *sb, const char *policy)
 
 const char *ev_str(const struct finding *f, const char *key)
 {
-	return json_string_value(json_object_get(f->evidence, key));
+	return json_string_value(json_object_get(finding_evidence(f), key));
 }
 
 long long ev_int(const struct finding *f, const char *key)
 {
-	json_t *v = json_object_get(f->evidence, key);
+	json_t *v = json_object_get(finding_evidence(f), key);
 
 	cr_assert(json_is_integer(v), "evidence %s is not an integer", key);
 	return (long long)json_integer_value(v);

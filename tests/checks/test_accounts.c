@@ -110,7 +110,7 @@ Test(accounts, stale_fires_one_second_past_the_limit)
 	cr_assert_eq(f->severity, SEV_MEDIUM);
 	cr_assert_str_eq(f->message, "no logon for 180 days (limit 180)");
 	cr_assert_eq(ev_int(f, "limit_days"), 180);
-	cr_assert_str_eq(json_string_value(json_object_get(f->evidence, "last_logon")),
+	cr_assert_str_eq(json_string_value(json_object_get(finding_evidence(f), "last_logon")),
 			 "2025-07-04T23:59:59Z");
 	cr_assert_eq(fixture_count(fx, "acct.stale"), 1);
 	fixture_free(fx);
@@ -191,7 +191,7 @@ Test(accounts, stale_treats_never_logged_on_as_idle_since_creation)
 	f = fixture_find(fx, "acct.stale", "old-unused");
 	cr_assert_not_null(f);
 	cr_assert_str_eq(f->message, "never logged on, created 180 days ago (limit 180)");
-	cr_assert(json_is_null(json_object_get(f->evidence, "last_logon")));
+	cr_assert(json_is_null(json_object_get(finding_evidence(f), "last_logon")));
 	cr_assert_not(fixture_has(fx, "acct.stale", "young-unused"));
 	fixture_free(fx);
 }
@@ -372,8 +372,8 @@ Test(accounts, sid_history_plain_is_medium)
 	f = fixture_find(fx, "acct.sid-history", "migrated");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
-	cr_assert_eq(json_array_size(json_object_get(f->evidence, "sid_history")), 1);
-	cr_assert_eq(json_array_size(json_object_get(f->evidence, "privileged_sids")), 0);
+	cr_assert_eq(json_array_size(json_object_get(finding_evidence(f), "sid_history")), 1);
+	cr_assert_eq(json_array_size(json_object_get(finding_evidence(f), "privileged_sids")), 0);
 	cr_assert_not(fixture_has(fx, "acct.sid-history", "native"));
 	cr_assert_not(fixture_has(fx, "acct.sid-history", "gone"));
 	cr_assert_eq(fixture_count(fx, "acct.sid-history"), 1);
@@ -407,9 +407,9 @@ Test(accounts, sid_history_privileged_sid_escalates_to_high)
 		f = fixture_find(fx, "acct.sid-history", "migrated");
 		cr_assert_not_null(f, "%s", privileged[i]);
 		cr_assert_eq(f->severity, SEV_HIGH, "%s not escalated", privileged[i]);
-		cr_assert_eq(json_array_size(json_object_get(f->evidence, "sid_history")), 2);
+		cr_assert_eq(json_array_size(json_object_get(finding_evidence(f), "sid_history")), 2);
 		cr_assert_str_eq(json_string_value(json_array_get(
-					 json_object_get(f->evidence, "privileged_sids"), 0)),
+					 json_object_get(finding_evidence(f), "privileged_sids"), 0)),
 				 privileged[i]);
 		fixture_free(fx);
 	}
@@ -649,7 +649,7 @@ Test(accounts, password_in_description_fires_without_leaking_it)
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
 	cr_assert_null(strstr(f->message, "Winter2025"));
-	ev = json_dumps(f->evidence, 0);
+	ev = json_dumps(finding_evidence(f), 0);
 	cr_assert_null(strstr(ev, "Winter2025"), "evidence leaks the secret: %s", ev);
 	cr_assert_not_null(strstr(ev, "description"));
 	cr_assert_not_null(strstr(ev, "password"));
@@ -658,13 +658,13 @@ Test(accounts, password_in_description_fires_without_leaking_it)
 	f = fixture_find(fx, "acct.password-in-description", "bob");
 	cr_assert_not_null(f);
 	cr_assert_null(strstr(f->message, "Geheim1"));
-	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(f->evidence, "fields"), 0)),
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(finding_evidence(f), "fields"), 0)),
 			 "info");
 
 	f = fixture_find(fx, "acct.password-in-description", "erin");
 	cr_assert_not_null(f);
-	cr_assert_eq(json_array_size(json_object_get(f->evidence, "fields")), 2);
-	ev = json_dumps(f->evidence, 0);
+	cr_assert_eq(json_array_size(json_object_get(finding_evidence(f), "fields")), 2);
+	ev = json_dumps(finding_evidence(f), 0);
 	cr_assert_null(strstr(ev, "9876"));
 	cr_assert_null(strstr(ev, "abcd"));
 	free(ev);

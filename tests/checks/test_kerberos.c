@@ -45,7 +45,7 @@ static void krbtgt(struct sbuf *sb, const char *pwd)
 
 static json_t *ev(const struct finding *f, const char *key)
 {
-	return json_object_get(f->evidence, key);
+	return json_object_get(finding_evidence(f), key);
 }
 
 /* krb.kerberoastable */

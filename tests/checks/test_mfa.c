@@ -83,7 +83,7 @@ Test(mfa, privileged_missing_accepts_every_evidence_source)
 	cr_assert(fixture_has(fx, "mfa.privileged-missing", "wrong"));
 	cr_assert(fixture_has(fx, "mfa.privileged-missing", "none"));
 	cr_assert_eq(json_array_size(json_object_get(
-			     fixture_find(fx, "mfa.privileged-missing", "none")->evidence,
+			     finding_evidence(fixture_find(fx, "mfa.privileged-missing", "none")),
 			     "mfa_sources_consulted")), 3);
 	fixture_free(fx);
 }

@@ -627,12 +627,12 @@ Test(passwords, pso_weak_fires_on_the_pso_with_sorted_users)
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_HIGH);
 	cr_assert_eq(fixture_count(fx, "pwd.pso-weak-privileged"), 1);
-	users = json_object_get(f->evidence, "privileged_users");
+	users = json_object_get(finding_evidence(f), "privileged_users");
 	cr_assert_eq(json_array_size(users), 3);
 	cr_assert_str_eq(json_string_value(json_array_get(users, 0)), "alice");
 	cr_assert_str_eq(json_string_value(json_array_get(users, 1)), "bob");
 	cr_assert_str_eq(json_string_value(json_array_get(users, 2)), "zed");
-	weak = json_object_get(f->evidence, "weaknesses");
+	weak = json_object_get(finding_evidence(f), "weaknesses");
 	cr_assert_eq(json_array_size(weak), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(weak, 0)), "min_length");
 	cr_assert_str_eq(json_string_value(json_array_get(weak, 1)), "lockout_threshold");
@@ -685,7 +685,7 @@ Test(passwords, pso_weak_flags_complexity_and_reversible)
 	fx = run(&sb, NULL);
 	f = fixture_find(fx, "pwd.pso-weak-privileged", "LaxPSO");
 	cr_assert_not_null(f);
-	weak = json_object_get(f->evidence, "weaknesses");
+	weak = json_object_get(finding_evidence(f), "weaknesses");
 	cr_assert_eq(json_array_size(weak), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(weak, 0)), "complexity");
 	cr_assert_str_eq(json_string_value(json_array_get(weak, 1)), "reversible");

@@ -88,9 +88,9 @@ Test(privileged, group_size_fires_over_the_limit_and_lists_sorted_members)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_HIGH);
 	cr_assert_str_eq(f->kind, "group");
-	cr_assert_eq(json_integer_value(json_object_get(f->evidence, "members")), 6);
-	cr_assert_eq(json_integer_value(json_object_get(f->evidence, "limit")), 5);
-	names = json_object_get(f->evidence, "member_names");
+	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "members")), 6);
+	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "limit")), 5);
+	names = json_object_get(finding_evidence(f), "member_names");
 	cr_assert_eq(json_array_size(names), 6);
 	cr_assert_str_eq(json_string_value(json_array_get(names, 0)), "APP1$");
 	cr_assert_str_eq(json_string_value(json_array_get(names, 1)), "bea");
@@ -262,7 +262,7 @@ Test(privileged, password_old_fires_one_second_past_max_age_and_supersedes_pwd_o
 	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "priv.password-old", "alice"));
 	cr_assert_eq(json_integer_value(json_object_get(
-			     fixture_find(fx, "priv.password-old", "alice")->evidence, "max_age_days")),
+			     finding_evidence(fixture_find(fx, "priv.password-old", "alice")), "max_age_days")),
 		     180);
 	cr_assert_not(fixture_has(fx, "priv.password-old", "bob"));
 	cr_assert(fixture_has(fx, "priv.password-old", "carol"));
@@ -326,7 +326,7 @@ Test(privileged, kerberoastable_fires_and_supersedes_krb_kerberoastable)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
 	cr_assert_str_eq(json_string_value(json_array_get(
-				 json_object_get(f->evidence, "service_principal_names"), 0)),
+				 json_object_get(finding_evidence(f), "service_principal_names"), 0)),
 			 "MSSQLSvc/db1.corp.example.test");
 	cr_assert_not(fixture_has(fx, "krb.kerberoastable", "svc-sql"));
 	cr_assert_not(fixture_has(fx, "priv.kerberoastable", "svc-web"));

@@ -51,7 +51,7 @@ Test(vpn, stale_fires_one_second_past_max_idle_days)
 	cr_assert_eq(f->severity, SEV_HIGH);
 	cr_assert(strstr(f->message, "45 days ago"), "%s", f->message);
 	cr_assert_str_eq(ev_str(f, "source"), "directory");
-	cr_assert_eq(json_integer_value(json_object_get(f->evidence, "max_idle_days")), 45);
+	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "max_idle_days")), 45);
 	cr_assert_not(fixture_has(fx, "vpn.stale", "bob"));
 	cr_assert_eq(fixture_count(fx, "vpn.stale"), 1);
 	fixture_free(fx);
@@ -287,7 +287,7 @@ Test(vpn, dialin_true_makes_vpn_capable_without_a_group)
 	fx = run_ldif(&sb, NULL);
 	cr_assert(fixture_has(fx, "vpn.no-mfa", "alice"));
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(
-				 fixture_find(fx, "vpn.no-mfa", "alice")->evidence, "vpn_access"), 0)),
+				 finding_evidence(fixture_find(fx, "vpn.no-mfa", "alice")), "vpn_access"), 0)),
 			 "msNPAllowDialin=TRUE");
 	fixture_free(fx);
 }
@@ -378,7 +378,7 @@ Test(vpn, disabled_retains_access_fires_for_disabled_and_expired_only)
 	f = fixture_find(fx, "vpn.disabled-retains-access", "dis");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_LOW);
-	cr_assert(json_is_true(json_object_get(f->evidence, "disabled")));
+	cr_assert(json_is_true(json_object_get(finding_evidence(f), "disabled")));
 	f = fixture_find(fx, "vpn.disabled-retains-access", "exp");
 	cr_assert(f);
 	cr_assert(strstr(f->message, "expired"), "%s", f->message);
@@ -414,7 +414,7 @@ Test(vpn, no_mfa_fires_without_evidence_and_names_the_sources)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
 	cr_assert(strstr(f->message, "MFA-Enrolled"), "%s", f->message);
-	src = json_object_get(f->evidence, "mfa_sources_consulted");
+	src = json_object_get(finding_evidence(f), "mfa_sources_consulted");
 	cr_assert_eq(json_array_size(src), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(src, 0)), "MFA-Enrolled");
 	cr_assert_str_eq(json_string_value(json_array_get(src, 1)), "SMARTCARD_REQUIRED");

@@ -115,8 +115,7 @@ static struct finding *push(struct hand *h, const struct check *c, enum severity
 		f->sid = h->d.domain_sid;
 	}
 	f->message = xstrdup(msg);
-	f->evidence = json_object();
-	json_object_set_new(f->evidence, "days", json_integer(400));
+	finding_ev_int(f, "days", 400);
 	if (detail)
 		f->detail = xstrdup(detail);
 	sbuf_addf(&key, "%s|%s", c->id, f->sid);
@@ -250,7 +249,7 @@ static void hand_free(struct hand *h)
 		free(f->message);
 		free(f->detail);
 		free(f->key);
-		json_decref(f->evidence);
+		finding_evidence_release(f);
 		free(f);
 	}
 	free(h->a.findings);
@@ -743,7 +742,7 @@ Test(json, empty_audit_has_empty_arrays)
 		free(f->message);
 		free(f->detail);
 		free(f->key);
-		json_decref(f->evidence);
+		finding_evidence_release(f);
 		free(f);
 	}
 	h->a.nfindings = 0;
@@ -802,9 +801,8 @@ Test(json, invalid_utf8_still_yields_valid_json)
 	bad->message = xstrdup("description holds \xff\xfe bytes \xe3\x81 and \xc0\xaf");
 	h->acc[0].h.sam = "car\xe9ol";              /* Latin-1, not UTF-8 */
 	bad->sam = h->acc[0].h.sam;
-	/* a check that built evidence without jansson's UTF-8 check */
-	json_object_set_new(bad->evidence, "description",
-			    json_string_nocheck("Passwort: \xfc" "ber"));
+	/* evidence from directory data: cleaned when added */
+	finding_ev_str(bad, "description", "Passwort: \xfc" "ber");
 	h->acc[2].priv_path = "alice -> \xed\xa0\x80 -> Domain Admins";  /* a surrogate */
 	doc = write_and_load(h, "r.json");
 	f = json_array_get(json_object_get(doc, "findings"), 1);
@@ -1298,5 +1296,271 @@ Test(json, hand_audit_readiness_lists_unknown_vpn_check)
 	cr_assert_eq(json_array_size(unk), 1);
 	cr_assert_str_eq(json_string_value(json_array_get(unk, 0)), "vpn.stale");
 	json_decref(doc);
+	hand_free(h);
+}
+
+/*
+ * The hand-written emitter: every byte as jansson 2.14 would write the
+ * same tree with JSON_INDENT(2) | JSON_PRESERVE_ORDER. Two comparisons:
+ * the whole report against jansson's dump of the report read back (layout
+ * and escaping everywhere), and a finding's evidence against jansson's
+ * dump of the equivalent tree (finding_evidence()), indented to where it
+ * sits in the report.
+ */
+
+#define PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+/* Every control character, quote, backslash, slash, DEL and non-ASCII. */
+static void hostile_text(char *buf)
+{
+	static const char tail[] = "\"\\/\x7f" "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x94\x91 end";
+	size_t n = 0;
+
+	for (int c = 1; c < 0x20; c++)
+		buf[n++] = (char)c;
+	memcpy(buf + n, tail, sizeof(tail));
+}
+
+/* The report at name must be what jansson writes for the report it holds. */
+static char *assert_jansson_layout(const char *name)
+{
+	char *text = slurp(in_dir(name));
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	char *again;
+	struct sbuf want = SBUF_INIT;
+
+	cr_assert_not_null(doc, "invalid JSON: %s at %d:%d", jerr.text, jerr.line, jerr.column);
+	again = json_dumps(doc, PRETTY);
+	sbuf_addf(&want, "%s\n", again);
+	cr_assert_str_eq(text, want.buf);
+	sbuf_release(&want);
+	free(again);
+	json_decref(doc);
+	return text;
+}
+
+/* jansson's dump of v, each line after the first indented by depth levels. */
+static char *dump_at_depth(json_t *v, int depth)
+{
+	char *d = json_dumps(v, PRETTY);
+	struct sbuf sb = SBUF_INIT;
+
+	for (const char *p = d; *p; p++) {
+		sbuf_addch(&sb, *p);
+		if (*p == '\n')
+			for (int i = 0; i < depth; i++)
+				sbuf_adds(&sb, "  ");
+	}
+	free(d);
+	return sbuf_detach(&sb);
+}
+
+Test(json, emit_evidence_of_every_type_is_what_jansson_writes)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	struct finding *f = h->a.findings[0];
+	char hostile[64];
+	const char *list[] = { "plain", NULL, "tab\there", "bad \xff\xfe byte", "", "q\"\\" };
+	json_t *want, *arr;
+	char *text, *ev;
+
+	hostile_text(hostile);
+	finding_ev_str(f, "hostile", hostile);
+	finding_ev_str(f, "invalid", "Passwort: \xfc" "ber \xed\xa0\x80 \xc0\xaf");
+	finding_ev_str(f, "none", NULL);
+	finding_ev_int(f, "negative", -42);
+	finding_ev_int(f, "min", -9223372036854775807LL - 1);
+	finding_ev_int(f, "max", 9223372036854775807LL);
+	finding_ev_bool(f, "yes", true);
+	finding_ev_bool(f, "no", false);
+	finding_ev_time(f, "never", TIME_NEVER);
+	finding_ev_time(f, "when", NOW);
+	finding_ev_strs(f, "empty", NULL, 0);
+	finding_ev_strs(f, "list", list, sizeof(list) / sizeof(*list));
+	finding_ev_str(f, hostile, "a hostile key");
+	finding_ev_int(f, "days", 7);              /* set twice: replaced in place */
+
+	/* the tree the old jansson evidence held */
+	want = json_object();
+	json_object_set_new(want, "days", json_integer(7));
+	json_object_set_new(want, "hostile", json_string(hostile));
+	json_object_set_new(want, "invalid", json_string("Passwort: \xef\xbf\xbd" "ber "
+							 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+							 "\xef\xbf\xbd\xef\xbf\xbd"));
+	json_object_set_new(want, "none", json_null());
+	json_object_set_new(want, "negative", json_integer(-42));
+	json_object_set_new(want, "min", json_integer(-9223372036854775807LL - 1));
+	json_object_set_new(want, "max", json_integer(9223372036854775807LL));
+	json_object_set_new(want, "yes", json_true());
+	json_object_set_new(want, "no", json_false());
+	json_object_set_new(want, "never", json_null());
+	json_object_set_new(want, "when", json_string("2026-01-01T00:00:00Z"));
+	json_object_set_new(want, "empty", json_array());
+	arr = json_array();
+	json_array_append_new(arr, json_string("plain"));
+	json_array_append_new(arr, json_string(""));
+	json_array_append_new(arr, json_string("tab\there"));
+	json_array_append_new(arr, json_string("bad \xef\xbf\xbd\xef\xbf\xbd byte"));
+	json_array_append_new(arr, json_string(""));
+	json_array_append_new(arr, json_string("q\"\\"));
+	json_object_set_new(want, "list", arr);
+	json_object_set_new(want, hostile, json_string("a hostile key"));
+	cr_assert(json_equal(finding_evidence(f), want), "finding_evidence() differs");
+
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	text = assert_jansson_layout("r.json");
+	ev = dump_at_depth(want, 3);
+	cr_assert_not_null(strstr(text, ev), "evidence not as jansson dumps it:\n%s", ev);
+	cr_assert_not_null(strstr(text, "\\u000B\\f\\r\\u000E"), "upper-case \\u escapes");
+	cr_assert_not_null(strstr(text, "\\u001F\\\"\\\\/\x7f" "caf\xc3\xa9"), "DEL and UTF-8 raw");
+	free(ev);
+	free(text);
+	json_decref(want);
+	hand_free(h);
+}
+
+Test(json, emit_invalid_utf8_evidence_keys_are_cleaned)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	json_t *doc, *ev, *want;
+	char *text, *dump;
+
+	finding_ev_str(h->a.findings[0], "k\xff", "v");
+	/* two keys that clean alike: the second value takes the first place */
+	finding_ev_int(h->a.findings[1], "a\xfe", 1);
+	finding_ev_int(h->a.findings[1], "b", 2);
+	finding_ev_int(h->a.findings[1], "a\xff", 3);
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	text = assert_jansson_layout("r.json");
+	doc = json_loads(text, 0, NULL);
+	ev = json_object_get(json_array_get(json_object_get(doc, "findings"), 0), "evidence");
+	want = json_pack("{s:I, s:s}", "days", (json_int_t)400, "k\xef\xbf\xbd", "v");
+	cr_assert(json_equal(ev, want));
+	json_decref(want);
+	ev = json_object_get(json_array_get(json_object_get(doc, "findings"), 1), "evidence");
+	want = json_pack("{s:I, s:I, s:I}", "days", (json_int_t)400, "a\xef\xbf\xbd", (json_int_t)3,
+			 "b", (json_int_t)2);
+	cr_assert(json_equal(ev, want));
+	dump = dump_at_depth(want, 3);
+	cr_assert_not_null(strstr(text, dump), "order kept:\n%s", dump);
+	free(dump);
+	json_decref(want);
+	json_decref(doc);
+	free(text);
+	hand_free(h);
+}
+
+Test(json, emit_whole_report_is_laid_out_as_jansson_does)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	json_t *doc, *accs;
+	char hostile[64];
+	char *text;
+
+	hostile_text(hostile);
+	free(h->a.findings[2]->message);
+	h->a.findings[2]->message = xstrdup(hostile);
+	h->acc[2].priv_path = "alice -> \"IT\\Admins\" -> \xff Domain Admins";
+	h->acc[1].uac |= UAC_PASSWD_NOTREQD | UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+	h->acc[1].mfa_sources = MFA_SRC_SMARTCARD | MFA_SRC_ATTRIBUTE;
+	h->acc[1].nspns = 123456789;
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	text = assert_jansson_layout("r.json");
+	doc = json_loads(text, 0, NULL);
+	cr_assert_str_eq(str_at(json_array_get(json_object_get(doc, "findings"), 2), "message"),
+			 hostile);
+	/* the accounts as report_account_json() builds them */
+	accs = json_object_get(doc, "privileged_accounts");
+	cr_assert_eq(json_array_size(accs), 2);
+	for (size_t i = 0; i < json_array_size(accs); i++) {
+		const char *sam = str_at(json_array_get(accs, i), "sam");
+		struct account *acc = !strcmp(sam, "alice") ? &h->acc[2] : &h->acc[1];
+		json_t *want = report_account_json(acc), *clean;
+		char *d = json_dumps(want, JSON_ENCODE_ANY);
+
+		/* report_account_json() already cleans: the dump round-trips */
+		clean = json_loads(d, 0, NULL);
+		cr_assert(json_equal(json_array_get(accs, i), clean), "%s differs", sam);
+		free(d);
+		json_decref(clean);
+		json_decref(want);
+	}
+	json_decref(doc);
+	free(text);
+	hand_free(h);
+}
+
+Test(json, emit_resolved_tree_of_any_shape_is_laid_out_as_jansson_does)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	json_t *resolved = json_array(), *o = json_object(), *doc, *r;
+	char hostile[64];
+	char *text, *want;
+
+	hostile_text(hostile);
+	json_object_set_new(o, "key", json_string("pwd.old|S-1-5-21-1-2-3-1200"));
+	json_object_set_new(o, hostile, json_string(hostile));
+	json_object_set_new(o, "real", json_real(0.1));
+	json_object_set_new(o, "int", json_integer(-7));
+	json_object_set_new(o, "nested", json_pack("{s:[], s:{}, s:[{s:n, s:b}]}", "a", "o", "deep",
+						   "x", "y", 1));
+	json_array_append_new(resolved, o);
+	json_array_append_new(resolved, json_array());
+	m.resolved = resolved;
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	text = assert_jansson_layout("r.json");
+	want = dump_at_depth(resolved, 1);
+	cr_assert_not_null(strstr(text, want));
+	free(want);
+	free(text);
+
+	/* invalid UTF-8 anywhere: the tree is cleaned, keys included */
+	json_object_set_new_nocheck(o, "bad\xff", json_stringn_nocheck("x\xfe", 2));
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	free(assert_jansson_layout("r.json"));
+	doc = json_load_file(in_dir("r.json"), 0, NULL);
+	r = json_array_get(json_object_get(doc, "resolved"), 0);
+	cr_assert_str_eq(str_at(r, "bad\xef\xbf\xbd"), "x\xef\xbf\xbd");
+	cr_assert_str_eq(str_at(r, "key"), "pwd.old|S-1-5-21-1-2-3-1200");
+	json_decref(doc);
+	json_decref(resolved);
+	hand_free(h);
+}
+
+Test(json, emit_big_report_crosses_the_write_buffer_intact)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	struct finding *f = h->a.findings[3];
+	const char **many = xcalloc(20000, sizeof(*many));
+	char *text;
+
+	/* a value larger than the 64 KB buffer, and many small ones around it */
+	for (size_t i = 0; i < 20000; i++)
+		many[i] = i % 3 ? "member-with-a-longish-name" : "tab\tand \"quote\"";
+	finding_ev_strs(f, "members", many, 20000);
+	{
+		char *big = xmalloc(200001);
+
+		memset(big, 'x', 200000);
+		big[200000] = '\0';
+		big[100000] = '\n';
+		finding_ev_str(f, "big", big);
+		free(big);
+	}
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	text = assert_jansson_layout("r.json");
+	free(text);
+	free(many);
 	hand_free(h);
 }

@@ -463,7 +463,7 @@ static struct synth *synth_new(size_t n)
 		f->detail = sbuf_detach(&sb);
 		f->sam = f->detail;
 		f->message = xstrdup("synthetic finding");
-		f->evidence = json_pack("{s:I}", "index", (json_int_t)i);
+		finding_ev_int(f, "index", (long long)i);
 		sbuf_addf(&sb, "%s|S-1-5-21-1-2-3-%zu", f->check->id, 100000 + i);
 		f->key = sbuf_detach(&sb);
 		s->a.findings[s->a.nfindings++] = f;
@@ -483,7 +483,7 @@ static void synth_free(struct synth *s)
 		free(f->detail);
 		free(f->message);
 		free(f->key);
-		json_decref(f->evidence);
+		finding_evidence_release(f);
 		free(f);
 	}
 	free(s->a.findings);

@@ -1,0 +1,185 @@
+/*
+ * Tests for the compact evidence of auditor/engine.c (finding_ev_*,
+ * finding_ev_iter_*, finding_evidence()): insertion order, a key set twice
+ * replaced in place as a jansson object would, every value type, UTF-8
+ * cleaning of values, and the cached jansson view following changes.
+ */
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../auditor/engine.h"
+#include "../../auditor/timeutil.h"
+#include "../../auditor/xalloc.h"
+
+static struct finding *bare(void)
+{
+	return xcalloc(1, sizeof(struct finding));
+}
+
+static void bare_free(struct finding *f)
+{
+	finding_evidence_release(f);
+	free(f);
+}
+
+/* The evidence as compact JSON, via the jansson view. */
+static char *dump(const struct finding *f)
+{
+	return json_dumps(finding_evidence(f), JSON_PRESERVE_ORDER | JSON_COMPACT);
+}
+
+Test(engine_evidence, empty_evidence_is_an_empty_object)
+{
+	struct finding *f = bare();
+	struct ev_iter it;
+	struct ev_item e;
+	char *s = dump(f);
+
+	cr_assert_str_eq(s, "{}");
+	finding_ev_iter_init(&it, f);
+	cr_assert_not(finding_ev_iter_next(&it, &e));
+	free(s);
+	bare_free(f);
+}
+
+Test(engine_evidence, every_type_in_insertion_order)
+{
+	struct finding *f = bare();
+	const char *list[] = { "a", NULL, "c" };
+	char *s;
+
+	finding_ev_str(f, "s", "text");
+	finding_ev_str(f, "null", NULL);
+	finding_ev_int(f, "i", -5);
+	finding_ev_bool(f, "t", true);
+	finding_ev_bool(f, "f", false);
+	finding_ev_time(f, "never", TIME_NEVER);
+	finding_ev_time(f, "at", 0);
+	finding_ev_strs(f, "list", list, 3);
+	finding_ev_strs(f, "none", NULL, 0);
+	s = dump(f);
+	cr_assert_str_eq(s, "{\"s\":\"text\",\"null\":null,\"i\":-5,\"t\":true,\"f\":false,"
+			    "\"never\":null,\"at\":\"1970-01-01T00:00:00Z\",\"list\":[\"a\",\"\",\"c\"],"
+			    "\"none\":[]}");
+	free(s);
+	bare_free(f);
+}
+
+Test(engine_evidence, key_set_twice_is_replaced_in_place)
+{
+	struct finding *f = bare();
+	const char *two[] = { "x", "y" };
+	json_t *want = json_object();
+	char *s;
+
+	finding_ev_int(f, "a", 1);
+	finding_ev_str(f, "b", "first");
+	finding_ev_int(f, "c", 3);
+	finding_ev_strs(f, "b", two, 2);          /* longer than before */
+	finding_ev_str(f, "a", NULL);             /* shorter than before */
+	finding_ev_bool(f, "c", true);
+	s = dump(f);
+	cr_assert_str_eq(s, "{\"a\":null,\"b\":[\"x\",\"y\"],\"c\":true}");
+	/* the same as a jansson object set in the same order */
+	json_object_set_new(want, "a", json_integer(1));
+	json_object_set_new(want, "b", json_string("first"));
+	json_object_set_new(want, "c", json_integer(3));
+	json_object_set_new(want, "b", json_pack("[s,s]", "x", "y"));
+	json_object_set_new(want, "a", json_null());
+	json_object_set_new(want, "c", json_true());
+	free(s);
+	s = json_dumps(want, JSON_PRESERVE_ORDER | JSON_COMPACT);
+	cr_assert_str_eq(s, "{\"a\":null,\"b\":[\"x\",\"y\"],\"c\":true}");
+	free(s);
+	json_decref(want);
+	bare_free(f);
+}
+
+Test(engine_evidence, invalid_utf8_values_are_cleaned_when_added)
+{
+	struct finding *f = bare();
+	const char *list[] = { "ok", "bad\xff" };
+	struct ev_iter it;
+	struct ev_item e;
+	const unsigned char *pos;
+	const char *v;
+	size_t n;
+
+	finding_ev_str(f, "s", "caf\xe9");
+	finding_ev_strs(f, "l", list, 2);
+	finding_ev_iter_init(&it, f);
+	cr_assert(finding_ev_iter_next(&it, &e));
+	cr_assert_eq(e.type, EV_STR);
+	cr_assert_str_eq(e.key, "s");
+	cr_assert_str_eq(e.str, "caf\xef\xbf\xbd");
+	cr_assert_eq(e.str_len, strlen("caf\xef\xbf\xbd"));
+	cr_assert(finding_ev_iter_next(&it, &e));
+	cr_assert_eq(e.type, EV_STRS);
+	cr_assert_eq(e.num, 2);
+	pos = e.strs;
+	v = finding_ev_strs_next(&pos, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(v, "ok");
+	v = finding_ev_strs_next(&pos, &n);
+	cr_assert_str_eq(v, "bad\xef\xbf\xbd");
+	cr_assert_not(finding_ev_iter_next(&it, &e));
+	bare_free(f);
+}
+
+Test(engine_evidence, cached_view_follows_later_changes)
+{
+	struct finding *f = bare();
+	json_t *v;
+
+	finding_ev_int(f, "n", 1);
+	v = finding_evidence(f);
+	cr_assert_eq(finding_evidence(f), v, "cached");
+	cr_assert_eq(json_integer_value(json_object_get(v, "n")), 1);
+	finding_ev_int(f, "n", 2);
+	finding_ev_str(f, "m", "x");
+	v = finding_evidence(f);
+	cr_assert_eq(json_integer_value(json_object_get(v, "n")), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(v, "m")), "x");
+	cr_assert_eq(json_object_size(v), 2);
+	bare_free(f);
+}
+
+Test(engine_evidence, large_values_and_many_keys)
+{
+	struct finding *f = bare();
+	size_t n = 300;
+	const char **many = xcalloc(n, sizeof(*many));
+	char *big = xmalloc(100001);
+	char key[32];
+	json_t *v;
+
+	memset(big, 'z', 100000);
+	big[100000] = '\0';
+	for (size_t i = 0; i < n; i++)
+		many[i] = (i & 1) ? big : "";
+	for (size_t i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		finding_ev_int(f, key, (long long)i);
+	}
+	finding_ev_strs(f, "k7", many, n);        /* a block length of several bytes */
+	finding_ev_str(f, "k199", big);
+	v = finding_evidence(f);
+	cr_assert_eq(json_object_size(v), 200);
+	cr_assert_eq(json_array_size(json_object_get(v, "k7")), n);
+	cr_assert_eq(json_string_length(json_array_get(json_object_get(v, "k7"), 1)), 100000);
+	cr_assert_eq(json_integer_value(json_object_get(v, "k8")), 8);
+	cr_assert_eq(json_string_length(json_object_get(v, "k199")), 100000);
+	/* order kept: k7 still between k6 and k8 */
+	{
+		void *it = json_object_iter(v);
+
+		for (int i = 0; i < 7; i++)
+			it = json_object_iter_next(v, it);
+		cr_assert_str_eq(json_object_iter_key(it), "k7");
+	}
+	free(big);
+	free(many);
+	bare_free(f);
+}
