@@ -575,6 +575,9 @@ struct member_key {
 static void resolve_batch(struct builder *b, struct group *g, const struct member_key *keys,
 			  size_t nb, const char *buf, size_t nmembers)
 {
+	/* the slots were prefetched; the keys they hold are compared next */
+	for (size_t i = 0; i < nb; i++)
+		hmap_prefetch_key(&b->d->by_dn, keys[i].hash);
 	for (size_t i = 0; i < nb; i++) {
 		const char *ndn = keys[i].ndn ? keys[i].ndn : buf + keys[i].off;
 		struct dir_obj *o = hmap_get_hashed(&b->d->by_dn, ndn, keys[i].hash);
@@ -619,12 +622,14 @@ static int add_members(struct builder *b, struct group *g)
 			k->ndn = ra->ndns[v - ra->vals].ndn;
 			k->hash = ra->ndns[v - ra->vals].hash;
 		} else {
+			size_t len;
+
 			k->ndn = NULL;
 			k->off = buf.len;
 			sbuf_grow(&buf, v->len + 1);
-			dn_normalise_into(v->val, v->len, buf.buf + k->off);
-			buf.len += strlen(buf.buf + k->off) + 1;
-			k->hash = hmap_hash_exact(buf.buf + k->off);
+			len = dn_normalise_into(v->val, v->len, buf.buf + k->off);
+			buf.len += len + 1;
+			k->hash = hmap_hash_bytes(buf.buf + k->off, len);
 		}
 		hmap_prefetch(&b->d->by_dn, k->hash);
 		if (nb == MEMBER_BATCH) {

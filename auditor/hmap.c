@@ -22,7 +22,12 @@ void hmap_release(struct hmap *m)
  */
 uint64_t hmap_hash_exact(const char *key)
 {
-	size_t len = strlen(key), i = 0;
+	return hmap_hash_bytes(key, strlen(key));
+}
+
+uint64_t hmap_hash_bytes(const char *key, size_t len)
+{
+	size_t i = 0;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL), w;
 
 	for (; i + 8 <= len; i += 8) {
@@ -77,6 +82,25 @@ void hmap_prefetch(const struct hmap *m, uint64_t h)
 {
 	if (m->size)
 		__builtin_prefetch(&m->slots[(size_t)(h ^ h >> 29) & (m->size - 1)]);
+}
+
+void hmap_prefetch_key(const struct hmap *m, uint64_t h)
+{
+	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
+
+	if (!m->size)
+		return;
+	for (;;) {
+		const struct hmap_slot *s = &m->slots[i];
+
+		if (!s->key)
+			return;
+		if (s->hash == h) {
+			__builtin_prefetch(s->key);
+			return;
+		}
+		i = (i + 1) & mask;
+	}
 }
 
 static void rehash(struct hmap *m)

@@ -35,9 +35,12 @@ void *hmap_get(const struct hmap *m, const char *key);
  * look them up, so that the cache misses of a large map overlap.
  */
 uint64_t hmap_hash(const struct hmap *m, const char *key);
-/* hmap_hash of an exact map (HMAP_INIT_EXACT). */
+/* hmap_hash of an exact map (HMAP_INIT_EXACT); of key[0..len), its length known. */
 uint64_t hmap_hash_exact(const char *key);
+uint64_t hmap_hash_bytes(const char *key, size_t len);
 void hmap_prefetch(const struct hmap *m, uint64_t h);
+/* Then, once the slot is in, the key it will be compared with. */
+void hmap_prefetch_key(const struct hmap *m, uint64_t h);
 /* hmap_get with h = hmap_hash(m, key). */
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
 /*

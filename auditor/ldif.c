@@ -38,6 +38,7 @@ struct line {
 /* Records parsed in one block, on their way to the consumer. */
 struct batch {
 	char *buf;               /* the block they point into (owned) */
+	size_t buf_cap;
 	struct raw_entry *entries;
 	size_t *first;           /* each entry's first attribute in attrs */
 	size_t n, alloc, first_alloc;
@@ -67,6 +68,13 @@ struct pipeline {
 	pthread_cond_t changed;
 	struct batch *head, *tail;
 	size_t queued;
+	/*
+	 * Batches delivered, kept for the parser with their block and arrays:
+	 * a fresh block for every megabyte would be mapped, faulted in page by
+	 * page and unmapped again, each unmapping stopping the other thread.
+	 */
+	struct batch *spare;
+	size_t nspare;
 	bool stop;               /* the consumer failed: parse no further */
 };
 
@@ -261,16 +269,18 @@ static size_t batch_ndn(struct batch *b, const char *s, size_t len, uint64_t *ha
 {
 	size_t off = b->norm.len;
 
+	size_t n;
+
 	sbuf_grow(&b->norm, len + 1);
-	dn_normalise_into(s, len, b->norm.buf + off);
-	*hash = hmap_hash_exact(b->norm.buf + off);
-	b->norm.len += strlen(b->norm.buf + off) + 1;
+	n = dn_normalise_into(s, len, b->norm.buf + off);
+	*hash = hmap_hash_bytes(b->norm.buf + off, n);
+	b->norm.len += n + 1;
 	return off;
 }
 
 static bool is_member(const char *name)
 {
-	return str_nieq(name, strcspn(name, ";"), "member");
+	return (name[0] == 'm' || name[0] == 'M') && str_nieq(name, strcspn(name, ";"), "member");
 }
 
 static void batch_free(struct batch *b)
@@ -335,6 +345,43 @@ static bool pipeline_push(struct pipeline *p, struct batch *b)
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 	return !stop;
+}
+
+/* A batch for the parser to fill: a delivered one if there is one. */
+static struct batch *pipeline_spare(struct pipeline *p)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&p->lock);
+	b = p->spare;
+	if (b) {
+		p->spare = b->next;
+		p->nspare--;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (!b)
+		return batch_new();
+	b->next = NULL;
+	b->n = 0;
+	b->nattrs = 0;
+	sbuf_reset(&b->norm);
+	return b;
+}
+
+/* The consumer is done with b: keep it for the parser, or free it. */
+static void pipeline_recycle(struct pipeline *p, struct batch *b)
+{
+	pthread_mutex_lock(&p->lock);
+	/* one that held a record larger than a block goes: its arrays are large too */
+	if (p->nspare <= QUEUE_MAX && b->buf_cap <= 2 * BLOCK) {
+		b->next = p->spare;
+		p->spare = b;
+		p->nspare++;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (b)
+		batch_free(b);
 }
 
 static struct batch *pipeline_pop(struct pipeline *p)
@@ -534,7 +581,7 @@ static int process_logical(struct reader *r)
 	/* buf[lend] is the line end or the spare byte: never part of a value */
 	v[vlen] = '\0';
 
-	if (str_nieq(s, nlen, "dn")) {
+	if (nlen == 2 && str_nieq(s, nlen, "dn")) {
 		if (r->dn)
 			return fail_at(r, 0, "second \"dn:\" in one record");
 		if (!vlen)
@@ -543,13 +590,13 @@ static int process_logical(struct reader *r)
 		r->dn_line = r->logical_line;
 		return 0;
 	}
-	if (str_nieq(s, nlen, "changetype")) {
+	if (nlen == 10 && str_nieq(s, nlen, "changetype")) {
 		if (!str_ieq(v, "add"))
 			return fail_at(r, vstart,
 				    "unsupported changetype \"%s\" (an export holds entries only)", v);
 		return 0;
 	}
-	if (str_nieq(s, nlen, "control"))
+	if (nlen == 7 && str_nieq(s, nlen, "control"))
 		return fail_at(r, 0, "LDIF controls are not supported");
 
 	position(r, vstart, &vline, &vcol);
@@ -646,27 +693,33 @@ static int refill(struct reader *r)
 
 	if (r->pipe && r->cur->n) {
 		/* the block goes with its records; the rest starts a new one */
-		size_t rest = r->len - r->pos, cap = r->cap;
+		size_t rest = r->len - r->pos, cap = BLOCK;
+		struct batch *next = pipeline_spare(r->pipe);
 		char *buf;
+		bool more;
 
+		/* a block grown for one large record is not the next one's size */
 		while (cap - rest < BLOCK / 2 + 1)
 			cap *= 2;
-		buf = xmalloc(cap);
+		if (next->buf && next->buf_cap >= cap) {
+			buf = next->buf;
+			cap = next->buf_cap;
+		} else {
+			free(next->buf);
+			buf = xmalloc(cap);
+		}
+		next->buf = NULL;
 		memcpy(buf, r->buf + r->pos, rest);
 		r->cur->buf = r->buf;
-		if (!pipeline_push(r->pipe, r->cur)) {
-			r->cur = batch_new();
-			r->buf = buf;
-			r->cap = cap;
-			r->len = rest;
-			r->pos = 0;
-			return error_set(r->err, EXIT_INPUT, "%s: reading stopped", r->name);
-		}
-		r->cur = batch_new();
+		r->cur->buf_cap = r->cap;
+		more = pipeline_push(r->pipe, r->cur);
+		r->cur = next;
 		r->buf = buf;
 		r->cap = cap;
 		r->len = rest;
 		r->pos = 0;
+		if (!more)
+			return error_set(r->err, EXIT_INPUT, "%s: reading stopped", r->name);
 	}
 	if (r->pos) {
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -677,7 +730,9 @@ static int refill(struct reader *r)
 		r->cap = r->cap ? r->cap * 2 : BLOCK;
 		r->buf = xreallocarray(r->buf, r->cap, 1);
 	}
-	n = fread(r->buf + r->len, 1, r->cap - r->len - 1, r->fp);
+	/* a block at a time: a batch grown for a large record stays small */
+	n = fread(r->buf + r->len, 1, r->cap - r->len - 1 < BLOCK ? r->cap - r->len - 1 : BLOCK,
+		  r->fp);
 	r->len += n;
 	if (n == 0) {
 		if (ferror(r->fp))
@@ -866,11 +921,20 @@ int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct e
 			error_set(err, b->err.code, "%s", b->err.msg);
 			ret = -1;
 		}
-		batch_free(b);
+		if (last)
+			batch_free(b);
+		else
+			pipeline_recycle(&pipe, b);
 		if (last)
 			break;
 	}
 	pthread_join(tid, NULL);
+	while (pipe.spare) {
+		struct batch *b = pipe.spare;
+
+		pipe.spare = b->next;
+		batch_free(b);
+	}
 out:
 	pthread_cond_destroy(&pipe.changed);
 	pthread_mutex_destroy(&pipe.lock);

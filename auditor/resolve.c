@@ -164,6 +164,9 @@ struct members {
 	size_t *nchild;
 };
 
+/* How many members ahead build_memberships fetches the objects it will need. */
+#define PREFETCH_AHEAD 8
+
 /* Add g to o's parents, once; o->parents has room (see build_memberships). */
 static void add_parent(struct dir_obj *o, struct group *g)
 {
@@ -237,6 +240,9 @@ static void build_memberships(struct dir *d, struct members *m)
 				struct dir_obj *o = k < g->nmember_objs ? g->member_objs[k]
 									 : resolved[r++];
 
+				/* members lie all over the directory: fetch ahead */
+				if (k + PREFETCH_AHEAD < g->nmember_objs)
+					__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
 				if (!o)
 					continue;
 				if (o->kind == OBJ_GROUP) {

@@ -48,7 +48,7 @@ char *dn_normalise(const char *dn, size_t len)
 	return out;
 }
 
-void dn_normalise_into(const char *dn, size_t len, char *out)
+size_t dn_normalise_into(const char *dn, size_t len, char *out)
 {
 	char *o = out;
 	size_t i = 0;
@@ -87,6 +87,7 @@ void dn_normalise_into(const char *dn, size_t len, char *out)
 			*o++ = dn[i++];
 	}
 	*o = '\0';
+	return (size_t)(o - out);
 }
 
 char *dn_to_dns(const char *dn)

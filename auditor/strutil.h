@@ -19,8 +19,8 @@ int str_nieq(const char *a, size_t alen, const char *b);
  * Returns a new string the caller frees.
  */
 char *dn_normalise(const char *dn, size_t len);
-/* The same into out, which has room for len + 1 bytes. */
-void dn_normalise_into(const char *dn, size_t len, char *out);
+/* The same into out, which has room for len + 1 bytes; returns its length. */
+size_t dn_normalise_into(const char *dn, size_t len, char *out);
 /* The DNS name of a domain DN (DC=corp,DC=example -> corp.example); new. */
 char *dn_to_dns(const char *dn);
 /* The value of the first RDN ("CN=svc\, x,OU=..." -> "svc, x"); new. */
