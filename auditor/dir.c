@@ -810,18 +810,3 @@ const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)
 			return v;
 	return NULL;
 }
-
-bool account_is_user(const struct account *a)
-{
-	return a->h.kind == OBJ_USER && !(a->roles & ROLE_KRBTGT);
-}
-
-bool account_is_human(const struct account *a)
-{
-	return account_is_user(a) && !(a->roles & ROLE_SERVICE);
-}
-
-bool account_is_dc(const struct account *a)
-{
-	return (a->roles & (ROLE_DC | ROLE_RODC)) != 0;
-}

@@ -403,10 +403,21 @@ static inline bool dir_in_target(const struct dir *d, const struct account *a, s
 }
 
 /* User in the sense of the checks: not a computer, gMSA/MSA or krbtgt. */
-bool account_is_user(const struct account *a);
+static inline bool account_is_user(const struct account *a)
+{
+	return a->h.kind == OBJ_USER && !(a->roles & ROLE_KRBTGT);
+}
+
 /* Human: a user that is not a service account. */
-bool account_is_human(const struct account *a);
+static inline bool account_is_human(const struct account *a)
+{
+	return account_is_user(a) && !(a->roles & ROLE_SERVICE);
+}
+
 /* A domain controller (read-only or not). */
-bool account_is_dc(const struct account *a);
+static inline bool account_is_dc(const struct account *a)
+{
+	return (a->roles & (ROLE_DC | ROLE_RODC)) != 0;
+}
 
 #endif

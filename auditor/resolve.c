@@ -240,9 +240,16 @@ static void build_memberships(struct dir *d, struct members *m)
 				struct dir_obj *o = k < g->nmember_objs ? g->member_objs[k]
 									 : resolved[r++];
 
-				/* members lie all over the directory: fetch ahead */
-				if (k + PREFETCH_AHEAD < g->nmember_objs)
-					__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
+				/*
+				 * Members lie all over the directory: fetch their
+				 * objects ahead, then (pass 1) the parent lists the
+				 * objects fetched earlier point to.
+				 */
+				if (k + 2 * PREFETCH_AHEAD < g->nmember_objs)
+					__builtin_prefetch(g->member_objs[k + 2 * PREFETCH_AHEAD]);
+				if (pass == 1 && k + PREFETCH_AHEAD < g->nmember_objs &&
+				    g->member_objs[k + PREFETCH_AHEAD])
+					__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]->parents);
 				if (!o)
 					continue;
 				if (o->kind == OBJ_GROUP) {
