@@ -167,15 +167,6 @@ struct members {
 /* How many members ahead build_memberships fetches the objects it will need. */
 #define PREFETCH_AHEAD 8
 
-/* Add g to o's parents, once; o->parents has room (see build_memberships). */
-static void add_parent(struct dir_obj *o, struct group *g)
-{
-	for (size_t i = 0; i < o->nparents; i++)
-		if (o->parents[i] == g)
-			return;
-	o->parents[o->nparents++] = g;
-}
-
 /* The member objects of group g, in order; NULL for DNs that were not read. */
 static struct dir_obj *member_at(const struct dir *d, const struct group *g, size_t k)
 {
@@ -188,33 +179,115 @@ static bool is_account(const struct dir_obj *o)
 	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
 }
 
+/* "Object obj (an index) is a direct member of group": one membership. */
+struct edge {
+	size_t obj;
+	struct group *group;
+};
+
+struct edges {
+	struct edge *v;
+	size_t n, alloc;
+};
+
+static void edge_add(struct edges *e, size_t obj, struct group *g)
+{
+	xgrow(&e->v, &e->alloc, e->n + 1, sizeof(*e->v));
+	e->v[e->n].obj = obj;
+	e->v[e->n++].group = g;
+}
+
 /*
- * Every account and group gets its direct groups (the primary group
- * included), every group its member groups. Two passes: the first counts,
- * so that each list is allocated once at its size, and a primary group
- * (nearly always one of two or three) is looked up once per RID.
+ * Give each of the n objects objs[i] its direct groups from the edges:
+ * sorted by object with a counting sort (stable: groups keep the order
+ * they were found in), into one array, duplicates dropped.
+ */
+static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, size_t),
+			size_t n, const struct edges *e)
+{
+	size_t *start = xcalloc(n + 1, sizeof(*start));
+	struct group **pool;
+
+	if (!e->n) {
+		free(start);
+		return;
+	}
+	pool = arena_alloc(&d->arena, e->n * sizeof(*pool));
+	for (size_t i = 0; i < e->n; i++)
+		start[e->v[i].obj + 1]++;
+	for (size_t i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	for (size_t i = 0; i < e->n; i++)
+		pool[start[e->v[i].obj]++] = e->v[i].group;
+	/* start[i] is now where object i's groups end */
+	for (size_t i = 0, from = 0; i < n; from = start[i++]) {
+		struct dir_obj *o = obj_at(d, i);
+		size_t k = 0;
+
+		o->parents = pool + from;
+		for (size_t j = from; j < start[i]; j++) {
+			size_t q = 0;
+
+			while (q < k && o->parents[q] != pool[j])
+				q++;
+			if (q == k)
+				o->parents[k++] = pool[j];
+		}
+		o->nparents = k;
+		if (!k)
+			o->parents = NULL;
+	}
+	free(start);
+}
+
+static struct dir_obj *account_at(struct dir *d, size_t i)
+{
+	return &d->accounts[i]->h;
+}
+
+static struct dir_obj *group_at(struct dir *d, size_t i)
+{
+	return &d->groups[i]->h;
+}
+
+/*
+ * Every account and group gets its direct groups (the primary group last),
+ * every group its member groups. Members lie all over the directory: each
+ * membership is read once, its object fetched ahead, and the lists are
+ * built by sorting the memberships rather than growing a list per object.
+ * A primary group (nearly always one of two or three) is looked up once
+ * per RID.
  */
 static void build_memberships(struct dir *d, struct members *m)
 {
-	struct dir_obj **resolved = NULL;
-	struct group **primary = xcalloc(d->naccounts + 1, sizeof(*primary));
-	size_t *nacc = xcalloc(d->naccounts + 1, sizeof(*nacc));
-	size_t *ngrp = xcalloc(d->ngroups + 1, sizeof(*ngrp));
-	size_t nresolved = 0, resolved_alloc = 0;
+	struct edges acc = { NULL, 0, 0 }, grp = { NULL, 0, 0 };
 	uint32_t last_gid = 0;
 	struct group *last_pg = NULL;
 	bool have_last = false;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
-
-	/* members not resolved while reading are looked up once, here */
 	for (size_t gi = 0; gi < d->ngroups; gi++) {
-		const struct group *g = d->groups[gi];
+		struct group *g = d->groups[gi];
+		size_t ccap = 0;
 
-		for (size_t k = g->nmember_objs; k < g->nmember_objs + g->npending; k++) {
-			xgrow(&resolved, &resolved_alloc, nresolved + 1, sizeof(*resolved));
-			resolved[nresolved++] = member_at(d, g, k);
+		for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
+			struct dir_obj *o = member_at(d, g, k);
+
+			if (k + PREFETCH_AHEAD < g->nmember_objs)
+				__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
+			if (!o)
+				continue;
+			if (o->kind == OBJ_GROUP) {
+				struct group *c = (struct group *)o;
+
+				edge_add(&grp, c->index, g);
+				xgrow(&m->child_groups[gi], &ccap, m->nchild[gi] + 1,
+				      sizeof(*m->child_groups[gi]));
+				m->child_groups[gi][m->nchild[gi]++] = c;
+			} else if (is_account(o)) {
+				edge_add(&acc, o->index, g);
+			}
 		}
 	}
 	for (size_t i = 0; i < d->naccounts; i++) {
@@ -227,71 +300,13 @@ static void build_memberships(struct dir *d, struct members *m)
 			last_pg = primary_group(d, a);
 			have_last = true;
 		}
-		if ((primary[i] = last_pg))
-			nacc[i]++;
+		if (last_pg)
+			edge_add(&acc, i, last_pg);
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		size_t r = 0;
-
-		for (size_t gi = 0; gi < d->ngroups; gi++) {
-			struct group *g = d->groups[gi];
-
-			for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
-				struct dir_obj *o = k < g->nmember_objs ? g->member_objs[k]
-									 : resolved[r++];
-
-				/*
-				 * Members lie all over the directory: fetch their
-				 * objects ahead, then (pass 1) the parent lists the
-				 * objects fetched earlier point to.
-				 */
-				if (k + 2 * PREFETCH_AHEAD < g->nmember_objs)
-					__builtin_prefetch(g->member_objs[k + 2 * PREFETCH_AHEAD]);
-				if (pass == 1 && k + PREFETCH_AHEAD < g->nmember_objs &&
-				    g->member_objs[k + PREFETCH_AHEAD])
-					__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]->parents);
-				if (!o)
-					continue;
-				if (o->kind == OBJ_GROUP) {
-					struct group *c = (struct group *)o;
-
-					if (pass == 0) {
-						ngrp[c->index]++;
-						m->nchild[gi]++;
-						continue;
-					}
-					add_parent(o, g);
-					m->child_groups[gi][m->nchild[gi]++] = c;
-				} else if (is_account(o)) {
-					if (pass == 0)
-						nacc[o->index]++;
-					else
-						add_parent(o, g);
-				}
-			}
-		}
-		if (pass == 1)
-			break;
-		for (size_t i = 0; i < d->naccounts; i++)
-			if (nacc[i])
-				d->accounts[i]->h.parents = arena_alloc(
-					&d->arena, nacc[i] * sizeof(*d->accounts[i]->h.parents));
-		for (size_t gi = 0; gi < d->ngroups; gi++) {
-			if (ngrp[gi])
-				d->groups[gi]->h.parents = arena_alloc(
-					&d->arena, ngrp[gi] * sizeof(*d->groups[gi]->h.parents));
-			if (m->nchild[gi])
-				m->child_groups[gi] = xmalloc(m->nchild[gi] * sizeof(*m->child_groups[gi]));
-			m->nchild[gi] = 0;
-		}
-	}
-	for (size_t i = 0; i < d->naccounts; i++)
-		if (primary[i])
-			add_parent(&d->accounts[i]->h, primary[i]);
-	free(resolved);
-	free(primary);
-	free(nacc);
-	free(ngrp);
+	set_parents(d, account_at, d->naccounts, &acc);
+	set_parents(d, group_at, d->ngroups, &grp);
+	free(acc.v);
+	free(grp.v);
 }
 
 static int add_target(struct dir *d, struct group *g, unsigned why, size_t *cap)

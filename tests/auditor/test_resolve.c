@@ -432,6 +432,37 @@ Test(resolve, primary_group_of_a_nested_privileged_group)
 	fixture_free(fx);
 }
 
+/* Direct groups: each once, in the order of the groups, the primary group last. */
+Test(resolve, direct_groups_once_in_order_primary_last)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+	const struct account *a;
+	const struct group *ga;
+
+	start(&sb);
+	group(&sb, "GA", 1200);
+	group(&sb, "GB", 1201);
+	group(&sb, "GC", 1202);
+	user(&sb, "fred", 2100, 512, "primaryGroupID: 1202");
+	member_of(&sb, DOM "-1200", "fred");
+	member_of(&sb, DOM "-1200", "fred");
+	member_of(&sb, DOM "-1201", "fred");
+	member_of(&sb, DOM "-1202", "GA");
+	member_of(&sb, DOM "-1202", "GA");
+	fx = run(&sb, NULL);
+	a = ACC(fx, "fred");
+	cr_assert_eq(a->h.nparents, 3);
+	cr_expect_str_eq(a->h.parents[0]->h.sam, "GA");
+	cr_expect_str_eq(a->h.parents[1]->h.sam, "GB");
+	cr_expect_str_eq(a->h.parents[2]->h.sam, "GC", "the primary group comes last");
+	ga = grp(fx, "GA");
+	cr_assert_eq(ga->h.nparents, 1, "a group listed twice is one parent");
+	cr_expect_str_eq(ga->h.parents[0]->h.sam, "GC");
+	cr_expect_eq(grp(fx, "GB")->h.nparents, 0);
+	fixture_free(fx);
+}
+
 Test(resolve, membership_cycle_is_resolved)
 {
 	struct sbuf sb;
