@@ -121,9 +121,9 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 		echo "fuzz $$t: $$(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/$$t.log || tail -1 build-fuzz/$$t.log)"; \
 	done
 
+# offline, adversarial shapes and live (root), in one table (tools/bench-all)
 bench: all
-	$(Q)tools/bench $(BUILD)/privaudit
-	$(Q)tools/bench-live $(BUILD)/privaudit
+	$(Q)tools/bench-all $(BUILD)/privaudit
 
 # live collection against Samba DCs of 10,000 and 100,000 accounts (root)
 bench-live: all
