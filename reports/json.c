@@ -387,6 +387,13 @@ static void jo_key(struct jo *o, const char *key)
 	jo_add(o, "\": ", 3);
 }
 
+/* A member whose value is text (or null): "key": "text". */
+static void jo_key_text(struct jo *o, const char *key, const char *s)
+{
+	jo_key(o, key);
+	jo_text(o, s);
+}
+
 static void jo_open(struct jo *o, char c)
 {
 	jo_ch(o, c);
@@ -625,16 +632,11 @@ static json_t *check_json(const struct audit *a, size_t i)
 static void write_waiver(struct jo *o, const struct waiver *w)
 {
 	jo_open(o, '{');
-	jo_key(o, "check");
-	jo_text(o, w->check);
-	jo_key(o, "account");
-	jo_text(o, w->account);
-	jo_key(o, "reason");
-	jo_text(o, w->reason);
-	jo_key(o, "owner");
-	jo_text(o, w->owner);
-	jo_key(o, "expires");
-	jo_text(o, w->expires_text);
+	jo_key_text(o, "check", w->check);
+	jo_key_text(o, "account", w->account);
+	jo_key_text(o, "reason", w->reason);
+	jo_key_text(o, "owner", w->owner);
+	jo_key_text(o, "expires", w->expires_text);
 	jo_key(o, "index");
 	jo_int(o, (long long)w->index);
 	jo_close(o, '}');
@@ -699,29 +701,20 @@ static void write_evidence(struct jo *o, const struct finding *f)
 static void write_finding(struct jo *o, const struct finding *f)
 {
 	jo_open(o, '{');
-	jo_key(o, "check");
-	jo_text(o, f->check->id);
-	jo_key(o, "severity");
-	jo_text(o, severity_name(f->severity));
+	jo_key_text(o, "check", f->check->id);
+	jo_key_text(o, "severity", severity_name(f->severity));
 	jo_key(o, "subject");
 	jo_open(o, '{');
-	jo_key(o, "kind");
-	jo_text(o, f->kind);
-	jo_key(o, "sam");
-	jo_text(o, f->sam);
-	jo_key(o, "dn");
-	jo_text(o, f->dn);
-	jo_key(o, "sid");
-	jo_text(o, f->sid);
-	jo_key(o, "upn");
-	jo_text(o, f->upn);
+	jo_key_text(o, "kind", f->kind);
+	jo_key_text(o, "sam", f->sam);
+	jo_key_text(o, "dn", f->dn);
+	jo_key_text(o, "sid", f->sid);
+	jo_key_text(o, "upn", f->upn);
 	jo_close(o, '}');
-	jo_key(o, "message");
-	jo_text(o, f->message);
+	jo_key_text(o, "message", f->message);
 	jo_key(o, "evidence");
 	write_evidence(o, f);
-	jo_key(o, "key");
-	jo_text(o, f->key);
+	jo_key_text(o, "key", f->key);
 	if (f->waiver) {
 		jo_key(o, "waiver");
 		write_waiver(o, f->waiver);
@@ -831,18 +824,13 @@ static int account_cmp(const void *pa, const void *pb)
 static void write_account(struct jo *o, const struct account *acc)
 {
 	jo_open(o, '{');
-	jo_key(o, "sam");
-	jo_text(o, acc->h.sam);
-	jo_key(o, "dn");
-	jo_text(o, acc->h.dn);
-	jo_key(o, "sid");
-	jo_text(o, acc->h.sid);
-	jo_key(o, "kind");
-	jo_text(o, kind_name(acc->h.kind));
+	jo_key_text(o, "sam", acc->h.sam);
+	jo_key_text(o, "dn", acc->h.dn);
+	jo_key_text(o, "sid", acc->h.sid);
+	jo_key_text(o, "kind", kind_name(acc->h.kind));
 	jo_key(o, "enabled");
 	jo_bool(o, acc->enabled);
-	jo_key(o, "path");
-	jo_text(o, acc->priv_path);
+	jo_key_text(o, "path", acc->priv_path);
 	jo_key(o, "last_logon");
 	jo_time(o, acc->last_logon_eff);
 	jo_key(o, "pwd_last_set");
