@@ -151,9 +151,12 @@ struct dir_value {
 
 struct group;
 
-/* The fields every object starts with. */
+/*
+ * The fields every object starts with. kind comes last, next to the
+ * account fields the checks read most (struct account): a check walking a
+ * million accounts then touches one or two cache lines of each, not four.
+ */
 struct dir_obj {
-	enum obj_kind kind;
 	const char *dn;          /* as read */
 	const char *ndn;         /* normalised (dn_normalise) */
 	const char *sid;         /* text SID or NULL */
@@ -163,39 +166,44 @@ struct dir_obj {
 	struct group **parents;  /* direct groups, the primary group included */
 	size_t nparents;
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
+	enum obj_kind kind;
 };
 
-/* Fields are grouped by size: a million of these are kept. */
+/*
+ * Fields are grouped by use and size: a million of these are kept, and
+ * every check reads the first ones (with h.kind) for each account.
+ */
 struct account {
 	struct dir_obj h;
-	const char *upn, *cn, *description, *info;
 	unsigned roles;
-	uint32_t uac, primary_gid;
+	uint32_t uac;
+	enum pwd_state pwd_state;
+	unsigned mfa_sources;    /* classified: MFA_SRC_* bits */
+	/* resolved */
+	bool enabled;
+	/* classified */
+	bool privileged, vpn, protected_users, priv_nested;
+	bool has_primary_gid, has_enctypes;
+	int64_t pwd_last_set;    /* TIME_NEVER unless PWD_SET */
+	int64_t last_logon_eff;  /* resolved: newest logon, TIME_NEVER if never */
+	int64_t when_created;    /* TIME_NEVER when absent */
+	int64_t account_expires; /* TIME_NEVER: never expires */
+	uint32_t primary_gid;
 	int admin_count;         /* -1 when absent */
 	int dialin;              /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
 	uint32_t enctypes;
-	enum pwd_state pwd_state;
-	unsigned mfa_sources;    /* classified: MFA_SRC_* bits */
-	bool has_primary_gid, has_enctypes;
-	int64_t pwd_last_set;    /* TIME_NEVER unless PWD_SET */
-	int64_t account_expires; /* TIME_NEVER: never expires */
 	int64_t last_logon, last_logon_ts; /* TIME_NEVER: never or absent */
-	int64_t when_created, when_changed; /* TIME_NEVER when absent */
+	int64_t when_changed;    /* TIME_NEVER when absent */
+	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */
+	const char *upn, *cn, *description, *info;
 	const char **spns;
 	size_t nspns;
 	const char **sid_history;
 	size_t nsid_history;
 	struct dir_value *extra;
-
-	/* resolved */
-	bool enabled;
-	/* classified */
-	bool privileged, vpn, protected_users, priv_nested;
-	int64_t last_logon_eff;  /* resolved: newest logon, TIME_NEVER if never */
 	const uint64_t *bits;    /* resolved: transitive target groups (dir.targets) */
 	const char *priv_path;   /* "alice -> IT-Admins -> Domain Admins" */
 	const struct pso *pso;   /* resultant PSO or NULL */
-	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */
 };
 
 struct group {
