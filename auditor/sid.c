@@ -6,36 +6,55 @@
 #include "sid.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Append "-" and v in decimal at buf[*off], within size; false when it
+ * does not fit. A directory converts a million SIDs: no snprintf.
+ */
+static bool put_part(char *buf, size_t size, size_t *off, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (*off + 1 + n >= size)
+		return false;
+	buf[(*off)++] = '-';
+	while (n)
+		buf[(*off)++] = digits[--n];
+	buf[*off] = '\0';
+	return true;
+}
+
 int sid_to_text(const unsigned char *bin, size_t len, char *buf, size_t size)
 {
 	uint64_t auth = 0;
-	size_t n, off;
-	int w;
+	size_t n, off = 3;
 
 	if (len < 8 || bin[0] != 1)
 		return -1;
 	n = bin[1];
-	if (n > 15 || len != 8 + 4 * n)
+	if (n > 15 || len != 8 + 4 * n || size < 4)
 		return -1;
 	for (int i = 2; i < 8; i++)
 		auth = auth << 8 | bin[i];
-	w = snprintf(buf, size, "S-1-%llu", (unsigned long long)auth);
-	if (w < 0 || (size_t)w >= size)
+	memcpy(buf, "S-1", 3);
+	if (!put_part(buf, size, &off, auth))
 		return -1;
-	off = (size_t)w;
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *p = bin + 8 + 4 * i;
 		uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 
-		w = snprintf(buf + off, size - off, "-%lu", (unsigned long)v);
-		if (w < 0 || (size_t)w >= size - off)
+		if (!put_part(buf, size, &off, v))
 			return -1;
-		off += (size_t)w;
 	}
 	return 0;
 }
