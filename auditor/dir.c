@@ -61,6 +61,19 @@ static const char *const attr_names[ATTR_COUNT] = {
 	[ATTR_PSOAPPLIED] = "msDS-PSOApplied",
 };
 
+const char *dir_kind_name(enum obj_kind k)
+{
+	switch (k) {
+	case OBJ_USER: return "user";
+	case OBJ_COMPUTER: return "computer";
+	case OBJ_GMSA: return "gmsa";
+	case OBJ_GROUP: return "group";
+	case OBJ_DOMAIN: return "domain";
+	case OBJ_PSO: return "pso";
+	default: return "unknown";
+	}
+}
+
 const char *dir_attr_name(enum dir_attr a)
 {
 	return (unsigned)a < ATTR_COUNT ? attr_names[a] : NULL;

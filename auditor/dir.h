@@ -118,6 +118,9 @@ enum obj_kind {
 	OBJ_KIND_COUNT
 };
 
+/* A kind as reports name it: "user", "computer", "gmsa", "group", "domain", "pso". */
+const char *dir_kind_name(enum obj_kind k);
+
 /* Account roles, a bit set (an account may be krbtgt and nothing else). */
 enum {
 	ROLE_KRBTGT = 1 << 0,

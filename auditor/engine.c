@@ -67,26 +67,6 @@ void audit_release(struct audit *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static const char *kind_name(enum obj_kind k)
-{
-	switch (k) {
-	case OBJ_USER:
-		return "user";
-	case OBJ_COMPUTER:
-		return "computer";
-	case OBJ_GMSA:
-		return "gmsa";
-	case OBJ_GROUP:
-		return "group";
-	case OBJ_DOMAIN:
-		return "domain";
-	case OBJ_PSO:
-		return "pso";
-	default:
-		return "?";
-	}
-}
-
 static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 {
 	struct audit *a = ctx->audit;
@@ -113,7 +93,7 @@ struct finding *finding_add(struct check_ctx *ctx, const struct dir_obj *subject
 	f = push(ctx, fmt, ap);
 	va_end(ap);
 	f->obj = subject;
-	f->kind = kind_name(subject->kind);
+	f->kind = dir_kind_name(subject->kind);
 	f->dn = subject->dn;
 	f->sid = subject->sid;
 	f->sam = subject->sam;

@@ -728,19 +728,6 @@ static void write_finding(struct jo *o, const struct finding *f)
 
 /* Accounts */
 
-static const char *kind_name(enum obj_kind k)
-{
-	switch (k) {
-	case OBJ_USER: return "user";
-	case OBJ_COMPUTER: return "computer";
-	case OBJ_GMSA: return "gmsa";
-	case OBJ_GROUP: return "group";
-	case OBJ_DOMAIN: return "domain";
-	case OBJ_PSO: return "pso";
-	default: return "unknown";
-	}
-}
-
 /* The userAccountControl flags an auditor looks at, in bit order. */
 static const struct {
 	uint32_t bit;
@@ -759,7 +746,7 @@ static const struct {
 };
 
 static const struct {
-	unsigned bit;
+	uint32_t bit;
 	const char *name;
 } mfa_names[] = {
 	{ MFA_SRC_GROUP, "group" },
@@ -768,37 +755,27 @@ static const struct {
 	{ MFA_SRC_CSV, "csv" },
 };
 
-json_t *report_account_json(const struct account *acc)
+size_t report_uac_names(uint32_t uac, const char **names)
 {
-	json_t *o = json_object(), *srcs = json_array(), *flags = json_array();
+	size_t n = 0;
 
-	json_object_set_new(o, "sam", report_json_str(acc->h.sam));
-	json_object_set_new(o, "dn", report_json_str(acc->h.dn));
-	json_object_set_new(o, "sid", report_json_str(acc->h.sid));
-	json_object_set_new(o, "kind", json_string(kind_name(acc->h.kind)));
-	json_object_set_new(o, "enabled", json_boolean(acc->enabled));
-	json_object_set_new(o, "path", report_json_str(acc->priv_path));
-	json_object_set_new(o, "last_logon", report_json_time(acc->last_logon_eff));
-	json_object_set_new(o, "pwd_last_set",
-			    acc->pwd_state == PWD_SET ? report_json_time(acc->pwd_last_set)
-						      : json_null());
-	json_object_set_new(o, "must_change", json_boolean(acc->pwd_state == PWD_MUST_CHANGE));
-	json_object_set_new(o, "mfa", json_boolean(acc->mfa_sources != 0));
-	for (size_t i = 0; i < sizeof(mfa_names) / sizeof(mfa_names[0]); i++)
-		if (acc->mfa_sources & mfa_names[i].bit)
-			json_array_append_new(srcs, json_string(mfa_names[i].name));
-	json_object_set_new(o, "mfa_sources", srcs);
-	json_object_set_new(o, "vpn", json_boolean(acc->vpn));
-	json_object_set_new(o, "spn", json_integer((json_int_t)acc->nspns));
 	for (size_t i = 0; i < sizeof(uac_flags) / sizeof(uac_flags[0]); i++)
-		if (acc->uac & uac_flags[i].bit)
-			json_array_append_new(flags, json_string(uac_flags[i].name));
-	json_object_set_new(o, "flags", flags);
-	json_object_set_new(o, "protected_users", json_boolean(acc->protected_users));
-	return o;
+		if (uac & uac_flags[i].bit)
+			names[n++] = uac_flags[i].name;
+	return n;
 }
 
-static int null_last_cmp(const char *x, const char *y)
+size_t report_mfa_names(unsigned sources, const char **names)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(mfa_names) / sizeof(mfa_names[0]); i++)
+		if (sources & mfa_names[i].bit)
+			names[n++] = mfa_names[i].name;
+	return n;
+}
+
+int report_cmp_str(const char *x, const char *y)
 {
 	if (!x || !y)
 		return !x - !y;
@@ -813,21 +790,49 @@ static int account_cmp(const void *pa, const void *pb)
 {
 	const struct account *x = *(const struct account *const *)pa;
 	const struct account *y = *(const struct account *const *)pb;
-	int r = null_last_cmp(x->h.sam, y->h.sam);
+	int r = report_cmp_str(x->h.sam, y->h.sam);
 
 	if (r)
 		return r;
-	return null_last_cmp(x->h.ndn ? x->h.ndn : x->h.dn, y->h.ndn ? y->h.ndn : y->h.dn);
+	return report_cmp_str(x->h.ndn ? x->h.ndn : x->h.dn, y->h.ndn ? y->h.ndn : y->h.dn);
 }
 
-/* One account as report_account_json() builds it, written directly. */
+const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n)
+{
+	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < d->naccounts; i++)
+		if (vpn ? d->accounts[i]->vpn : d->accounts[i]->privileged)
+			v[(*n)++] = d->accounts[i];
+	qsort(v, *n, sizeof(*v), account_cmp);
+	return v;
+}
+
+static void write_names(struct jo *o, const char *const *names, size_t n)
+{
+	jo_open(o, '[');
+	for (size_t i = 0; i < n; i++) {
+		jo_sep(o);
+		jo_text(o, names[i]);
+	}
+	jo_close(o, ']');
+}
+
+/*
+ * One account of "privileged_accounts" and "vpn_accounts": sam, dn, sid,
+ * kind, enabled, path, last_logon, pwd_last_set, must_change, mfa,
+ * mfa_sources, vpn, spn, flags, protected_users.
+ */
 static void write_account(struct jo *o, const struct account *acc)
 {
+	const char *names[REPORT_MAX_NAMES];
+
 	jo_open(o, '{');
 	jo_key_text(o, "sam", acc->h.sam);
 	jo_key_text(o, "dn", acc->h.dn);
 	jo_key_text(o, "sid", acc->h.sid);
-	jo_key_text(o, "kind", kind_name(acc->h.kind));
+	jo_key_text(o, "kind", dir_kind_name(acc->h.kind));
 	jo_key(o, "enabled");
 	jo_bool(o, acc->enabled);
 	jo_key_text(o, "path", acc->priv_path);
@@ -840,27 +845,13 @@ static void write_account(struct jo *o, const struct account *acc)
 	jo_key(o, "mfa");
 	jo_bool(o, acc->mfa_sources != 0);
 	jo_key(o, "mfa_sources");
-	jo_open(o, '[');
-	for (size_t i = 0; i < sizeof(mfa_names) / sizeof(mfa_names[0]); i++) {
-		if (acc->mfa_sources & mfa_names[i].bit) {
-			jo_sep(o);
-			jo_text(o, mfa_names[i].name);
-		}
-	}
-	jo_close(o, ']');
+	write_names(o, names, report_mfa_names(acc->mfa_sources, names));
 	jo_key(o, "vpn");
 	jo_bool(o, acc->vpn);
 	jo_key(o, "spn");
 	jo_int(o, (long long)acc->nspns);
 	jo_key(o, "flags");
-	jo_open(o, '[');
-	for (size_t i = 0; i < sizeof(uac_flags) / sizeof(uac_flags[0]); i++) {
-		if (acc->uac & uac_flags[i].bit) {
-			jo_sep(o);
-			jo_text(o, uac_flags[i].name);
-		}
-	}
-	jo_close(o, ']');
+	write_names(o, names, report_uac_names(acc->uac, names));
 	jo_key(o, "protected_users");
 	jo_bool(o, acc->protected_users);
 	jo_close(o, '}');
@@ -868,16 +859,9 @@ static void write_account(struct jo *o, const struct account *acc)
 
 static void write_accounts(struct jo *o, const struct dir *d, const char *key, bool vpn)
 {
-	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
-	size_t n = 0;
+	size_t n;
+	const struct account **v = report_accounts(d, vpn, &n);
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *acc = d->accounts[i];
-
-		if (vpn ? acc->vpn : acc->privileged)
-			v[n++] = acc;
-	}
-	qsort(v, n, sizeof(*v), account_cmp);
 	jo_key(o, key);
 	jo_open(o, '[');
 	for (size_t i = 0; i < n && !ferror(o->fp); i++) {

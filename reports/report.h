@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 struct account;
+struct dir;
 struct audit;
 struct error;
 
@@ -67,10 +68,21 @@ json_t *report_json_str(const char *s);
 json_t *report_json_time(int64_t t);
 
 /*
- * One account as "privileged_accounts" and "vpn_accounts" list it: sam, dn,
- * sid, kind, enabled, path, last_logon, pwd_last_set, must_change, mfa,
- * mfa_sources, vpn, spn, flags, protected_users. Returns a new object.
+ * The privileged (vpn false) or VPN-capable accounts in the reports' order:
+ * sAMAccountName byte by byte, then DN. A new array of *n.
  */
-json_t *report_account_json(const struct account *acc);
+const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n);
+
+/* strcmp() with NULL after every string. */
+int report_cmp_str(const char *x, const char *y);
+
+/*
+ * The names the reports give the userAccountControl flags an auditor looks
+ * at, and the MFA evidence sources, that are set: into names (room for
+ * REPORT_MAX_NAMES), in a fixed order; returns how many.
+ */
+#define REPORT_MAX_NAMES 16
+size_t report_uac_names(uint32_t uac, const char **names);
+size_t report_mfa_names(unsigned sources, const char **names);
 
 #endif

@@ -478,38 +478,6 @@ static bool waiver_expired(const struct audit *a, const struct waiver *w)
 	return w->expires != TIME_NEVER && a->now >= w->expires;
 }
 
-/* Accounts in the JSON report's order: sAMAccountName, then DN. */
-static int null_last_cmp(const char *x, const char *y)
-{
-	if (!x || !y)
-		return !x - !y;
-	return strcmp(x, y);
-}
-
-static int account_cmp(const void *pa, const void *pb)
-{
-	const struct account *x = *(const struct account *const *)pa;
-	const struct account *y = *(const struct account *const *)pb;
-	int r = null_last_cmp(x->h.sam, y->h.sam);
-
-	if (r)
-		return r;
-	return null_last_cmp(x->h.ndn ? x->h.ndn : x->h.dn, y->h.ndn ? y->h.ndn : y->h.dn);
-}
-
-/* The privileged (or VPN-capable) accounts, sorted; new array, *n set. */
-static const struct account **select_accounts(const struct dir *d, bool vpn, size_t *n)
-{
-	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
-
-	*n = 0;
-	for (size_t i = 0; i < d->naccounts; i++)
-		if (vpn ? d->accounts[i]->vpn : d->accounts[i]->privileged)
-			v[(*n)++] = d->accounts[i];
-	qsort(v, *n, sizeof(*v), account_cmp);
-	return v;
-}
-
 static size_t count_accounts(const struct dir *d, bool vpn)
 {
 	size_t n = 0;
@@ -519,18 +487,14 @@ static size_t count_accounts(const struct dir *d, bool vpn)
 	return n;
 }
 
-/* The strings of a JSON array joined with ", " into sb. */
-static void join_strings(struct sbuf *sb, const json_t *arr)
+/* n names joined with ", " into sb. */
+static void join_names(struct sbuf *sb, const char *const *names, size_t n)
 {
-	size_t i;
-	json_t *v;
-
 	sbuf_reset(sb);
-	json_array_foreach(arr, i, v) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sbuf_adds(sb, ", ");
-		if (json_is_string(v))
-			sbuf_adds(sb, json_string_value(v));
+		sbuf_adds(sb, names[i]);
 	}
 }
 
@@ -920,25 +884,23 @@ static void write_privileged(struct xw *w)
 	struct list l = { .sheet = "Privileged accounts", .table = "PrivilegedAccounts",
 			  .cols = cols, .ncols = sizeof(cols) / sizeof(cols[0]) };
 	struct sbuf sb = SBUF_INIT;
+	const char *names[REPORT_MAX_NAMES];
 	size_t n;
-	const struct account **v = select_accounts(w->a->dir, false, &n);
+	const struct account **v = report_accounts(w->a->dir, false, &n);
 
 	list_begin(&l, w, NULL, 0);
 	for (size_t i = 0; i < n && l.ws && !w->rc; i++) {
 		const struct account *acc = v[i];
-		json_t *j = report_account_json(acc);
 		unsigned g = acc->enabled ? 0 : S_GREY;
 		lxw_row_t r = list_row(&l);
 		lxw_col_t c = 0;
 
-		if (!l.ws) {
-			json_decref(j);
+		if (!l.ws)
 			break;
-		}
-		put_str(w, l.ws, r, c++, json_str_at(j, "sam"), g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "kind"), g);
+		put_str(w, l.ws, r, c++, acc->h.sam, g);
+		put_str(w, l.ws, r, c++, dir_kind_name(acc->h.kind), g);
 		put_bool(w, l.ws, r, c++, acc->enabled, g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "path"), g);
+		put_str(w, l.ws, r, c++, acc->priv_path, g);
 		put_bool(w, l.ws, r, c++, acc->priv_nested, g);
 		put_time(w, l.ws, r, c++, acc->last_logon_eff, _("never"), g | S_DATETIME);
 		put_age(w, l.ws, r, c++, acc->last_logon_eff, g);
@@ -952,16 +914,15 @@ static void write_privileged(struct xw *w)
 		}
 		put_bool(w, l.ws, r, c++, acc->pwd_state == PWD_MUST_CHANGE, g);
 		put_bool(w, l.ws, r, c++, acc->mfa_sources != 0, g);
-		join_strings(&sb, json_object_get(j, "mfa_sources"));
+		join_names(&sb, names, report_mfa_names(acc->mfa_sources, names));
 		put_str(w, l.ws, r, c++, sb.buf, g);
 		put_bool(w, l.ws, r, c++, acc->vpn, acc->vpn ? (g | S_RED) : g);
 		put_num(w, l.ws, r, c++, (double)acc->nspns, g);
 		put_bool(w, l.ws, r, c++, acc->protected_users, g);
-		join_strings(&sb, json_object_get(j, "flags"));
+		join_names(&sb, names, report_uac_names(acc->uac, names));
 		put_str(w, l.ws, r, c++, sb.buf, g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "dn"), g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "sid"), g);
-		json_decref(j);
+		put_str(w, l.ws, r, c++, acc->h.dn, g);
+		put_str(w, l.ws, r, c++, acc->h.sid, g);
 	}
 	list_end(&l);
 	sbuf_release(&sb);
@@ -982,27 +943,25 @@ static void write_vpn(struct xw *w)
 	struct list l = { .sheet = "VPN accounts", .table = "VPNAccounts",
 			  .cols = cols, .ncols = sizeof(cols) / sizeof(cols[0]) };
 	struct sbuf sb = SBUF_INIT;
+	const char *names[REPORT_MAX_NAMES];
 	size_t n;
-	const struct account **v = select_accounts(w->a->dir, true, &n);
+	const struct account **v = report_accounts(w->a->dir, true, &n);
 
 	list_begin(&l, w, NULL, 0);
 	for (size_t i = 0; i < n && l.ws && !w->rc; i++) {
 		const struct account *acc = v[i];
-		json_t *j = report_account_json(acc);
 		unsigned g = acc->enabled ? 0 : S_GREY;
 		lxw_row_t r = list_row(&l);
 		lxw_col_t c = 0;
 
-		if (!l.ws) {
-			json_decref(j);
+		if (!l.ws)
 			break;
-		}
-		put_str(w, l.ws, r, c++, json_str_at(j, "sam"), g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "kind"), g);
+		put_str(w, l.ws, r, c++, acc->h.sam, g);
+		put_str(w, l.ws, r, c++, dir_kind_name(acc->h.kind), g);
 		put_bool(w, l.ws, r, c++, acc->enabled, g);
 		put_bool(w, l.ws, r, c++, acc->mfa_sources != 0,
 			 acc->mfa_sources || !acc->enabled ? g : S_RED | S_BOLD);
-		join_strings(&sb, json_object_get(j, "mfa_sources"));
+		join_names(&sb, names, report_mfa_names(acc->mfa_sources, names));
 		put_str(w, l.ws, r, c++, sb.buf, g);
 		put_bool(w, l.ws, r, c++, acc->privileged, acc->privileged ? (g | S_RED) : g);
 		put_str(w, l.ws, r, c++, dialin_name(acc->dialin), g);
@@ -1019,11 +978,10 @@ static void write_vpn(struct xw *w)
 			c++;
 		}
 		put_bool(w, l.ws, r, c++, acc->pwd_state == PWD_MUST_CHANGE, g);
-		join_strings(&sb, json_object_get(j, "flags"));
+		join_names(&sb, names, report_uac_names(acc->uac, names));
 		put_str(w, l.ws, r, c++, sb.buf, g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "dn"), g);
-		put_str(w, l.ws, r, c++, json_str_at(j, "sid"), g);
-		json_decref(j);
+		put_str(w, l.ws, r, c++, acc->h.dn, g);
+		put_str(w, l.ws, r, c++, acc->h.sid, g);
 	}
 	list_end(&l);
 	sbuf_release(&sb);
@@ -1143,7 +1101,7 @@ static int pso_cmp(const void *pa, const void *pb)
 
 	if (x->precedence != y->precedence)
 		return x->precedence < y->precedence ? -1 : 1;
-	return null_last_cmp(x->h.ndn, y->h.ndn);
+	return report_cmp_str(x->h.ndn, y->h.ndn);
 }
 
 static void write_password_policy(struct xw *w)

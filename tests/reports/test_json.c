@@ -1455,6 +1455,60 @@ Test(json, emit_invalid_utf8_evidence_keys_are_cleaned)
 	hand_free(h);
 }
 
+/*
+ * An account as the JSON schema lists it (DESIGN.md), built with jansson
+ * from the account's fields: the oracle for the hand-written writer.
+ */
+static json_t *expected_account(const struct account *acc)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} flags[] = {
+		{ UAC_ACCOUNTDISABLE, "ACCOUNTDISABLE" },
+		{ UAC_PASSWD_NOTREQD, "PASSWD_NOTREQD" },
+		{ UAC_ENCRYPTED_TEXT_PWD_ALLOWED, "ENCRYPTED_TEXT_PWD_ALLOWED" },
+		{ UAC_DONT_EXPIRE_PASSWORD, "DONT_EXPIRE_PASSWORD" },
+		{ UAC_SMARTCARD_REQUIRED, "SMARTCARD_REQUIRED" },
+		{ UAC_TRUSTED_FOR_DELEGATION, "TRUSTED_FOR_DELEGATION" },
+		{ UAC_NOT_DELEGATED, "NOT_DELEGATED" },
+		{ UAC_USE_DES_KEY_ONLY, "USE_DES_KEY_ONLY" },
+		{ UAC_DONT_REQ_PREAUTH, "DONT_REQ_PREAUTH" },
+		{ UAC_TRUSTED_TO_AUTH_FOR_DELEGATION, "TRUSTED_TO_AUTH_FOR_DELEGATION" },
+	}, mfa[] = {
+		{ MFA_SRC_GROUP, "group" },
+		{ MFA_SRC_SMARTCARD, "smartcard" },
+		{ MFA_SRC_ATTRIBUTE, "attribute" },
+		{ MFA_SRC_CSV, "csv" },
+	};
+	json_t *o = json_object(), *srcs = json_array(), *fl = json_array();
+
+	json_object_set_new(o, "sam", report_json_str(acc->h.sam));
+	json_object_set_new(o, "dn", report_json_str(acc->h.dn));
+	json_object_set_new(o, "sid", report_json_str(acc->h.sid));
+	json_object_set_new(o, "kind", json_string(dir_kind_name(acc->h.kind)));
+	json_object_set_new(o, "enabled", json_boolean(acc->enabled));
+	json_object_set_new(o, "path", report_json_str(acc->priv_path));
+	json_object_set_new(o, "last_logon", report_json_time(acc->last_logon_eff));
+	json_object_set_new(o, "pwd_last_set",
+			    report_json_time(acc->pwd_state == PWD_SET ? acc->pwd_last_set
+								: TIME_NEVER));
+	json_object_set_new(o, "must_change", json_boolean(acc->pwd_state == PWD_MUST_CHANGE));
+	json_object_set_new(o, "mfa", json_boolean(acc->mfa_sources != 0));
+	for (size_t i = 0; i < sizeof(mfa) / sizeof(mfa[0]); i++)
+		if (acc->mfa_sources & mfa[i].bit)
+			json_array_append_new(srcs, json_string(mfa[i].name));
+	json_object_set_new(o, "mfa_sources", srcs);
+	json_object_set_new(o, "vpn", json_boolean(acc->vpn));
+	json_object_set_new(o, "spn", json_integer((json_int_t)acc->nspns));
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (acc->uac & flags[i].bit)
+			json_array_append_new(fl, json_string(flags[i].name));
+	json_object_set_new(o, "flags", fl);
+	json_object_set_new(o, "protected_users", json_boolean(acc->protected_users));
+	return o;
+}
+
 Test(json, emit_whole_report_is_laid_out_as_jansson_does)
 {
 	struct hand *h = hand_new();
@@ -1476,16 +1530,16 @@ Test(json, emit_whole_report_is_laid_out_as_jansson_does)
 	doc = json_loads(text, 0, NULL);
 	cr_assert_str_eq(str_at(json_array_get(json_object_get(doc, "findings"), 2), "message"),
 			 hostile);
-	/* the accounts as report_account_json() builds them */
+	/* the accounts as the schema lists them */
 	accs = json_object_get(doc, "privileged_accounts");
 	cr_assert_eq(json_array_size(accs), 2);
 	for (size_t i = 0; i < json_array_size(accs); i++) {
 		const char *sam = str_at(json_array_get(accs, i), "sam");
 		struct account *acc = !strcmp(sam, "alice") ? &h->acc[2] : &h->acc[1];
-		json_t *want = report_account_json(acc), *clean;
+		json_t *want = expected_account(acc), *clean;
 		char *d = json_dumps(want, JSON_ENCODE_ANY);
 
-		/* report_account_json() already cleans: the dump round-trips */
+		/* report_json_str() already cleans: the dump round-trips */
 		clean = json_loads(d, 0, NULL);
 		cr_assert(json_equal(json_array_get(accs, i), clean), "%s differs", sam);
 		free(d);
