@@ -476,6 +476,12 @@ static bool needs_met(const struct audit *a, const struct check *c, struct sbuf 
 		sbuf_addf(why, "%s: who has MFA cannot be told", a->dir->unresolved_mfa);
 		return false;
 	}
+	if ((c->needs_groups & TARGET_MFA) && a->policy->mfa_enrollment.path &&
+	    !a->dir->mfa_csv_loaded) {
+		sbuf_adds(why, a->dir->mfa_csv_unknown_reason ? a->dir->mfa_csv_unknown_reason
+							    : "the MFA enrollment CSV was not read");
+		return false;
+	}
 	for (const struct check_need *n = c->needs; n && n->kinds; n++) {
 		bool met = false;
 		size_t names = 0, nattr = 0, kinds = 0;

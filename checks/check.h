@@ -78,7 +78,8 @@ struct check {
 	/*
 	 * TARGET_PRIVILEGED and/or TARGET_MFA (dir.h): the check rests on who
 	 * is privileged or who has MFA, so it is UNKNOWN when a group the
-	 * policy names for that is not in the directory.
+	 * policy names for that is not in the directory, or (MFA) when the
+	 * enrollment CSV the policy names was not read.
 	 */
 	unsigned needs_groups;
 	void (*run)(struct check_ctx *ctx);

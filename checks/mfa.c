@@ -29,11 +29,6 @@ static void run_privileged_missing(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	struct mfa_consulted c;
 
-	if (ctx->policy->mfa_enrollment.path && !d->mfa_csv_loaded) {
-		check_unknown(ctx, "%s", d->mfa_csv_unknown_reason ? d->mfa_csv_unknown_reason :
-			      "the MFA enrollment CSV was not read");
-		return;
-	}
 	check_mfa_consulted_init(&c, ctx->policy);
 	for (size_t i = 0; i < d->naccounts; i++) {
 		const struct account *a = d->accounts[i];
