@@ -177,43 +177,14 @@ static lxw_format *xw_format(struct xw *w, bool bold, lxw_color_t color)
 	return f;
 }
 
-/* Bytes of the UTF-8 character starting with c (s is valid UTF-8). */
-static size_t utf8_seq_len(unsigned char c)
-{
-	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
 /*
- * s as a cell may hold it, in w->text: valid UTF-8, U+FFFE and U+FFFF
- * (which XML forbids) replaced by U+FFFD, and cut on a character boundary
- * with "…" at Excel's limit, where libxlsxwriter would refuse the string
- * and with it the whole workbook. A report may hold a 70,000-character DN
- * or message: the JSON diff keeps it whole, the cell cannot.
+ * s as a cell may hold it (utf8_cell_text), in w->text. A report may hold
+ * a 70,000-character DN or message: the JSON diff keeps it whole, the cell
+ * cannot.
  */
 static const char *cell_text(struct xw *w, const char *s)
 {
-	char *clean = NULL;
-	const unsigned char *p;
-	size_t units = 0;
-
-	if (!utf8_valid(s, strlen(s)))
-		s = clean = utf8_clean(s);
-	sbuf_reset(&w->text);
-	for (p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_seq_len(*p), u = *p >= 0xf0 ? 2 : 1;
-
-		if (units + u > XLSX_CELL_UNITS - 1 && strlen((const char *)p) > n) {
-			sbuf_adds(&w->text, "\xe2\x80\xa6");
-			break;
-		}
-		units += u;
-		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
-			sbuf_adds(&w->text, "\xef\xbf\xbd");
-		else
-			sbuf_add(&w->text, p, n);
-		p += n;
-	}
-	free(clean);
+	utf8_cell_text(&w->text, s, XLSX_CELL_UNITS);
 	return w->text.buf;
 }
 

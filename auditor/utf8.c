@@ -5,6 +5,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sbuf.h"
@@ -86,4 +87,46 @@ char *utf8_clean(const char *s)
 		len -= n;
 	}
 	return sbuf_detach(&sb);
+}
+
+size_t utf8_char_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* UTF-16 code units of the character whose first UTF-8 byte is c. */
+static size_t utf16_units(unsigned char c)
+{
+	return c >= 0xf0 ? 2 : 1;
+}
+
+void utf8_cell_text(struct sbuf *out, const char *s, size_t max_units)
+{
+	char *clean = NULL;
+	const unsigned char *p;
+	size_t units = 0, budget;
+
+	if (!utf8_valid(s, strlen(s)))
+		s = clean = utf8_clean(s);
+	for (p = (const unsigned char *)s; *p; p += utf8_char_len(*p))
+		units += utf16_units(*p);
+	/* too long: keep what fits beside the ellipsis */
+	budget = units <= max_units ? units : max_units - 1;
+	sbuf_reset(out);
+	units = 0;
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_char_len(*p);
+
+		if (units + utf16_units(*p) > budget) {
+			sbuf_adds(out, "\xe2\x80\xa6");
+			break;
+		}
+		units += utf16_units(*p);
+		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			sbuf_adds(out, "\xef\xbf\xbd");
+		else
+			sbuf_add(out, p, n);
+		p += n;
+	}
+	free(clean);
 }

@@ -59,18 +59,6 @@ static void color_off(const struct con *c)
 		fputs(ANSI_RESET, c->out);
 }
 
-/* Length of the UTF-8 character starting with byte c (valid input). */
-static size_t char_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c < 0xe0)
-		return 2;
-	if (c < 0xf0)
-		return 3;
-	return 4;
-}
-
 /*
  * Append s made safe for a terminal: valid UTF-8, C0 and C1 control
  * characters (ESC, CSI, newlines from a description) shown as '?', cut at
@@ -83,7 +71,7 @@ static void add_text(struct sbuf *sb, const char *s, size_t max)
 	size_t start = sb->len;
 
 	while (*p) {
-		size_t n = char_len(*p);
+		size_t n = utf8_char_len(*p);
 
 		if (max && sb->len - start + n > max) {
 			sbuf_adds(sb, "...");

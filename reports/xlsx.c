@@ -167,55 +167,13 @@ static void formats_init(struct xw *w)
 
 /* Cells */
 
-/* UTF-16 code units of the UTF-8 character starting with byte c. */
-static size_t utf16_units(unsigned char c)
-{
-	return c >= 0xf0 ? 2 : 1;
-}
-
-static size_t utf8_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c < 0xe0)
-		return 2;
-	if (c < 0xf0)
-		return 3;
-	return 4;
-}
-
 /*
- * s as a cell may hold it, in w->text: valid UTF-8 (each invalid byte
- * replaced by U+FFFD, as are the two non-characters XML forbids), cut on
- * a character boundary with "…" at Excel's limit, where libxlsxwriter
- * would refuse the whole string. libxlsxwriter itself escapes the control
- * characters XML forbids (as _xHHHH_).
+ * s as a cell may hold it (utf8_cell_text), in w->text. libxlsxwriter
+ * itself escapes the control characters XML forbids (as _xHHHH_).
  */
 static const char *cell_text(struct xw *w, const char *s)
 {
-	char *clean = NULL;
-	const unsigned char *p;
-	size_t units = 0;
-
-	if (!utf8_valid(s, strlen(s)))
-		s = clean = utf8_clean(s);
-	sbuf_reset(&w->text);
-	for (p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(*p);
-
-		if (units + utf16_units(*p) > CELL_MAX_UNITS - 1 && strlen((const char *)p) > n) {
-			sbuf_adds(&w->text, "\xe2\x80\xa6");
-			break;
-		}
-		units += utf16_units(*p);
-		/* U+FFFE and U+FFFF are valid UTF-8 but not XML: Excel would repair */
-		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
-			sbuf_adds(&w->text, "\xef\xbf\xbd");
-		else
-			sbuf_add(&w->text, p, n);
-		p += n;
-	}
-	free(clean);
+	utf8_cell_text(&w->text, s, CELL_MAX_UNITS);
 	return w->text.buf;
 }
 

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
+#include "../../auditor/sbuf.h"
 #include "../../auditor/utf8.h"
 
 Test(utf8, validates_and_repairs)
@@ -26,4 +27,26 @@ Test(utf8, validates_and_repairs)
 	s = utf8_clean("\xe5\x88\x9d ok");
 	cr_assert_str_eq(s, "\xe5\x88\x9d ok");
 	free(s);
+}
+
+/* Cells hold max_units UTF-16 units; longer text is cut to max_units - 1 and "…". */
+Test(utf8, cell_text_fits_the_limit_exactly)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	utf8_cell_text(&sb, "abcde", 5);
+	cr_expect_str_eq(sb.buf, "abcde", "5 units fit a limit of 5");
+	utf8_cell_text(&sb, "abcdef", 5);
+	cr_expect_str_eq(sb.buf, "abcd\xe2\x80\xa6", "6 units do not: cut, with an ellipsis");
+	/* U+1F511 takes two UTF-16 units and is never split */
+	utf8_cell_text(&sb, "abc\xf0\x9f\x94\x91", 5);
+	cr_expect_str_eq(sb.buf, "abc\xf0\x9f\x94\x91");
+	utf8_cell_text(&sb, "abcd\xf0\x9f\x94\x91", 5);
+	cr_expect_str_eq(sb.buf, "abcd\xe2\x80\xa6", "6 units, the last character astral");
+	utf8_cell_text(&sb, "abc\xf0\x9f\x94\x91x", 5);
+	cr_expect_str_eq(sb.buf, "abc\xe2\x80\xa6", "an astral character does not fit beside the ellipsis");
+	/* U+FFFE is valid UTF-8 but not XML; an invalid byte is cleaned */
+	utf8_cell_text(&sb, "x\xef\xbf\xbey\x80", 10);
+	cr_expect_str_eq(sb.buf, "x\xef\xbf\xbdy\xef\xbf\xbd");
+	sbuf_release(&sb);
 }
