@@ -245,6 +245,16 @@ static void xml_property(struct sbuf *sb, const char *name, const char *value)
 	sbuf_adds(sb, "/>\n");
 }
 
+/* The counts <testsuites> and <testsuite> both carry. */
+static void count_attrs(struct sbuf *sb, size_t tests, const struct totals *t)
+{
+	xml_attr_size(sb, "tests", tests);
+	xml_attr_size(sb, "failures", t->failures);
+	xml_attr_size(sb, "errors", t->errors);
+	xml_attr_size(sb, "skipped", t->skipped);
+	xml_attr_seconds(sb, "time", t->seconds);
+}
+
 static void write_header(struct sbuf *sb, const struct audit *a, const struct totals *t)
 {
 	const struct summary *s = &a->summary;
@@ -254,17 +264,9 @@ static void write_header(struct sbuf *sb, const struct audit *a, const struct to
 
 	time_format(a->now, when, sizeof(when));
 	sbuf_adds(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"privaudit\"");
-	xml_attr_size(sb, "tests", n);
-	xml_attr_size(sb, "failures", t->failures);
-	xml_attr_size(sb, "errors", t->errors);
-	xml_attr_size(sb, "skipped", t->skipped);
-	xml_attr_seconds(sb, "time", t->seconds);
+	count_attrs(sb, n, t);
 	sbuf_adds(sb, ">\n  <testsuite name=\"privaudit\"");
-	xml_attr_size(sb, "tests", n);
-	xml_attr_size(sb, "failures", t->failures);
-	xml_attr_size(sb, "errors", t->errors);
-	xml_attr_size(sb, "skipped", t->skipped);
-	xml_attr_seconds(sb, "time", t->seconds);
+	count_attrs(sb, n, t);
 	/* JUnit timestamps carry no zone (the Ant schema's pattern): this one is UTC */
 	sbuf_addf(sb, " timestamp=\"%.19s\">\n", when);
 	sbuf_adds(sb, "    <properties>\n");
