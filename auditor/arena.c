@@ -92,3 +92,30 @@ char *arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));
 }
+
+void *arena_memdup(struct arena *a, const void *p, size_t n)
+{
+	void *q = take(a, n ? n : 1, 1);
+
+	memcpy(q, p, n);
+	return q;
+}
+
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct arena_block *tail = src->head;
+
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	/* dst's current block stays first: it is the one with room */
+	if (dst->head) {
+		tail->next = dst->head->next;
+		dst->head->next = src->head;
+	} else {
+		dst->head = src->head;
+	}
+	dst->used += src->used;
+	arena_init(src);
+}

@@ -27,5 +27,12 @@ void *arena_alloc(struct arena *a, size_t size);
 /* A NUL-terminated copy of s[0..n) owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* A copy of p[0..n), unaligned, owned by the arena. */
+void *arena_memdup(struct arena *a, const void *p, size_t n);
+/*
+ * Move src's blocks into dst, which then owns (and releases) them; src
+ * is left empty. Memory from either stays where it is.
+ */
+void arena_adopt(struct arena *dst, struct arena *src);
 
 #endif

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "exitcode.h"
 #include "hmap.h"
+#include "sbuf.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -252,14 +253,18 @@ int baseline_apply(struct baseline *b, struct audit *a, const char *domain_sid, 
 	const char **keys;
 	size_t *match;
 	bool *claimed;
+	struct arena text = ARENA_INIT;
+	struct sbuf key = SBUF_INIT;
 
 	if (baseline_check(b, domain_sid, force, err) < 0)
 		return -1;
 	keys = xcalloc(a->nfindings ? a->nfindings : 1, sizeof(*keys));
 	match = xcalloc(a->nfindings ? a->nfindings : 1, sizeof(*match));
 	for (size_t i = 0; i < a->nfindings; i++)
-		keys[i] = a->findings[i]->key;
+		keys[i] = arena_strdup(&text, finding_key(a->findings[i], &key));
+	sbuf_release(&key);
 	claimed = baseline_match(b, keys, a->nfindings, match);
+	arena_release(&text);
 
 	b->nnew = b->npersisting = b->nresolved = 0;
 	for (size_t i = 0; i < a->nfindings; i++) {

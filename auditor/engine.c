@@ -46,13 +46,12 @@ void audit_init(struct audit *a, const struct dir *d, const struct policy *p, in
 	a->waiver_used = xcalloc(p->nwaivers + 1, sizeof(*a->waiver_used));
 }
 
+/* What a finding owns outside the audit's arena. */
 static void finding_free(struct finding *f)
 {
 	free(f->detail);
-	free(f->message);
-	free(f->key);
+	f->detail = NULL;
 	finding_evidence_release(f);
-	free(f);
 }
 
 void audit_release(struct audit *a)
@@ -64,20 +63,41 @@ void audit_release(struct audit *a)
 		free(a->states[i].reason);
 	free(a->states);
 	free(a->waiver_used);
+	arena_release(&a->mem);
 	memset(a, 0, sizeof(*a));
+}
+
+/* The message, formatted once in the common case, into the audit's arena. */
+static char *format_message(struct audit *a, const char *fmt, va_list ap)
+{
+	char buf[256];
+	struct sbuf sb = SBUF_INIT;
+	char *msg;
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof(buf))
+		return arena_strndup(&a->mem, buf, (size_t)n);
+	sbuf_vaddf(&sb, fmt, ap);
+	msg = arena_strndup(&a->mem, sb.buf, sb.len);
+	sbuf_release(&sb);
+	return msg;
 }
 
 static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 {
 	struct audit *a = ctx->audit;
-	struct finding *f = xcalloc(1, sizeof(*f));
-	struct sbuf sb = SBUF_INIT;
+	struct finding *f = arena_alloc(&a->mem, sizeof(*f));
 
 	f->check = ctx->check;
 	f->check_index = ctx->index;
 	f->severity = ctx->check->severity;
-	sbuf_vaddf(&sb, fmt, ap);
-	f->message = sbuf_detach(&sb);
+	f->message = format_message(a, fmt, ap);
 	xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
 	a->findings[a->nfindings++] = f;
 	return f;
@@ -154,7 +174,15 @@ static void ev_need(struct finding *f, size_t more)
 		want = 2 * f->ev_alloc;
 	if (want < 64)
 		want = 64;
-	f->ev = xreallocarray(f->ev, want, 1);
+	if (!f->ev_alloc && f->ev) {
+		/* in the audit's arena: take a copy of our own to grow */
+		unsigned char *own = xmalloc(want);
+
+		memcpy(own, f->ev, f->ev_len);
+		f->ev = own;
+	} else {
+		f->ev = xreallocarray(f->ev, want, 1);
+	}
 	f->ev_alloc = want;
 }
 
@@ -428,7 +456,8 @@ json_t *finding_evidence(const struct finding *cf)
 
 void finding_evidence_release(struct finding *f)
 {
-	free(f->ev);
+	if (f->ev_alloc)
+		free(f->ev);
 	f->ev = NULL;
 	f->ev_len = f->ev_alloc = 0;
 	json_decref(f->ev_json);
@@ -548,10 +577,13 @@ static void run_check(struct audit *a, size_t i)
 	for (size_t k = a->run_start; k < a->nfindings; k++) {
 		struct finding *f = a->findings[k];
 
-		/* the evidence is complete: give back the slack of its buffer */
-		if (f->ev_len && f->ev_len < f->ev_alloc) {
-			f->ev = xreallocarray(f->ev, f->ev_len, 1);
-			f->ev_alloc = f->ev_len;
+		/* the evidence is complete: into the arena, without slack */
+		if (f->ev_alloc) {
+			unsigned char *ev = arena_memdup(&a->mem, f->ev, f->ev_len);
+
+			free(f->ev);
+			f->ev = ev;
+			f->ev_alloc = 0;
 		}
 		if (ctx.cfg->severity >= 0)
 			f->severity = (enum severity)ctx.cfg->severity;
@@ -570,22 +602,60 @@ static const char *subject_id(const struct finding *f)
 	return f->sam ? f->sam : "";
 }
 
-static void make_keys(struct audit *a, size_t from)
+const char *finding_key(const struct finding *f, struct sbuf *sb)
 {
-	for (size_t i = from; i < a->nfindings; i++) {
-		struct finding *f = a->findings[i];
-		struct sbuf sb = SBUF_INIT;
-
-		free(f->key);
-		sbuf_adds(&sb, f->check->id);
-		sbuf_addch(&sb, '|');
-		sbuf_adds(&sb, subject_id(f));
-		if (f->detail) {
-			sbuf_addch(&sb, '|');
-			sbuf_adds(&sb, f->detail);
-		}
-		f->key = sbuf_detach(&sb);
+	sbuf_reset(sb);
+	sbuf_adds(sb, f->check->id);
+	sbuf_addch(sb, '|');
+	sbuf_adds(sb, subject_id(f));
+	if (f->detail) {
+		sbuf_addch(sb, '|');
+		sbuf_adds(sb, f->detail);
 	}
+	return sb->buf;
+}
+
+/* The bytes of a key, part after part; -1 at the end. */
+struct key_reader {
+	const char *part[5];
+	size_t i;
+};
+
+static void key_reader_init(struct key_reader *r, const struct finding *f)
+{
+	r->part[0] = f->check->id;
+	r->part[1] = "|";
+	r->part[2] = subject_id(f);
+	r->part[3] = f->detail ? "|" : "";
+	r->part[4] = f->detail ? f->detail : "";
+	r->i = 0;
+}
+
+static int key_reader_next(struct key_reader *r)
+{
+	while (r->i < 5) {
+		if (*r->part[r->i])
+			return (unsigned char)*r->part[r->i]++;
+		r->i++;
+	}
+	return -1;
+}
+
+int finding_key_cmp(const struct finding *x, const struct finding *y)
+{
+	struct key_reader rx, ry;
+	int cx, cy;
+
+	key_reader_init(&rx, x);
+	key_reader_init(&ry, y);
+	/* the same check: its id and the '|' are the same */
+	if (x->check == y->check)
+		rx.i = ry.i = 2;
+	do {
+		cx = key_reader_next(&rx);
+		cy = key_reader_next(&ry);
+	} while (cx == cy && cx >= 0);
+	return cx < cy ? -1 : cx > cy;
 }
 
 /*
@@ -761,7 +831,7 @@ static int cmp_findings(const void *pa, const void *pb)
 		return id_rank[x->check_index] < id_rank[y->check_index] ? -1 : 1;
 	if ((r = cmp_str(x->sam, y->sam)))
 		return r;
-	return cmp_str(x->key, y->key);
+	return finding_key_cmp(x, y);
 }
 
 static void summarise(struct audit *a)
@@ -850,6 +920,7 @@ static void run_checks(struct audit *a)
 		w[t].shadow = *a;
 		w[t].shadow.findings = NULL;
 		w[t].shadow.nfindings = w[t].shadow.findings_alloc = 0;
+		arena_init(&w[t].shadow.mem);
 		w[t].first = (size_t)t;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
@@ -871,6 +942,7 @@ static void run_checks(struct audit *a)
 		}
 	}
 	for (int t = 0; t < CHECK_THREADS; t++) {
+		arena_adopt(&a->mem, &w[t].shadow.mem);
 		free(w[t].shadow.findings);
 		free(w[t].start);
 		free(w[t].end);
@@ -887,7 +959,6 @@ void audit_run(struct audit *a)
 	for (size_t i = 0; i < n; i++)
 		if (registry_get(i)->after_waivers)
 			run_check(a, i);
-	make_keys(a, 0);
 	rank_check_ids();
 	if (a->nfindings)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);

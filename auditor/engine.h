@@ -18,10 +18,12 @@
 #include <stdint.h>
 
 #include "../checks/check.h"
+#include "arena.h"
 #include "severity.h"
 
 struct dir;
 struct policy;
+struct sbuf;
 
 enum check_status {
 	STATUS_PASS,
@@ -46,16 +48,20 @@ struct finding {
 	const struct dir_obj *obj;  /* NULL for waivers */
 	const char *sam, *dn, *sid, *upn; /* borrowed; any may be NULL */
 	char *detail;               /* discriminator or NULL (owned) */
-	char *message;              /* owned */
 	/*
-	 * Evidence (finding_ev_*), as typed records in one owned buffer: read
-	 * it with finding_ev_iter_init(), or as a jansson object with
-	 * finding_evidence().
+	 * The audit's findings live in its arena (struct audit.mem), their
+	 * messages too; findings made by hand own a malloc'd message.
+	 */
+	char *message;
+	/*
+	 * Evidence (finding_ev_*), as typed records in one buffer: read it
+	 * with finding_ev_iter_init(), or as a jansson object with
+	 * finding_evidence(). Owned (malloc'd) while ev_alloc is not 0; once
+	 * the check is done the engine moves it into the audit's arena.
 	 */
 	unsigned char *ev;
 	size_t ev_len, ev_alloc;
 	json_t *ev_json;            /* finding_evidence()'s cache, or NULL */
-	char *key;                  /* "check|sid-or-dn[|detail]" (owned) */
 	const struct waiver *waiver;/* the waiver hiding it, or NULL */
 	bool escalated;             /* severity set by finding_severity() */
 	enum finding_change change;
@@ -87,6 +93,7 @@ struct audit {
 	bool *waiver_used;          /* policy->nwaivers of them */
 	struct summary summary;
 	size_t run_start;           /* internal: first finding of the running check */
+	struct arena mem;           /* the findings, their messages and evidence */
 };
 
 /*
@@ -125,6 +132,15 @@ void finding_ev_iter_init(struct ev_iter *it, const struct finding *f);
 bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item);
 /* The next string of an EV_STRS item (item->num of them), from *pos on. */
 const char *finding_ev_strs_next(const unsigned char **pos, size_t *len);
+
+/*
+ * f's key, "check|subject[|detail]": the subject is its objectSid, else its
+ * normalised DN. Findings keep no copy (a million findings would hold
+ * a hundred megabytes of them): it is built into sb, whose text it is.
+ */
+const char *finding_key(const struct finding *f, struct sbuf *sb);
+/* strcmp() of the keys of x and y, without building them. */
+int finding_key_cmp(const struct finding *x, const struct finding *y);
 
 /*
  * f's evidence as a jansson object (borrowed: cached in f until the

@@ -22,6 +22,7 @@
 #include "../auditor/outfile.h"
 #include "../auditor/policy.h"
 #include "../auditor/readiness.h"
+#include "../auditor/sbuf.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
 #include "../auditor/xalloc.h"
@@ -698,7 +699,8 @@ static void write_evidence(struct jo *o, const struct finding *f)
 	jo_close(o, '}');
 }
 
-static void write_finding(struct jo *o, const struct finding *f)
+/* key: scratch space for the finding's key */
+static void write_finding(struct jo *o, const struct finding *f, struct sbuf *key)
 {
 	jo_open(o, '{');
 	jo_key_text(o, "check", f->check->id);
@@ -714,7 +716,7 @@ static void write_finding(struct jo *o, const struct finding *f)
 	jo_key_text(o, "message", f->message);
 	jo_key(o, "evidence");
 	write_evidence(o, f);
-	jo_key_text(o, "key", f->key);
+	jo_key_text(o, "key", finding_key(f, key));
 	if (f->waiver) {
 		jo_key(o, "waiver");
 		write_waiver(o, f->waiver);
@@ -876,6 +878,7 @@ void report_json_stream(FILE *out, const struct audit *a, const struct report_me
 {
 	static const struct report_meta none;
 	struct jo o;
+	struct sbuf key = SBUF_INIT;
 	struct readiness ready;
 	json_t *tool = json_object();
 	size_t nchecks = registry_count();
@@ -911,8 +914,9 @@ void report_json_stream(FILE *out, const struct audit *a, const struct report_me
 	/* a full disk shows as a stream error: stop there, commit reports it */
 	for (size_t i = 0; i < a->nfindings && !ferror(out); i++) {
 		jo_sep(&o);
-		write_finding(&o, a->findings[i]);
+		write_finding(&o, a->findings[i], &key);
 	}
+	sbuf_release(&key);
 	jo_close(&o, ']');
 
 	if (m->resolved)

@@ -766,7 +766,7 @@ static void write_findings(struct xw *w, bool changes)
 	};
 	struct col cols[sizeof(base) / sizeof(base[0])];
 	const struct audit *a = w->a;
-	struct sbuf ev = SBUF_INIT;
+	struct sbuf ev = SBUF_INIT, key = SBUF_INIT;
 	struct list l = { .sheet = "Findings", .table = "Findings" };
 	size_t n = 0;
 
@@ -809,10 +809,11 @@ static void write_findings(struct xw *w, bool changes)
 						 : f->change == CHANGE_PERSISTING ? _("persisting") : NULL,
 				g | (f->change == CHANGE_NEW ? S_BOLD : 0));
 		}
-		put_str(w, l.ws, r, c++, f->key, g);
+		put_str(w, l.ws, r, c++, finding_key(f, &key), g);
 	}
 	list_end(&l);
 	sbuf_release(&ev);
+	sbuf_release(&key);
 }
 
 /* Accounts */

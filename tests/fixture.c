@@ -133,6 +133,15 @@ const struct finding *fixture_find(const struct fixture *fx, const char *check, 
 	return NULL;
 }
 
+const char *fixture_key(const struct finding *f)
+{
+	static struct sbuf keys[8];
+	static size_t next;
+	struct sbuf *sb = &keys[next++ % 8];
+
+	return finding_key(f, sb);
+}
+
 bool fixture_has(const struct fixture *fx, const char *check, const char *sam)
 {
 	cr_assert(registry_find(check, NULL), "no check \"%s\" in the registry", check);

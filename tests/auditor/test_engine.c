@@ -287,7 +287,7 @@ Test(engine, unused_waiver_is_reported)
 	cr_expect_null(f->obj);
 	cr_expect_str_eq(json_string_value(json_object_get(finding_evidence(f), "check")),
 			 "pwd.never-expires");
-	cr_expect_str_eq(f->key, "policy.waiver-unused|nobody|pwd.never-expires|1");
+	cr_expect_str_eq(fixture_key(f), "policy.waiver-unused|nobody|pwd.never-expires|1");
 	cr_expect_null(f->waiver);
 	fixture_free(fx);
 }
@@ -324,7 +324,7 @@ Test(engine, expired_waiver_does_not_hide_and_is_reported)
 	cr_expect_eq(f->severity, SEV_MEDIUM);
 	cr_expect_str_eq(f->kind, "waiver");
 	cr_expect_str_eq(f->sam, "bob");
-	cr_expect_str_eq(f->key, "policy.waiver-expired|bob|pwd.never-expires|0");
+	cr_expect_str_eq(fixture_key(f), "policy.waiver-expired|bob|pwd.never-expires|0");
 	cr_expect_eq(fixture_count(fx, "policy.waiver-unused"), 0, "expired is not also unused");
 	fixture_free(fx);
 }
@@ -432,8 +432,8 @@ Test(engine, domain_findings_are_keyed_by_domain_sid_and_weakness)
 		cr_expect_str_eq(f->kind, "domain");
 		cr_expect_str_eq(f->sam, "corp.example.test");
 		cr_expect_str_eq(f->sid, DOM);
-		len |= strcmp(f->key, "pwd.domain-policy|S-1-5-21-1-2-3|min_length") == 0;
-		hist |= strcmp(f->key, "pwd.domain-policy|S-1-5-21-1-2-3|history") == 0;
+		len |= strcmp(fixture_key(f), "pwd.domain-policy|S-1-5-21-1-2-3|min_length") == 0;
+		hist |= strcmp(fixture_key(f), "pwd.domain-policy|S-1-5-21-1-2-3|history") == 0;
 	}
 	cr_expect(len, "no key pwd.domain-policy|S-1-5-21-1-2-3|min_length");
 	cr_expect(hist, "no key pwd.domain-policy|S-1-5-21-1-2-3|history");
@@ -456,7 +456,7 @@ static void domain_waiver(const char *account)
 
 		if (strcmp(f->check->id, "pwd.domain-policy") == 0)
 			cr_expect_not_null(f->waiver, "waiver \"%s\" does not hide %s", account,
-					   f->key);
+					   fixture_key(f));
 	}
 	cr_expect_eq(fx->audit.summary.waived, 2, "one waiver hides every weakness");
 	cr_expect_eq(fixture_count(fx, "policy.waiver-unused"), 0);
@@ -483,7 +483,7 @@ Test(engine, account_key_is_check_and_sid)
 	fx = run(&sb, NULL);
 	f = fixture_find(fx, "pwd.never-expires", "bob");
 	cr_assert_not_null(f);
-	cr_expect_str_eq(f->key, "pwd.never-expires|S-1-5-21-1-2-3-2101");
+	cr_expect_str_eq(fixture_key(f), "pwd.never-expires|S-1-5-21-1-2-3-2101");
 	cr_expect_str_eq(f->kind, "user");
 	cr_expect_str_eq(f->upn, "bob@corp.example.test");
 	cr_expect_str_eq(f->dn, "CN=bob," BASE);
@@ -512,7 +512,7 @@ Test(engine, pso_key_is_its_normalised_dn_and_waiver_by_name)
 	cr_assert_not_null(f, "the weak PSO of a Domain Admin is reported");
 	cr_expect_str_eq(f->kind, "pso");
 	cr_expect_null(f->sid);
-	cr_expect_str_eq(f->key, "pwd.pso-weak-privileged|cn=weak pso,cn=password settings "
+	cr_expect_str_eq(fixture_key(f), "pwd.pso-weak-privileged|cn=weak pso,cn=password settings "
 				 "container,cn=system,dc=corp,dc=example,dc=test");
 	fixture_free(fx);
 
@@ -853,6 +853,51 @@ Test(engine, findings_are_sorted_by_severity_check_and_name)
 	fixture_free(fx);
 }
 
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/*
+ * Keys are compared without being built: the order must be strcmp's of
+ * the built keys, where one subject is a prefix of another, where a
+ * detail follows, and across checks.
+ */
+Test(engine, key_order_is_that_of_the_built_keys)
+{
+	const struct check *c1 = registry_get(0), *c2 = registry_get(1);
+	struct finding f[] = {
+		{ .check = c1, .sid = "S-1-5-21-1-2-3-500" },
+		{ .check = c1, .sid = "S-1-5-21-1-2-3-5001" },
+		{ .check = c1, .sid = "S-1-5-21-1-2-3-500", .detail = (char *)"history" },
+		{ .check = c1, .sid = "S-1-5-21-1-2-3-500", .detail = (char *)"min_length" },
+		{ .check = c1, .sid = "S-1-5-21-1-2-3-50" },
+		{ .check = c1, .sam = "nobody" },
+		{ .check = c1, .sam = "nobody", .detail = (char *)"" },
+		{ .check = c1, .sam = "caf\xc3\xa9" },
+		{ .check = c2, .sid = "S-1-5-21-1-2-3-500" },
+	};
+	size_t n = sizeof(f) / sizeof(f[0]);
+	struct sbuf kx = SBUF_INIT, ky = SBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < n; k++) {
+			int want = sign(strcmp(finding_key(&f[i], &kx), finding_key(&f[k], &ky)));
+
+			cr_expect_eq(sign(finding_key_cmp(&f[i], &f[k])), want, "%s against %s",
+				     kx.buf, ky.buf);
+		}
+	}
+	sbuf_reset(&ky);
+	sbuf_addf(&ky, "%s|S-1-5-21-1-2-3-500|min_length", c1->id);
+	cr_expect_str_eq(finding_key(&f[3], &kx), ky.buf);
+	sbuf_reset(&ky);
+	sbuf_addf(&ky, "%s|nobody", c1->id);
+	cr_expect_str_eq(finding_key(&f[5], &kx), ky.buf);
+	sbuf_release(&kx);
+	sbuf_release(&ky);
+}
+
 Test(engine, two_runs_give_the_same_order)
 {
 	struct sbuf sb1, sb2;
@@ -864,7 +909,7 @@ Test(engine, two_runs_give_the_same_order)
 	b = run(&sb2, NULL);
 	cr_assert_eq(a->audit.nfindings, b->audit.nfindings);
 	for (size_t i = 0; i < a->audit.nfindings; i++)
-		cr_expect_str_eq(a->audit.findings[i]->key, b->audit.findings[i]->key);
+		cr_expect_str_eq(fixture_key(a->audit.findings[i]), fixture_key(b->audit.findings[i]));
 	fixture_free(a);
 	fixture_free(b);
 }

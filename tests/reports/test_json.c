@@ -96,7 +96,6 @@ static struct finding *push(struct hand *h, const struct check *c, enum severity
 			    const struct account *acc, const char *msg, const char *detail)
 {
 	struct finding *f = xcalloc(1, sizeof(*f));
-	struct sbuf key = SBUF_INIT;
 
 	f->check = c;
 	f->severity = sev;
@@ -118,10 +117,6 @@ static struct finding *push(struct hand *h, const struct check *c, enum severity
 	finding_ev_int(f, "days", 400);
 	if (detail)
 		f->detail = xstrdup(detail);
-	sbuf_addf(&key, "%s|%s", c->id, f->sid);
-	if (detail)
-		sbuf_addf(&key, "|%s", detail);
-	f->key = sbuf_detach(&key);
 	xgrow(&h->a.findings, &h->a.findings_alloc, h->a.nfindings + 1, sizeof(*h->a.findings));
 	h->a.findings[h->a.nfindings++] = f;
 	return f;
@@ -248,7 +243,6 @@ static void hand_free(struct hand *h)
 
 		free(f->message);
 		free(f->detail);
-		free(f->key);
 		finding_evidence_release(f);
 		free(f);
 	}
@@ -741,7 +735,6 @@ Test(json, empty_audit_has_empty_arrays)
 
 		free(f->message);
 		free(f->detail);
-		free(f->key);
 		finding_evidence_release(f);
 		free(f);
 	}

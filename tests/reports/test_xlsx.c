@@ -464,8 +464,6 @@ static struct synth *synth_new(size_t n)
 		f->sam = f->detail;
 		f->message = xstrdup("synthetic finding");
 		finding_ev_int(f, "index", (long long)i);
-		sbuf_addf(&sb, "%s|S-1-5-21-1-2-3-%zu", f->check->id, 100000 + i);
-		f->key = sbuf_detach(&sb);
 		s->a.findings[s->a.nfindings++] = f;
 		s->a.states[c].status = STATUS_FAIL;
 		s->a.states[c].findings++;
@@ -482,7 +480,6 @@ static void synth_free(struct synth *s)
 
 		free(f->detail);
 		free(f->message);
-		free(f->key);
 		finding_evidence_release(f);
 		free(f);
 	}
