@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -884,27 +885,31 @@ static void summarise(struct audit *a)
 /*
  * The checks run on two threads, each into a findings list of its own (a
  * shadow of the audit sharing everything else: every check writes only
- * its own state). The lists are then joined in registry order, so the
- * result is exactly that of a run on one thread.
+ * its own state). A thread takes the next check not yet taken, so that
+ * one slow check does not leave the other thread idle. The lists are
+ * then joined in registry order, so the result is exactly that of a run
+ * on one thread.
  */
 #define CHECK_THREADS 2
 
 struct worker {
 	struct audit shadow;
-	size_t first;            /* this worker runs checks first, first + N, ... */
+	atomic_size_t *next;     /* the next check to take, shared */
+	struct worker **owner;   /* per check (shared): the worker that ran it */
 	size_t *start, *end;     /* per check: its findings in shadow.findings */
 };
 
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	size_t n = registry_count();
+	size_t n = registry_count(), i;
 
-	for (size_t i = w->first; i < n; i += CHECK_THREADS) {
+	while ((i = atomic_fetch_add(w->next, 1)) < n) {
 		w->start[i] = w->shadow.nfindings;
 		if (!registry_get(i)->after_waivers)
 			run_check(&w->shadow, i);
 		w->end[i] = w->shadow.nfindings;
+		w->owner[i] = w;
 	}
 	return NULL;
 }
@@ -915,13 +920,16 @@ static void run_checks(struct audit *a)
 	pthread_t tid[CHECK_THREADS];
 	bool started[CHECK_THREADS];
 	size_t n = registry_count();
+	atomic_size_t next = 0;
+	struct worker **owner = xcalloc(n + 1, sizeof(*owner));
 
 	for (int t = 0; t < CHECK_THREADS; t++) {
 		w[t].shadow = *a;
 		w[t].shadow.findings = NULL;
 		w[t].shadow.nfindings = w[t].shadow.findings_alloc = 0;
 		arena_init(&w[t].shadow.mem);
-		w[t].first = (size_t)t;
+		w[t].next = &next;
+		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
 		started[t] = t > 0 && pthread_create(&tid[t], NULL, work, &w[t]) == 0;
@@ -934,7 +942,7 @@ static void run_checks(struct audit *a)
 			work(&w[t]);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct worker *src = &w[i % CHECK_THREADS];
+		struct worker *src = owner[i];
 
 		for (size_t k = src->start[i]; k < src->end[i]; k++) {
 			xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
@@ -947,6 +955,7 @@ static void run_checks(struct audit *a)
 		free(w[t].start);
 		free(w[t].end);
 	}
+	free(owner);
 }
 
 void audit_run(struct audit *a)
