@@ -96,7 +96,7 @@ static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 	struct finding *f = arena_alloc(&a->mem, sizeof(*f));
 
 	f->check = ctx->check;
-	f->check_index = ctx->index;
+	f->check_index = (uint32_t)ctx->index;
 	f->severity = ctx->check->severity;
 	f->message = format_message(a, fmt, ap);
 	xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));

@@ -40,10 +40,9 @@ enum finding_change {
 	CHANGE_PERSISTING,
 };
 
+/* A million of these may be kept: the small fields come last, packed. */
 struct finding {
 	const struct check *check;
-	size_t check_index;
-	enum severity severity;
 	const char *kind;           /* user, computer, gmsa, group, domain, pso, waiver */
 	const struct dir_obj *obj;  /* NULL for waivers */
 	const char *sam, *dn, *sid, *upn; /* borrowed; any may be NULL */
@@ -60,11 +59,13 @@ struct finding {
 	 * the check is done the engine moves it into the audit's arena.
 	 */
 	unsigned char *ev;
-	size_t ev_len, ev_alloc;
 	json_t *ev_json;            /* finding_evidence()'s cache, or NULL */
 	const struct waiver *waiver;/* the waiver hiding it, or NULL */
-	bool escalated;             /* severity set by finding_severity() */
+	size_t ev_len, ev_alloc;
+	uint32_t check_index;
+	enum severity severity;
 	enum finding_change change;
+	bool escalated;             /* severity set by finding_severity() */
 };
 
 struct check_state {
