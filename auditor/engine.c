@@ -820,19 +820,94 @@ static void rank_check_ids(void)
 	free(order);
 }
 
-static int cmp_findings(const void *pa, const void *pb)
+/*
+ * The order of findings: by severity, the most severe first; then by
+ * check id; then by sAMAccountName; then by key. The first two make the
+ * group of a finding, its place in that order; within a group findings
+ * are sorted by name.
+ */
+static size_t sort_group(const struct finding *f, size_t nchecks)
+{
+	return (size_t)(SEV_COUNT - 1 - severity_rank(f->severity)) * nchecks +
+	       id_rank[f->check_index];
+}
+
+static int cmp_by_name(const void *pa, const void *pb)
 {
 	const struct finding *x = *(const struct finding *const *)pa;
 	const struct finding *y = *(const struct finding *const *)pb;
-	int r = severity_rank(y->severity) - severity_rank(x->severity);
+	int r = cmp_str(x->sam, y->sam);
 
-	if (r)
-		return r;
-	if (x->check_index != y->check_index)
-		return id_rank[x->check_index] < id_rank[y->check_index] ? -1 : 1;
-	if ((r = cmp_str(x->sam, y->sam)))
-		return r;
-	return finding_key_cmp(x, y);
+	return r ? r : finding_key_cmp(x, y);
+}
+
+struct sort_job {
+	struct finding **v;
+	const size_t *start;     /* group g is v[start[g]..start[g + 1]) */
+	const size_t *order;     /* the groups, the largest first */
+	size_t ngroups;
+	atomic_size_t next;      /* in order: the next group to take */
+};
+
+static void *sort_groups(void *arg)
+{
+	struct sort_job *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->ngroups) {
+		size_t g = j->order[i], n = j->start[g + 1] - j->start[g];
+
+		if (n > 1)
+			qsort(j->v + j->start[g], n, sizeof(*j->v), cmp_by_name);
+	}
+	return NULL;
+}
+
+static int cmp_group_size(const void *pa, const void *pb, void *arg)
+{
+	const size_t *start = arg;
+	size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
+	size_t nx = start[x + 1] - start[x], ny = start[y + 1] - start[y];
+
+	return nx > ny ? -1 : nx < ny ? 1 : (x > y) - (x < y);
+}
+
+/*
+ * A counting sort into the groups, then each group sorted on two threads,
+ * the largest groups first.
+ */
+static void sort_findings(struct audit *a)
+{
+	size_t nchecks = registry_count(), ngroups = SEV_COUNT * nchecks;
+	size_t *start = xcalloc(ngroups + 1, sizeof(*start));
+	size_t *fill = xcalloc(ngroups + 1, sizeof(*fill));
+	size_t *order = xcalloc(ngroups + 1, sizeof(*order));
+	struct finding **v = xcalloc(a->nfindings + 1, sizeof(*v));
+	struct sort_job job = { .v = v, .start = start, .order = order, .ngroups = ngroups };
+	pthread_t tid;
+	bool started;
+
+	rank_check_ids();
+	for (size_t i = 0; i < a->nfindings; i++)
+		start[sort_group(a->findings[i], nchecks) + 1]++;
+	for (size_t g = 0; g < ngroups; g++) {
+		start[g + 1] += start[g];
+		fill[g] = start[g];
+		order[g] = g;
+	}
+	for (size_t i = 0; i < a->nfindings; i++)
+		v[fill[sort_group(a->findings[i], nchecks)]++] = a->findings[i];
+	qsort_r(order, ngroups, sizeof(*order), cmp_group_size, start);
+	started = pthread_create(&tid, NULL, sort_groups, &job) == 0;
+	sort_groups(&job);
+	if (started)
+		pthread_join(tid, NULL);
+	free(a->findings);
+	a->findings = v;
+	a->findings_alloc = a->nfindings + 1;
+	free(start);
+	free(fill);
+	free(order);
 }
 
 static void summarise(struct audit *a)
@@ -968,9 +1043,7 @@ void audit_run(struct audit *a)
 	for (size_t i = 0; i < n; i++)
 		if (registry_get(i)->after_waivers)
 			run_check(a, i);
-	rank_check_ids();
-	if (a->nfindings)
-		qsort(a->findings, a->nfindings, sizeof(*a->findings), cmp_findings);
+	sort_findings(a);
 	summarise(a);
 }
 
