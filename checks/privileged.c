@@ -147,7 +147,13 @@ static void run_group_size(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 	const char **names = xcalloc(d->naccounts + 1, sizeof(*names));
+	/* a member of a privileged group is privileged: look at those only */
+	const struct account **priv = xcalloc(d->naccounts + 1, sizeof(*priv));
+	size_t npriv = 0;
 
+	for (size_t i = 0; i < d->naccounts; i++)
+		if (d->accounts[i]->privileged && counted_member(d->accounts[i]))
+			priv[npriv++] = d->accounts[i];
 	for (size_t t = 0; t < d->ntargets; t++) {
 		const struct group *g = d->targets[t].group;
 		long long limit = 0;
@@ -156,12 +162,9 @@ static void run_group_size(struct check_ctx *ctx)
 
 		if (!(d->targets[t].why & TARGET_PRIVILEGED) || !group_limit(ctx, g, &limit))
 			continue;
-		for (size_t i = 0; i < d->naccounts; i++) {
-			const struct account *a = d->accounts[i];
-
-			if (counted_member(a) && dir_in_target(d, a, t))
-				names[n++] = acct_name(a);
-		}
+		for (size_t i = 0; i < npriv; i++)
+			if (dir_in_target(d, priv[i], t))
+				names[n++] = acct_name(priv[i]);
 		if ((long long)n <= limit)
 			continue;
 		qsort(names, n, sizeof(*names), cmp_names);
@@ -172,6 +175,7 @@ static void run_group_size(struct check_ctx *ctx)
 		finding_ev_int(f, "limit", limit);
 		finding_ev_strs(f, "member_names", names, n);
 	}
+	free(priv);
 	free(names);
 }
 
