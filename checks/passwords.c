@@ -544,11 +544,22 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	struct pwd_thresholds t;
 	const char **users = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*users));
+	/* the privileged users with a PSO: a domain may have many PSOs */
+	const struct account **governed = xcalloc(d->naccounts ? d->naccounts : 1,
+						  sizeof(*governed));
+	size_t ngoverned = 0;
 
 	if (d->pso_unread_reason) {
 		check_unknown(ctx, "%s", d->pso_unread_reason);
+		free(governed);
 		free(users);
 		return;
+	}
+	for (size_t i = 0; i < d->naccounts; i++) {
+		const struct account *a = d->accounts[i];
+
+		if (a->pso && a->privileged && pwd_subject(a))
+			governed[ngoverned++] = a;
 	}
 	domain_thresholds(ctx, &t);
 	for (size_t p = 0; p < d->npsos; p++) {
@@ -560,10 +571,10 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 		unsigned weak;
 		struct finding *f;
 
-		for (size_t i = 0; i < d->naccounts; i++) {
-			const struct account *a = d->accounts[i];
+		for (size_t i = 0; i < ngoverned; i++) {
+			const struct account *a = governed[i];
 
-			if (pwd_subject(a) && a->privileged && a->pso == pso)
+			if (a->pso == pso)
 				users[nusers++] = a->h.sam ? a->h.sam : a->h.dn;
 		}
 		if (!nusers)
@@ -574,6 +585,7 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 				check_unknown(ctx, "%s absent from password settings object \"%s\"",
 					      dir_attr_name(pso_attrs[k]),
 					      pso->cn ? pso->cn : pso->h.dn);
+				free(governed);
 				free(users);
 				return;
 			}
@@ -608,6 +620,7 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 		finding_ev_int(f, "precedence", pso->precedence);
 		sbuf_release(&msg);
 	}
+	free(governed);
 	free(users);
 }
 
