@@ -25,18 +25,23 @@ uint64_t hmap_hash_exact(const char *key)
 	return hmap_hash_bytes(key, strlen(key));
 }
 
-uint64_t hmap_hash_bytes(const char *key, size_t len)
+/* hmap_hash_bytes, of the key folded to lower case when fold. */
+static inline uint64_t hash_bytes(const char *key, size_t len, int fold)
 {
 	size_t i = 0;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL), w;
 
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, key + i, 8);
+		if (fold)
+			w = str_fold8(w);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 31;
 	}
 	w = 0;
 	memcpy(&w, key + i, len - i);
+	if (fold)
+		w = str_fold8(w);
 	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
@@ -44,9 +49,23 @@ uint64_t hmap_hash_bytes(const char *key, size_t len)
 	return h;
 }
 
+uint64_t hmap_hash_bytes(const char *key, size_t len)
+{
+	return hash_bytes(key, len, 0);
+}
+
 uint64_t hmap_hash(const struct hmap *m, const char *key)
 {
+	if (m->exact == HMAP_FOLDED)
+		return hash_bytes(key, strlen(key), 1);
 	return m->exact ? hmap_hash_exact(key) : str_ihash(key);
+}
+
+static int same_key(const struct hmap *m, const char *a, const char *b)
+{
+	if (m->exact == 1)
+		return strcmp(a, b) == 0;
+	return str_ieq(a, b);
 }
 
 static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
@@ -56,8 +75,7 @@ static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (!s->key || (s->hash == h && (m->exact ? strcmp(s->key, key) == 0
-							  : str_ieq(s->key, key))))
+		if (!s->key || (s->hash == h && same_key(m, s->key, key)))
 			return s;
 		i = (i + 1) & mask;
 	}
