@@ -93,7 +93,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
-	d->by_dn.exact = 1;
+	d->by_dn.exact = HMAP_FOLDED;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
 	for (size_t i = 0; i < nextra && i < 64; i++)
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
@@ -413,6 +413,8 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	const struct raw_value *v;
 	size_t len = strlen(b->e->dn);
 	char small[512], *ndn = small;
+	const char *key;
+	size_t nlen;
 	uint64_t hash;
 
 	if (b->e->ndn) {
@@ -425,8 +427,21 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 		hash = hmap_hash_exact(ndn);
 	}
 	h->kind = kind;
-	h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
-	h->ndn = strcmp(ndn, h->dn) == 0 ? h->dn : arena_strdup(&b->d->arena, ndn);
+	nlen = strlen(ndn);
+	if (nlen == len && str_ieq_bytes(b->e->dn, ndn, len)) {
+		/* the normalised DN is the DN in lower case: the map folds it */
+		h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
+		key = h->dn;
+	} else {
+		/* rare: aligned memory will do */
+		char *both = arena_alloc(&b->d->arena, len + 1 + nlen + 1);
+
+		memcpy(both, b->e->dn, len);
+		memcpy(both + len + 1, ndn, nlen);
+		h->dn = both;
+		h->ndn_apart = true;
+		key = both + len + 1;
+	}
 	if (ndn != small && !b->e->ndn)
 		free(ndn);
 	h->seen = seen_bits(b);
@@ -437,7 +452,7 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
 	if (kind == OBJ_PSO && (v = single(b, ATTR_OBJECTGUID, &ra)))
 		h->guid = guid_value(b, v);
-	if (hmap_put_hashed(&b->d->by_dn, h->ndn, hash, h) != h)
+	if (hmap_put_hashed(&b->d->by_dn, key, hash, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
 	if (kind == OBJ_GROUP || kind == OBJ_PSO || kind == OBJ_DOMAIN) {
@@ -814,6 +829,42 @@ struct dir_obj *dir_find_name(const struct dir *d, const char *name)
 	if (strchr(name, '=') && (o = dir_find_by_dn(d, name)))
 		return o;
 	return hmap_get(&d->by_sam, name);
+}
+
+/* What o is filed under in the DN map, which folds to its normalised DN. */
+static const char *dn_key(const struct dir_obj *o)
+{
+	return o->ndn_apart ? o->dn + strlen(o->dn) + 1 : o->dn;
+}
+
+const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch)
+{
+	size_t len;
+
+	if (!o->dn)
+		return NULL;
+	if (o->ndn_apart)
+		return dn_key(o);
+	len = strlen(o->dn);
+	sbuf_reset(scratch);
+	sbuf_grow(scratch, len);
+	for (size_t i = 0; i < len; i++)
+		scratch->buf[i] = (char)(o->dn[i] >= 'A' && o->dn[i] <= 'Z' ? o->dn[i] + 32 : o->dn[i]);
+	sbuf_setlen(scratch, len);
+	return scratch->buf;
+}
+
+int dir_obj_ndn_cmp(const struct dir_obj *x, const struct dir_obj *y)
+{
+	if (!x->dn || !y->dn)
+		return !x->dn - !y->dn;
+	/* folded, the keys are the normalised DNs: str_icmp orders them as strcmp */
+	return str_icmp(dn_key(x), dn_key(y));
+}
+
+bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn)
+{
+	return o->dn && str_ieq(dn_key(o), ndn);
 }
 
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)

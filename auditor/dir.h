@@ -22,6 +22,7 @@
 
 struct error;
 struct policy;
+struct sbuf;
 
 /* userAccountControl bits */
 #define UAC_ACCOUNTDISABLE 0x2u
@@ -160,8 +161,13 @@ struct group;
  * million accounts then touches one or two cache lines of each, not four.
  */
 struct dir_obj {
-	const char *dn;          /* as read */
-	const char *ndn;         /* normalised (dn_normalise) */
+	/*
+	 * As read. The normalised DN (dn_normalise) is nearly always the DN
+	 * in lower case, and then not kept: see dir_obj_ndn() and its kin.
+	 * When it is more (spaces around separators), it follows the DN's NUL
+	 * and ndn_apart is set.
+	 */
+	const char *dn;
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
 	const char *guid;        /* a PSO's objectGUID, 32 lowercase hex digits; or NULL */
@@ -169,6 +175,7 @@ struct dir_obj {
 	struct group **parents;  /* direct groups, the primary group included */
 	size_t nparents;
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
+	bool ndn_apart;          /* the normalised DN follows the DN */
 	enum obj_kind kind;
 };
 
@@ -277,7 +284,7 @@ struct dir {
 	struct domain domain;
 	size_t nentries;         /* every entry fed in, kept or not */
 
-	struct hmap by_dn;       /* normalised DN -> struct dir_obj */
+	struct hmap by_dn;       /* normalised DN -> struct dir_obj (HMAP_FOLDED) */
 	/*
 	 * Groups, PSOs and the domain head by SID and by sAMAccountName: the
 	 * audit looks up groups by name, never accounts, and a million
@@ -395,6 +402,20 @@ struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);
 struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
 /* By sAMAccountName, DN or SID, as the policy names groups. */
 struct dir_obj *dir_find_name(const struct dir *d, const char *name);
+
+/*
+ * The normalised DN (dn_normalise) of o: the one kept, or built in scratch
+ * (the caller's, who releases it); the result is valid until o's directory
+ * or scratch changes. NULL when o has no DN (a domain head not read).
+ */
+const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch);
+/*
+ * strcmp() of the normalised DNs of x and y, without building them; an
+ * object without a DN sorts last.
+ */
+int dir_obj_ndn_cmp(const struct dir_obj *x, const struct dir_obj *y);
+/* Whether the normalised DN of o is ndn (itself normalised). */
+bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn);
 
 /* The values of an extra attribute of an account (extra_names index). */
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);

@@ -559,19 +559,21 @@ static void run_check(struct audit *a, size_t i)
 }
 
 /* The subject part of a key: objectSid, else the normalised DN. */
-static const char *subject_id(const struct finding *f)
+static const char *subject_id(const struct finding *f, struct sbuf *scratch)
 {
 	if (f->obj && f->obj->kind == OBJ_DOMAIN && f->sid)
 		return f->sid;
 	if (f->sid)
 		return f->sid;
 	if (f->obj)
-		return f->obj->ndn;
+		return dir_obj_ndn(f->obj, scratch);
 	return f->sam ? f->sam : "";
 }
 
 static void make_keys(struct audit *a, size_t from)
 {
+	struct sbuf scratch = SBUF_INIT;
+
 	for (size_t i = from; i < a->nfindings; i++) {
 		struct finding *f = a->findings[i];
 		struct sbuf sb = SBUF_INIT;
@@ -579,13 +581,14 @@ static void make_keys(struct audit *a, size_t from)
 		free(f->key);
 		sbuf_adds(&sb, f->check->id);
 		sbuf_addch(&sb, '|');
-		sbuf_adds(&sb, subject_id(f));
+		sbuf_adds(&sb, subject_id(f, &scratch));
 		if (f->detail) {
 			sbuf_addch(&sb, '|');
 			sbuf_adds(&sb, f->detail);
 		}
 		f->key = sbuf_detach(&sb);
 	}
+	sbuf_release(&scratch);
 }
 
 /*
@@ -686,7 +689,7 @@ static bool waiver_matches(const struct audit *a, const struct waiver *w, const 
 		return true;
 	if (strchr(name, '=')) {
 		char *ndn = dn_normalise(name, strlen(name));
-		bool eq = strcmp(ndn, f->obj->ndn) == 0;
+		bool eq = dir_obj_ndn_eq(f->obj, ndn);
 
 		free(ndn);
 		return eq;

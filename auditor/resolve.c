@@ -133,8 +133,11 @@ static bool is_service_account(const struct dir *d, const struct account *a, con
 			return true;
 	for (size_t i = 0; i < p->service_ous.n; i++) {
 		char *base = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
-		bool under = dn_is_under(a->h.ndn, base) && strcmp(a->h.ndn, base) != 0;
+		struct sbuf sb = SBUF_INIT;
+		const char *ndn = dir_obj_ndn(&a->h, &sb);
+		bool under = dn_is_under(ndn, base) && strcmp(ndn, base) != 0;
 
+		sbuf_release(&sb);
 		free(base);
 		if (under)
 			return true;
@@ -582,7 +585,7 @@ static int guid_or_dn_cmp(const struct pso *x, const struct pso *y)
 {
 	if (x->h.guid && y->h.guid)
 		return strcmp(x->h.guid, y->h.guid);
-	return strcmp(x->h.ndn, y->h.ndn);
+	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
 static bool pso_better(const struct pso *x, const struct pso *best)

@@ -117,7 +117,7 @@ static bool group_limit(const struct check_ctx *ctx, const struct group *g, long
 		if (!match && strchr(key, '=')) {
 			char *ndn = dn_normalise(key, strlen(key));
 
-			match = g->h.ndn && strcmp(ndn, g->h.ndn) == 0;
+			match = dir_obj_ndn_eq(&g->h, ndn);
 			free(ndn);
 		}
 		if (match && (!found || pv->map[i].value < *limit)) {
