@@ -450,8 +450,6 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
 		h->sam = dup_value(b, v);
 	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
-	if (kind == OBJ_PSO && (v = single(b, ATTR_OBJECTGUID, &ra)))
-		h->guid = guid_value(b, v);
 	if (hmap_put_hashed(&b->d->by_dn, key, hash, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
@@ -484,6 +482,14 @@ static const char *shared_string(struct builder *b, int a, const char *same)
 	if (same && strlen(same) == v->len && memcmp(same, v->val, v->len) == 0)
 		return same;
 	return dup_value(b, v);
+}
+
+/* a->more, made when first needed. */
+static struct account_more *more_of(struct builder *b, struct account *a)
+{
+	if (!a->more)
+		a->more = arena_alloc(&b->d->arena, sizeof(struct account_more));
+	return a->more;
 }
 
 static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
@@ -532,15 +538,19 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	struct account *a = arena_alloc(&b->d->arena, sizeof(*a));
 	const struct raw_attr *ra;
 	const struct raw_value *v;
+	const char *info;
 	int64_t x;
+	int dialin;
 	bool present;
+	size_t nspns;
 
 	if (fill_obj(b, &a->h, kind) < 0)
 		return -1;
 	a->upn = opt_string(b, ATTR_USERPRINCIPALNAME);
 	a->cn = shared_string(b, ATTR_CN, a->h.sam);
 	a->description = opt_string(b, ATTR_DESCRIPTION);
-	a->info = opt_string(b, ATTR_INFO);
+	if ((info = opt_string(b, ATTR_INFO)))
+		more_of(b, a)->info = info;
 	if (get_int(b, ATTR_USERACCOUNTCONTROL, &x, &present) < 0)
 		return -1;
 	a->uac = present ? (uint32_t)x : 0;
@@ -550,8 +560,9 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	if (get_int(b, ATTR_ADMINCOUNT, &x, &present) < 0)
 		return -1;
 	a->admin_count = present ? (int)x : -1;
-	if (get_bool(b, ATTR_MSNPALLOWDIALIN, &a->dialin) < 0)
+	if (get_bool(b, ATTR_MSNPALLOWDIALIN, &dialin) < 0)
 		return -1;
+	a->dialin = (int8_t)dialin;
 	if (get_int(b, ATTR_SUPPORTEDENCTYPES, &x, &a->has_enctypes) < 0)
 		return -1;
 	a->enctypes = a->has_enctypes ? (uint32_t)x : 0;
@@ -566,25 +577,28 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	    get_time(b, ATTR_WHENCHANGED, T_GENTIME, &a->when_changed, NULL) < 0)
 		return -1;
 	record_pso_applied(b, &a->h);
-	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &a->nspns);
+	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &nspns);
+	a->nspns = (uint32_t)nspns;
 	{
 		size_t k = 0;
 
 		FOR_VALUES(b, ATTR_SIDHISTORY, ra, v)
 			k++;
 		if (k) {
-			a->sid_history = arena_alloc(&b->d->arena, k * sizeof(*a->sid_history));
+			struct account_more *more = more_of(b, a);
+
+			more->sid_history = arena_alloc(&b->d->arena, k * sizeof(*more->sid_history));
 			FOR_VALUES(b, ATTR_SIDHISTORY, ra, v) {
 				const char *s = sid_value(b, ra, v);
 
 				if (!s)
 					return -1;
-				a->sid_history[a->nsid_history++] = s;
+				more->sid_history[more->nsid_history++] = s;
 			}
 		}
 	}
 	a->vpn_last_login = TIME_NEVER;
-	a->h.index = b->d->naccounts;
+	a->h.index = (uint32_t)b->d->naccounts;
 	add_extras(b, a, kind);
 	xgrow(&b->d->accounts, &b->d->accounts_alloc, b->d->naccounts + 1, sizeof(*b->d->accounts));
 	b->d->accounts[b->d->naccounts++] = a;
@@ -687,7 +701,8 @@ static int add_group(struct builder *b)
 	if (add_members(b, g) < 0)
 		return -1;
 	record_pso_applied(b, &g->h);
-	g->index = g->h.index = b->d->ngroups;
+	g->index = b->d->ngroups;
+	g->h.index = (uint32_t)b->d->ngroups;
 	g->target = -1;
 	g->priv_dist = -1;
 	xgrow(&b->d->groups, &b->d->groups_alloc, b->d->ngroups + 1, sizeof(*b->d->groups));
@@ -698,6 +713,8 @@ static int add_group(struct builder *b)
 static int add_pso(struct builder *b)
 {
 	struct pso *p = arena_alloc(&b->d->arena, sizeof(*p));
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v;
 	bool present;
 
 	if (fill_obj(b, &p->h, OBJ_PSO) < 0)
@@ -721,7 +738,10 @@ static int add_pso(struct builder *b)
 	    get_time(b, ATTR_PSO_MAXAGE, T_INTERVAL, &p->max_age, NULL) < 0)
 		return -1;
 	p->applies_to = multi(b, ATTR_PSO_APPLIESTO, &p->napplies_to);
-	p->h.index = b->d->npsos;
+	/* only the PSO precedence tie-break reads it: accounts need not keep it */
+	if ((v = single(b, ATTR_OBJECTGUID, &ra)))
+		p->guid = guid_value(b, v);
+	p->h.index = (uint32_t)b->d->npsos;
 	xgrow(&b->d->psos, &b->d->psos_alloc, b->d->npsos + 1, sizeof(*b->d->psos));
 	b->d->psos[b->d->npsos++] = p;
 	return 0;
@@ -873,4 +893,11 @@ const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)
 		if (v->attr == attr)
 			return v;
 	return NULL;
+}
+
+const struct account_more *dir_account_more(const struct account *a)
+{
+	static const struct account_more none;
+
+	return a->more ? a->more : &none;
 }

@@ -159,6 +159,7 @@ struct group;
  * The fields every object starts with. kind comes last, next to the
  * account fields the checks read most (struct account): a check walking a
  * million accounts then touches one or two cache lines of each, not four.
+ * A million are kept: counts and indexes are 32 bits.
  */
 struct dir_obj {
 	/*
@@ -170,13 +171,22 @@ struct dir_obj {
 	const char *dn;
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
-	const char *guid;        /* a PSO's objectGUID, 32 lowercase hex digits; or NULL */
-	size_t index;            /* in dir.accounts, dir.groups or dir.psos */
 	struct group **parents;  /* direct groups, the primary group included */
-	size_t nparents;
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
+	uint32_t index;          /* in dir.accounts, dir.groups or dir.psos */
+	uint32_t nparents;
 	bool ndn_apart;          /* the normalised DN follows the DN */
 	enum obj_kind kind;
+};
+
+/*
+ * What few accounts have (account.more), kept apart so that the others
+ * do not carry it.
+ */
+struct account_more {
+	const char *info;
+	const char **sid_history;
+	size_t nsid_history;
 };
 
 /*
@@ -185,10 +195,11 @@ struct dir_obj {
  */
 struct account {
 	struct dir_obj h;
-	unsigned roles;
 	uint32_t uac;
-	enum pwd_state pwd_state;
-	unsigned mfa_sources;    /* classified: MFA_SRC_* bits */
+	uint8_t roles;           /* ROLE_* bits */
+	uint8_t pwd_state;       /* enum pwd_state */
+	uint8_t mfa_sources;     /* classified: MFA_SRC_* bits */
+	int8_t dialin;           /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
 	/* resolved */
 	bool enabled;
 	/* classified */
@@ -200,20 +211,18 @@ struct account {
 	int64_t account_expires; /* TIME_NEVER: never expires */
 	uint32_t primary_gid;
 	int admin_count;         /* -1 when absent */
-	int dialin;              /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
 	uint32_t enctypes;
+	uint32_t nspns;
 	int64_t last_logon, last_logon_ts; /* TIME_NEVER: never or absent */
 	int64_t when_changed;    /* TIME_NEVER when absent */
 	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */
-	const char *upn, *cn, *description, *info;
+	const char *upn, *cn, *description;
 	const char **spns;
-	size_t nspns;
-	const char **sid_history;
-	size_t nsid_history;
 	struct dir_value *extra;
 	const uint64_t *bits;    /* resolved: transitive target groups (dir.targets) */
 	const char *priv_path;   /* "alice -> IT-Admins -> Domain Admins" */
 	const struct pso *pso;   /* resultant PSO or NULL */
+	struct account_more *more; /* NULL: none of it */
 };
 
 struct group {
@@ -241,6 +250,7 @@ struct group {
 struct pso {
 	struct dir_obj h;
 	const char *cn;
+	const char *guid;        /* objectGUID, 32 lowercase hex digits; or NULL */
 	int64_t precedence, min_length, history, lockout_threshold;
 	int complexity, reversible; /* -1 absent */
 	int64_t max_age;         /* seconds; TIME_NEVER: none or absent */
@@ -419,6 +429,9 @@ bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn);
 
 /* The values of an extra attribute of an account (extra_names index). */
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);
+
+/* a->more, or an empty one: never NULL. */
+const struct account_more *dir_account_more(const struct account *a);
 
 /*
  * Resolve and classify against the policy at time now: membership,

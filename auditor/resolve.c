@@ -583,8 +583,8 @@ static bool mfa_attribute_ok(const struct dir *d, const struct account *a, const
 
 static int guid_or_dn_cmp(const struct pso *x, const struct pso *y)
 {
-	if (x->h.guid && y->h.guid)
-		return strcmp(x->h.guid, y->h.guid);
+	if (x->guid && y->guid)
+		return strcmp(x->guid, y->guid);
 	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 

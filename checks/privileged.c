@@ -309,7 +309,7 @@ static void run_kerberoastable(struct check_ctx *ctx)
 			continue;
 		f = finding_add(ctx, &a->h,
 				"privileged account %s has %zu service principal name%s (%s): any domain user can request a ticket encrypted with its password",
-				acct_name(a), a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
+				acct_name(a), (size_t)a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
 		finding_ev_strs(f, "service_principal_names", a->spns, a->nspns);
 		ev_path(f, a);
 	}
