@@ -171,7 +171,7 @@ struct dir_obj {
 	const char *dn;
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
-	struct group **parents;  /* direct groups, the primary group included */
+	uint32_t *parents;       /* direct groups (dir.groups indexes), the primary group included */
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
 	uint32_t index;          /* in dir.accounts, dir.groups or dir.psos */
 	uint32_t nparents;
