@@ -61,21 +61,48 @@ uint64_t hmap_hash(const struct hmap *m, const char *key)
 	return m->exact ? hmap_hash_exact(key) : str_ihash(key);
 }
 
-static int same_key(const struct hmap *m, const char *a, const char *b)
+/*
+ * A folded map keeps the key's length in the top bits of a slot's hash,
+ * FOLDED_LONG for a long key: a key whose slot hash matches has the
+ * length of the key looked up, and is compared in one pass without a
+ * strlen() of its own. Slots are placed by the other bits.
+ */
+#define FOLDED_BITS 48
+#define FOLDED_LOW ((UINT64_C(1) << FOLDED_BITS) - 1)
+#define FOLDED_LONG 0xffffu
+
+static uint64_t folded_hash(uint64_t h, const char *key)
+{
+	size_t len = strlen(key);
+
+	return (h & FOLDED_LOW) | (uint64_t)(len < FOLDED_LONG ? len : FOLDED_LONG) << FOLDED_BITS;
+}
+
+static size_t slot_of(const struct hmap *m, uint64_t h)
+{
+	if (m->exact == HMAP_FOLDED)
+		h &= FOLDED_LOW;
+	return (size_t)(h ^ h >> 29) & (m->size - 1);
+}
+
+static int same_key(const struct hmap *m, const char *a, const char *b, uint64_t h)
 {
 	if (m->exact == 1)
 		return strcmp(a, b) == 0;
+	if (m->exact == HMAP_FOLDED && h >> FOLDED_BITS != FOLDED_LONG)
+		return str_ieq_bytes(a, b, (size_t)(h >> FOLDED_BITS));
 	return str_ieq(a, b);
 }
 
+/* h as the slots hold it (folded_hash for a folded map). */
 static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
 {
-	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
+	size_t mask = m->size - 1, i = slot_of(m, h);
 
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (!s->key || (s->hash == h && same_key(m, s->key, key)))
+		if (!s->key || (s->hash == h && same_key(m, s->key, key, h)))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -92,6 +119,8 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 
 	if (!m->size)
 		return NULL;
+	if (m->exact == HMAP_FOLDED)
+		h = folded_hash(h, key);
 	s = find(m, key, h);
 	return s->key ? s->value : NULL;
 }
@@ -99,21 +128,23 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 void hmap_prefetch(const struct hmap *m, uint64_t h)
 {
 	if (m->size)
-		__builtin_prefetch(&m->slots[(size_t)(h ^ h >> 29) & (m->size - 1)]);
+		__builtin_prefetch(&m->slots[slot_of(m, h)]);
 }
 
 void hmap_prefetch_key(const struct hmap *m, uint64_t h)
 {
-	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
+	size_t mask = m->size - 1, i;
+	uint64_t low = m->exact == HMAP_FOLDED ? FOLDED_LOW : UINT64_MAX;
 
 	if (!m->size)
 		return;
+	i = slot_of(m, h);
 	for (;;) {
 		const struct hmap_slot *s = &m->slots[i];
 
 		if (!s->key)
 			return;
-		if (s->hash == h) {
+		if ((s->hash & low) == (h & low)) {
 			__builtin_prefetch(s->key);
 			return;
 		}
@@ -145,6 +176,8 @@ void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
 
 	if ((m->count + 1) * 10 >= m->size * 7)
 		rehash(m);
+	if (m->exact == HMAP_FOLDED)
+		h = folded_hash(h, key);
 	s = find(m, key, h);
 	if (s->key)
 		return s->value;

@@ -1034,3 +1034,22 @@ Test(hmap, folded_map_keeps_keys_as_given_and_finds_them_in_lower_case)
 	cr_expect_eq(m.count, 2);
 	hmap_release(&m);
 }
+
+Test(hmap, folded_map_takes_keys_of_any_length)
+{
+	struct hmap m = HMAP_INIT_FOLDED;
+	static char big[70001], lower[70001], shorter[70001];
+	int a = 1, b = 2;
+
+	memset(big, 'X', sizeof(big) - 1);
+	memset(lower, 'x', sizeof(lower) - 1);
+	memset(shorter, 'x', sizeof(shorter) - 2);
+	cr_expect_eq(hmap_put(&m, big, &a), &a);
+	cr_expect_eq(hmap_put(&m, shorter, &b), &b);
+	cr_expect_eq(hmap_get(&m, lower), &a);
+	cr_expect_eq(hmap_get(&m, shorter), &b);
+	cr_expect_eq(hmap_put(&m, "", &b), &b);
+	cr_expect_eq(hmap_get(&m, ""), &b);
+	cr_expect_null(hmap_get(&m, "x"));
+	hmap_release(&m);
+}
