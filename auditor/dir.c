@@ -503,10 +503,12 @@ static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind
 			if (!(b->extra_mask[i] >> k & 1))
 				continue;
 			for (size_t j = 0; j < ra->nvals; j++) {
-				struct dir_value *dv = arena_alloc(&b->d->arena, sizeof(*dv));
+				const struct raw_value *rv = &ra->vals[j];
+				struct dir_value *dv = arena_alloc(
+					&b->d->arena, offsetof(struct dir_value, val) + rv->len + 1);
 
 				dv->attr = (unsigned)k;
-				dv->val = dup_value(b, &ra->vals[j]);
+				memcpy(dv->val, rv->val, rv->len);
 				dv->next = acc->extra;
 				acc->extra = dv;
 				b->d->extra_seen[kind] |= UINT64_C(1) << k;

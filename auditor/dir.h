@@ -146,11 +146,14 @@ enum pwd_state {
 	PWD_SET,
 };
 
-/* A value of a policy-named ("extra") attribute. */
+/*
+ * A value of a policy-named ("extra") attribute. Most accounts have one
+ * or two (the default vpn.unowned attributes): the text is kept inline.
+ */
 struct dir_value {
-	unsigned attr;          /* index into dir.extra_names */
-	const char *val;
 	struct dir_value *next;
+	unsigned attr;          /* index into dir.extra_names */
+	char val[];             /* NUL-terminated */
 };
 
 struct group;
