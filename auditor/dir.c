@@ -93,6 +93,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
+	arena_init(&d->members);
 	d->by_dn.exact = HMAP_FOLDED;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
 	for (size_t i = 0; i < nextra && i < 64; i++)
@@ -114,6 +115,7 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
+	arena_release(&d->members);
 	arena_release(&d->arena);
 	memset(d, 0, sizeof(*d));
 }
@@ -631,9 +633,19 @@ static void resolve_batch(struct builder *b, struct group *g, const struct membe
 			continue;
 		}
 		if (!g->pending)
-			g->pending = arena_alloc(&b->d->arena, nmembers * sizeof(*g->pending));
-		g->pending[g->npending++] = dup_value(b, keys[i].v);
+			g->pending = xmalloc(nmembers * sizeof(*g->pending));
+		g->pending[g->npending++] = arena_strndup(&b->d->members, keys[i].v->val,
+							  keys[i].v->len);
 	}
+}
+
+/* A copy of the n pointers of v in the member arena. */
+static void *members_copy(struct dir *d, const void *v, size_t n)
+{
+	void *copy = arena_alloc(&d->members, n * sizeof(void *));
+
+	memcpy(copy, v, n * sizeof(void *));
+	return copy;
 }
 
 /* Members are looked up this many at a time, their slots prefetched. */
@@ -651,13 +663,15 @@ static int add_members(struct builder *b, struct group *g)
 	const struct raw_value *v;
 	struct member_key keys[MEMBER_BATCH];
 	struct sbuf buf = SBUF_INIT;
+	struct dir_obj **objs;
 	size_t n = 0, nb = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
 		n++;
 	if (!n)
 		return 0;
-	g->member_objs = arena_alloc(&b->d->arena, n * sizeof(*g->member_objs));
+	/* filled here, then kept at their final sizes */
+	g->member_objs = xmalloc(n * sizeof(*g->member_objs));
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
 		struct member_key *k = &keys[nb++];
 
@@ -684,6 +698,15 @@ static int add_members(struct builder *b, struct group *g)
 	}
 	resolve_batch(b, g, keys, nb, buf.buf, n);
 	sbuf_release(&buf);
+	objs = g->member_objs;
+	g->member_objs = g->nmember_objs ? members_copy(b->d, objs, g->nmember_objs) : NULL;
+	free(objs);
+	if (g->pending) {
+		const char **pending = g->pending;
+
+		g->pending = members_copy(b->d, pending, g->npending);
+		free(pending);
+	}
 	return 0;
 }
 
@@ -902,4 +925,14 @@ const struct account_more *dir_account_more(const struct account *a)
 	static const struct account_more none;
 
 	return a->more ? a->more : &none;
+}
+
+void dir_release_members(struct dir *d)
+{
+	for (size_t i = 0; i < d->ngroups; i++) {
+		d->groups[i]->member_objs = NULL;
+		d->groups[i]->pending = NULL;
+		d->groups[i]->nmember_objs = d->groups[i]->npending = 0;
+	}
+	arena_release(&d->members);
 }

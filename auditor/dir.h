@@ -235,6 +235,8 @@ struct group {
 	/*
 	 * Members: resolved while reading when the member was read before
 	 * the group (no DN string kept), else kept as a DN to resolve later.
+	 * In dir.members: dir_resolve() turns them into the members' parents
+	 * (dir_obj.parents), then releases them (NULL and 0 from then on).
 	 */
 	struct dir_obj **member_objs;
 	size_t nmember_objs;
@@ -288,6 +290,12 @@ struct dir_target {
 
 struct dir {
 	struct arena arena;
+	/*
+	 * The group member lists as read (group.member_objs, group.pending):
+	 * a large domain has millions of memberships, not needed once
+	 * resolution has given each object its parents.
+	 */
+	struct arena members;
 	struct account **accounts;
 	size_t naccounts, accounts_alloc;
 	struct group **groups;
@@ -429,6 +437,12 @@ const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch);
 int dir_obj_ndn_cmp(const struct dir_obj *x, const struct dir_obj *y);
 /* Whether the normalised DN of o is ndn (itself normalised). */
 bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn);
+
+/*
+ * Release the group member lists (dir.members) once they are resolved:
+ * dir_resolve() calls it.
+ */
+void dir_release_members(struct dir *d);
 
 /* The values of an extra attribute of an account (extra_names index). */
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);

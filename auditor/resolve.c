@@ -766,6 +766,7 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	for (size_t i = 0; i < d->naccounts; i++)
 		resolve_account_basics(d, d->accounts[i], now);
 	build_memberships(d, &m);
+	dir_release_members(d);
 	build_targets(d, p);
 	resolve_pso_links(d);
 	transitive_bits(d);
