@@ -85,24 +85,26 @@ static size_t slot_of(const struct hmap *m, uint64_t h)
 	return (size_t)(h ^ h >> 29) & (m->size - 1);
 }
 
-static int same_key(const struct hmap *m, const char *a, const char *b, uint64_t h)
+/* Whether stored key a is b; b is in lower case when lower (a folded lookup). */
+static int same_key(const struct hmap *m, const char *a, const char *b, uint64_t h, int lower)
 {
 	if (m->exact == 1)
 		return strcmp(a, b) == 0;
 	if (m->exact == HMAP_FOLDED && h >> FOLDED_BITS != FOLDED_LONG)
-		return str_ieq_bytes(a, b, (size_t)(h >> FOLDED_BITS));
+		return lower ? str_ieq_lower_bytes(a, b, (size_t)(h >> FOLDED_BITS))
+			     : str_ieq_bytes(a, b, (size_t)(h >> FOLDED_BITS));
 	return str_ieq(a, b);
 }
 
-/* h as the slots hold it (folded_hash for a folded map). */
-static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
+/* h as the slots hold it (folded_hash for a folded map); lower: see same_key. */
+static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h, int lower)
 {
 	size_t mask = m->size - 1, i = slot_of(m, h);
 
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (!s->key || (s->hash == h && same_key(m, s->key, key, h)))
+		if (!s->key || (s->hash == h && same_key(m, s->key, key, h, lower)))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -121,7 +123,7 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 		return NULL;
 	if (m->exact == HMAP_FOLDED)
 		h = folded_hash(h, key);
-	s = find(m, key, h);
+	s = find(m, key, h, 1);
 	return s->key ? s->value : NULL;
 }
 
@@ -161,7 +163,7 @@ static void rehash(struct hmap *m)
 	m->slots = xcalloc(m->size, sizeof(*m->slots));
 	for (size_t i = 0; i < oldsize; i++)
 		if (old[i].key)
-			*find(m, old[i].key, old[i].hash) = old[i];
+			*find(m, old[i].key, old[i].hash, 0) = old[i];
 	free(old);
 }
 
@@ -178,7 +180,7 @@ void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
 		rehash(m);
 	if (m->exact == HMAP_FOLDED)
 		h = folded_hash(h, key);
-	s = find(m, key, h);
+	s = find(m, key, h, 0);
 	if (s->key)
 		return s->value;
 	s->hash = h;

@@ -6,7 +6,8 @@
  * as normalised DNs, which is faster).
  *
  * A folded map (HMAP_INIT_FOLDED) sits between: keys are hashed as exact
- * keys once folded to lower case, and compared folded. The directory files
+ * keys once folded to lower case, and compared folded; the keys looked up
+ * (hmap_get and kin) must be in lower case, the keys stored need not. The directory files
  * its objects under their DN as read, which is their normalised DN but for
  * case, so that the DN need not be kept twice; it looks them up by the
  * normalised DN, hashed once by whoever normalised it.

@@ -12,6 +12,8 @@
 int str_ieq(const char *a, const char *b);
 /* str_ieq of a[0..n) and b[0..n), both at least n bytes long. */
 int str_ieq_bytes(const char *a, const char *b, size_t n);
+/* The same when b is known to hold no ASCII upper case (faster). */
+int str_ieq_lower_bytes(const char *a, const char *lower, size_t n);
 int str_icmp(const char *a, const char *b);
 int str_nieq(const char *a, size_t alen, const char *b);
 

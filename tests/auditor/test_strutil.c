@@ -72,6 +72,30 @@ Test(strutil, case_insensitive_equality_of_long_strings)
 		}
 	}
 	cr_expect(str_ieq_bytes("ABCDEFGHIJ", "abcdefghijKL", 10), "only n bytes count");
+	/* against a string in lower case: every length, every position, every byte */
+	for (size_t n = 1; n <= 20; n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (int c = 1; c < 256; c++) {
+				int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
+
+				for (int k = 0; k < 2; k++) {
+					int d = k ? c ^ 0x20 : c;
+
+					if ((d >= 'A' && d <= 'Z') || d == 0)
+						continue;
+					memset(a, 'q', sizeof(a));
+					memset(b, 'q', sizeof(b));
+					a[pos] = (char)c;
+					b[pos] = (char)d;
+					cr_assert_eq(str_ieq_lower_bytes(a, b, n), lc == d,
+						     "n %zu, 0x%02x at %zu against 0x%02x", n, c, pos, d);
+				}
+			}
+		}
+	}
+	cr_expect(str_ieq_lower_bytes("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corp", 31));
+	cr_expect_not(str_ieq_lower_bytes("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corq", 31));
+	cr_expect_not(str_ieq_lower_bytes("DN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corp", 31));
 	cr_expect_not(str_ieq("\xc3\x89", "\xc3\xa9"));
 }
 
