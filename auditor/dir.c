@@ -337,7 +337,7 @@ static const char **multi(struct builder *b, int a, size_t *n)
 		k++;
 	if (!k)
 		return NULL;
-	out = arena_alloc(&b->d->arena, k * sizeof(*out));
+	out = arena_alloc_aligned(&b->d->arena, k * sizeof(*out), _Alignof(const char *));
 	FOR_VALUES(b, a, ra, v)
 		out[(*n)++] = dup_value(b, v);
 	return out;
@@ -506,8 +506,9 @@ static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind
 				continue;
 			for (size_t j = 0; j < ra->nvals; j++) {
 				const struct raw_value *rv = &ra->vals[j];
-				struct dir_value *dv = arena_alloc(
-					&b->d->arena, offsetof(struct dir_value, val) + rv->len + 1);
+				struct dir_value *dv = arena_alloc_aligned(
+					&b->d->arena, offsetof(struct dir_value, val) + rv->len + 1,
+					_Alignof(struct dir_value));
 
 				dv->attr = (unsigned)k;
 				memcpy(dv->val, rv->val, rv->len);
@@ -539,7 +540,7 @@ static void record_pso_applied(struct builder *b, const struct dir_obj *obj)
 
 static int add_account(struct builder *b, enum obj_kind kind)
 {
-	struct account *a = arena_alloc(&b->d->arena, sizeof(*a));
+	struct account *a = arena_alloc_aligned(&b->d->arena, sizeof(*a), _Alignof(struct account));
 	const struct raw_attr *ra;
 	const struct raw_value *v;
 	const char *info;
@@ -642,7 +643,7 @@ static void resolve_batch(struct builder *b, struct group *g, const struct membe
 /* A copy of the n pointers of v in the member arena. */
 static void *members_copy(struct dir *d, const void *v, size_t n)
 {
-	void *copy = arena_alloc(&d->members, n * sizeof(void *));
+	void *copy = arena_alloc_aligned(&d->members, n * sizeof(void *), _Alignof(void *));
 
 	memcpy(copy, v, n * sizeof(void *));
 	return copy;
