@@ -453,7 +453,8 @@ const struct account_more *dir_account_more(const struct account *a);
 /*
  * Resolve and classify against the policy at time now: membership,
  * enabled, last logon, kinds, privileged paths, VPN, MFA, service
- * accounts, resultant PSOs. Call once, after the last dir_add.
+ * accounts, resultant PSOs. Call once, after the last dir_add: the group
+ * member lists are released once turned into parents (dir_release_members).
  */
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now);
 
