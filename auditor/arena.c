@@ -73,8 +73,16 @@ static void *take(struct arena *a, size_t size, size_t align)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-	void *p = take(a, size ? size : 1, ARENA_ALIGN);
+	return arena_alloc_aligned(a, size, ARENA_ALIGN);
+}
 
+void *arena_alloc_aligned(struct arena *a, size_t size, size_t align)
+{
+	void *p;
+
+	if (!align || align > ARENA_ALIGN || (align & (align - 1)))
+		align = ARENA_ALIGN;
+	p = take(a, size ? size : 1, align);
 	memset(p, 0, size);
 	return p;
 }

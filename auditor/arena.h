@@ -24,6 +24,11 @@ void arena_release(struct arena *a);
 
 /* Zero-filled memory owned by the arena. */
 void *arena_alloc(struct arena *a, size_t size);
+/*
+ * The same aligned to align (a power of two, at most 16): for the many
+ * small objects that need less than any type would, _Alignof(type).
+ */
+void *arena_alloc_aligned(struct arena *a, size_t size, size_t align);
 /* A NUL-terminated copy of s[0..n) owned by the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);

@@ -93,7 +93,8 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
-	d->by_dn.exact = 1;
+	arena_init(&d->members);
+	d->by_dn.exact = HMAP_FOLDED;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
 	for (size_t i = 0; i < nextra && i < 64; i++)
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
@@ -114,6 +115,7 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
+	arena_release(&d->members);
 	arena_release(&d->arena);
 	memset(d, 0, sizeof(*d));
 }
@@ -335,7 +337,7 @@ static const char **multi(struct builder *b, int a, size_t *n)
 		k++;
 	if (!k)
 		return NULL;
-	out = arena_alloc(&b->d->arena, k * sizeof(*out));
+	out = arena_alloc_aligned(&b->d->arena, k * sizeof(*out), _Alignof(const char *));
 	FOR_VALUES(b, a, ra, v)
 		out[(*n)++] = dup_value(b, v);
 	return out;
@@ -413,6 +415,8 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	const struct raw_value *v;
 	size_t len = strlen(b->e->dn);
 	char small[512], *ndn = small;
+	const char *key;
+	size_t nlen;
 	uint64_t hash;
 
 	if (b->e->ndn) {
@@ -425,8 +429,21 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 		hash = hmap_hash_exact(ndn);
 	}
 	h->kind = kind;
-	h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
-	h->ndn = strcmp(ndn, h->dn) == 0 ? h->dn : arena_strdup(&b->d->arena, ndn);
+	nlen = strlen(ndn);
+	if (nlen == len && str_ieq_bytes(b->e->dn, ndn, len)) {
+		/* the normalised DN is the DN in lower case: the map folds it */
+		h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
+		key = h->dn;
+	} else {
+		/* rare: aligned memory will do */
+		char *both = arena_alloc(&b->d->arena, len + 1 + nlen + 1);
+
+		memcpy(both, b->e->dn, len);
+		memcpy(both + len + 1, ndn, nlen);
+		h->dn = both;
+		h->ndn_apart = true;
+		key = both + len + 1;
+	}
 	if (ndn != small && !b->e->ndn)
 		free(ndn);
 	h->seen = seen_bits(b);
@@ -435,9 +452,7 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
 		h->sam = dup_value(b, v);
 	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
-	if (kind == OBJ_PSO && (v = single(b, ATTR_OBJECTGUID, &ra)))
-		h->guid = guid_value(b, v);
-	if (hmap_put_hashed(&b->d->by_dn, h->ndn, hash, h) != h)
+	if (hmap_put_hashed(&b->d->by_dn, key, hash, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
 	if (kind == OBJ_GROUP || kind == OBJ_PSO || kind == OBJ_DOMAIN) {
@@ -471,6 +486,14 @@ static const char *shared_string(struct builder *b, int a, const char *same)
 	return dup_value(b, v);
 }
 
+/* a->more, made when first needed. */
+static struct account_more *more_of(struct builder *b, struct account *a)
+{
+	if (!a->more)
+		a->more = arena_alloc(&b->d->arena, sizeof(struct account_more));
+	return a->more;
+}
+
 static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
 {
 	for (size_t i = 0; i < b->e->nattrs && b->d->nextra; i++) {
@@ -482,10 +505,13 @@ static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind
 			if (!(b->extra_mask[i] >> k & 1))
 				continue;
 			for (size_t j = 0; j < ra->nvals; j++) {
-				struct dir_value *dv = arena_alloc(&b->d->arena, sizeof(*dv));
+				const struct raw_value *rv = &ra->vals[j];
+				struct dir_value *dv = arena_alloc_aligned(
+					&b->d->arena, offsetof(struct dir_value, val) + rv->len + 1,
+					_Alignof(struct dir_value));
 
 				dv->attr = (unsigned)k;
-				dv->val = dup_value(b, &ra->vals[j]);
+				memcpy(dv->val, rv->val, rv->len);
 				dv->next = acc->extra;
 				acc->extra = dv;
 				b->d->extra_seen[kind] |= UINT64_C(1) << k;
@@ -514,18 +540,22 @@ static void record_pso_applied(struct builder *b, const struct dir_obj *obj)
 
 static int add_account(struct builder *b, enum obj_kind kind)
 {
-	struct account *a = arena_alloc(&b->d->arena, sizeof(*a));
+	struct account *a = arena_alloc_aligned(&b->d->arena, sizeof(*a), _Alignof(struct account));
 	const struct raw_attr *ra;
 	const struct raw_value *v;
+	const char *info;
 	int64_t x;
+	int dialin;
 	bool present;
+	size_t nspns;
 
 	if (fill_obj(b, &a->h, kind) < 0)
 		return -1;
 	a->upn = opt_string(b, ATTR_USERPRINCIPALNAME);
 	a->cn = shared_string(b, ATTR_CN, a->h.sam);
 	a->description = opt_string(b, ATTR_DESCRIPTION);
-	a->info = opt_string(b, ATTR_INFO);
+	if ((info = opt_string(b, ATTR_INFO)))
+		more_of(b, a)->info = info;
 	if (get_int(b, ATTR_USERACCOUNTCONTROL, &x, &present) < 0)
 		return -1;
 	a->uac = present ? (uint32_t)x : 0;
@@ -535,8 +565,9 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	if (get_int(b, ATTR_ADMINCOUNT, &x, &present) < 0)
 		return -1;
 	a->admin_count = present ? (int)x : -1;
-	if (get_bool(b, ATTR_MSNPALLOWDIALIN, &a->dialin) < 0)
+	if (get_bool(b, ATTR_MSNPALLOWDIALIN, &dialin) < 0)
 		return -1;
+	a->dialin = (int8_t)dialin;
 	if (get_int(b, ATTR_SUPPORTEDENCTYPES, &x, &a->has_enctypes) < 0)
 		return -1;
 	a->enctypes = a->has_enctypes ? (uint32_t)x : 0;
@@ -551,25 +582,28 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	    get_time(b, ATTR_WHENCHANGED, T_GENTIME, &a->when_changed, NULL) < 0)
 		return -1;
 	record_pso_applied(b, &a->h);
-	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &a->nspns);
+	a->spns = multi(b, ATTR_SERVICEPRINCIPALNAME, &nspns);
+	a->nspns = (uint32_t)nspns;
 	{
 		size_t k = 0;
 
 		FOR_VALUES(b, ATTR_SIDHISTORY, ra, v)
 			k++;
 		if (k) {
-			a->sid_history = arena_alloc(&b->d->arena, k * sizeof(*a->sid_history));
+			struct account_more *more = more_of(b, a);
+
+			more->sid_history = arena_alloc(&b->d->arena, k * sizeof(*more->sid_history));
 			FOR_VALUES(b, ATTR_SIDHISTORY, ra, v) {
 				const char *s = sid_value(b, ra, v);
 
 				if (!s)
 					return -1;
-				a->sid_history[a->nsid_history++] = s;
+				more->sid_history[more->nsid_history++] = s;
 			}
 		}
 	}
 	a->vpn_last_login = TIME_NEVER;
-	a->h.index = b->d->naccounts;
+	a->h.index = (uint32_t)b->d->naccounts;
 	add_extras(b, a, kind);
 	xgrow(&b->d->accounts, &b->d->accounts_alloc, b->d->naccounts + 1, sizeof(*b->d->accounts));
 	b->d->accounts[b->d->naccounts++] = a;
@@ -600,9 +634,19 @@ static void resolve_batch(struct builder *b, struct group *g, const struct membe
 			continue;
 		}
 		if (!g->pending)
-			g->pending = arena_alloc(&b->d->arena, nmembers * sizeof(*g->pending));
-		g->pending[g->npending++] = dup_value(b, keys[i].v);
+			g->pending = xmalloc(nmembers * sizeof(*g->pending));
+		g->pending[g->npending++] = arena_strndup(&b->d->members, keys[i].v->val,
+							  keys[i].v->len);
 	}
+}
+
+/* A copy of the n pointers of v in the member arena. */
+static void *members_copy(struct dir *d, const void *v, size_t n)
+{
+	void *copy = arena_alloc_aligned(&d->members, n * sizeof(void *), _Alignof(void *));
+
+	memcpy(copy, v, n * sizeof(void *));
+	return copy;
 }
 
 /* Members are looked up this many at a time, their slots prefetched. */
@@ -620,13 +664,15 @@ static int add_members(struct builder *b, struct group *g)
 	const struct raw_value *v;
 	struct member_key keys[MEMBER_BATCH];
 	struct sbuf buf = SBUF_INIT;
+	struct dir_obj **objs;
 	size_t n = 0, nb = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
 		n++;
 	if (!n)
 		return 0;
-	g->member_objs = arena_alloc(&b->d->arena, n * sizeof(*g->member_objs));
+	/* filled here, then kept at their final sizes */
+	g->member_objs = xmalloc(n * sizeof(*g->member_objs));
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
 		struct member_key *k = &keys[nb++];
 
@@ -653,6 +699,15 @@ static int add_members(struct builder *b, struct group *g)
 	}
 	resolve_batch(b, g, keys, nb, buf.buf, n);
 	sbuf_release(&buf);
+	objs = g->member_objs;
+	g->member_objs = g->nmember_objs ? members_copy(b->d, objs, g->nmember_objs) : NULL;
+	free(objs);
+	if (g->pending) {
+		const char **pending = g->pending;
+
+		g->pending = members_copy(b->d, pending, g->npending);
+		free(pending);
+	}
 	return 0;
 }
 
@@ -672,7 +727,8 @@ static int add_group(struct builder *b)
 	if (add_members(b, g) < 0)
 		return -1;
 	record_pso_applied(b, &g->h);
-	g->index = g->h.index = b->d->ngroups;
+	g->index = b->d->ngroups;
+	g->h.index = (uint32_t)b->d->ngroups;
 	g->target = -1;
 	g->priv_dist = -1;
 	xgrow(&b->d->groups, &b->d->groups_alloc, b->d->ngroups + 1, sizeof(*b->d->groups));
@@ -683,6 +739,8 @@ static int add_group(struct builder *b)
 static int add_pso(struct builder *b)
 {
 	struct pso *p = arena_alloc(&b->d->arena, sizeof(*p));
+	const struct raw_attr *ra = NULL;
+	const struct raw_value *v;
 	bool present;
 
 	if (fill_obj(b, &p->h, OBJ_PSO) < 0)
@@ -706,7 +764,10 @@ static int add_pso(struct builder *b)
 	    get_time(b, ATTR_PSO_MAXAGE, T_INTERVAL, &p->max_age, NULL) < 0)
 		return -1;
 	p->applies_to = multi(b, ATTR_PSO_APPLIESTO, &p->napplies_to);
-	p->h.index = b->d->npsos;
+	/* only the PSO precedence tie-break reads it: accounts need not keep it */
+	if ((v = single(b, ATTR_OBJECTGUID, &ra)))
+		p->guid = guid_value(b, v);
+	p->h.index = (uint32_t)b->d->npsos;
 	xgrow(&b->d->psos, &b->d->psos_alloc, b->d->npsos + 1, sizeof(*b->d->psos));
 	b->d->psos[b->d->npsos++] = p;
 	return 0;
@@ -816,10 +877,63 @@ struct dir_obj *dir_find_name(const struct dir *d, const char *name)
 	return hmap_get(&d->by_sam, name);
 }
 
+/* What o is filed under in the DN map, which folds to its normalised DN. */
+static const char *dn_key(const struct dir_obj *o)
+{
+	return o->ndn_apart ? o->dn + strlen(o->dn) + 1 : o->dn;
+}
+
+const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch)
+{
+	size_t len;
+
+	if (!o->dn)
+		return NULL;
+	if (o->ndn_apart)
+		return dn_key(o);
+	len = strlen(o->dn);
+	sbuf_reset(scratch);
+	sbuf_grow(scratch, len);
+	for (size_t i = 0; i < len; i++)
+		scratch->buf[i] = (char)(o->dn[i] >= 'A' && o->dn[i] <= 'Z' ? o->dn[i] + 32 : o->dn[i]);
+	sbuf_setlen(scratch, len);
+	return scratch->buf;
+}
+
+int dir_obj_ndn_cmp(const struct dir_obj *x, const struct dir_obj *y)
+{
+	if (!x->dn || !y->dn)
+		return !x->dn - !y->dn;
+	/* folded, the keys are the normalised DNs: str_icmp orders them as strcmp */
+	return str_icmp(dn_key(x), dn_key(y));
+}
+
+bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn)
+{
+	return o->dn && str_ieq(dn_key(o), ndn);
+}
+
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)
 {
 	for (const struct dir_value *v = a->extra; v; v = v->next)
 		if (v->attr == attr)
 			return v;
 	return NULL;
+}
+
+const struct account_more *dir_account_more(const struct account *a)
+{
+	static const struct account_more none;
+
+	return a->more ? a->more : &none;
+}
+
+void dir_release_members(struct dir *d)
+{
+	for (size_t i = 0; i < d->ngroups; i++) {
+		d->groups[i]->member_objs = NULL;
+		d->groups[i]->pending = NULL;
+		d->groups[i]->nmember_objs = d->groups[i]->npending = 0;
+	}
+	arena_release(&d->members);
 }

@@ -22,6 +22,7 @@
 
 struct error;
 struct policy;
+struct sbuf;
 
 /* userAccountControl bits */
 #define UAC_ACCOUNTDISABLE 0x2u
@@ -145,11 +146,14 @@ enum pwd_state {
 	PWD_SET,
 };
 
-/* A value of a policy-named ("extra") attribute. */
+/*
+ * A value of a policy-named ("extra") attribute. Most accounts have one
+ * or two (the default vpn.unowned attributes): the text is kept inline.
+ */
 struct dir_value {
-	unsigned attr;          /* index into dir.extra_names */
-	const char *val;
 	struct dir_value *next;
+	unsigned attr;          /* index into dir.extra_names */
+	char val[];             /* NUL-terminated */
 };
 
 struct group;
@@ -158,18 +162,34 @@ struct group;
  * The fields every object starts with. kind comes last, next to the
  * account fields the checks read most (struct account): a check walking a
  * million accounts then touches one or two cache lines of each, not four.
+ * A million are kept: counts and indexes are 32 bits.
  */
 struct dir_obj {
-	const char *dn;          /* as read */
-	const char *ndn;         /* normalised (dn_normalise) */
+	/*
+	 * As read. The normalised DN (dn_normalise) is nearly always the DN
+	 * in lower case, and then not kept: see dir_obj_ndn() and its kin.
+	 * When it is more (spaces around separators), it follows the DN's NUL
+	 * and ndn_apart is set.
+	 */
+	const char *dn;
 	const char *sid;         /* text SID or NULL */
 	const char *sam;         /* sAMAccountName, or cn for PSOs; may be NULL */
-	const char *guid;        /* a PSO's objectGUID, 32 lowercase hex digits; or NULL */
-	size_t index;            /* in dir.accounts, dir.groups or dir.psos */
-	struct group **parents;  /* direct groups, the primary group included */
-	size_t nparents;
+	uint32_t *parents;       /* direct groups (dir.groups indexes), the primary group included */
 	uint64_t seen;           /* ATTR_BIT of the fixed attributes present */
+	uint32_t index;          /* in dir.accounts, dir.groups or dir.psos */
+	uint32_t nparents;
+	bool ndn_apart;          /* the normalised DN follows the DN */
 	enum obj_kind kind;
+};
+
+/*
+ * What few accounts have (account.more), kept apart so that the others
+ * do not carry it.
+ */
+struct account_more {
+	const char *info;
+	const char **sid_history;
+	size_t nsid_history;
 };
 
 /*
@@ -178,10 +198,11 @@ struct dir_obj {
  */
 struct account {
 	struct dir_obj h;
-	unsigned roles;
 	uint32_t uac;
-	enum pwd_state pwd_state;
-	unsigned mfa_sources;    /* classified: MFA_SRC_* bits */
+	uint8_t roles;           /* ROLE_* bits */
+	uint8_t pwd_state;       /* enum pwd_state */
+	uint8_t mfa_sources;     /* classified: MFA_SRC_* bits */
+	int8_t dialin;           /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
 	/* resolved */
 	bool enabled;
 	/* classified */
@@ -193,20 +214,18 @@ struct account {
 	int64_t account_expires; /* TIME_NEVER: never expires */
 	uint32_t primary_gid;
 	int admin_count;         /* -1 when absent */
-	int dialin;              /* msNPAllowDialin: -1 absent, 0 FALSE, 1 TRUE */
 	uint32_t enctypes;
+	uint32_t nspns;
 	int64_t last_logon, last_logon_ts; /* TIME_NEVER: never or absent */
 	int64_t when_changed;    /* TIME_NEVER when absent */
 	int64_t vpn_last_login;  /* from the VPN activity CSV; TIME_NEVER: none */
-	const char *upn, *cn, *description, *info;
+	const char *upn, *cn, *description;
 	const char **spns;
-	size_t nspns;
-	const char **sid_history;
-	size_t nsid_history;
 	struct dir_value *extra;
 	const uint64_t *bits;    /* resolved: transitive target groups (dir.targets) */
 	const char *priv_path;   /* "alice -> IT-Admins -> Domain Admins" */
 	const struct pso *pso;   /* resultant PSO or NULL */
+	struct account_more *more; /* NULL: none of it */
 };
 
 struct group {
@@ -216,6 +235,8 @@ struct group {
 	/*
 	 * Members: resolved while reading when the member was read before
 	 * the group (no DN string kept), else kept as a DN to resolve later.
+	 * In dir.members: dir_resolve() turns them into the members' parents
+	 * (dir_obj.parents), then releases them (NULL and 0 from then on).
 	 */
 	struct dir_obj **member_objs;
 	size_t nmember_objs;
@@ -234,6 +255,7 @@ struct group {
 struct pso {
 	struct dir_obj h;
 	const char *cn;
+	const char *guid;        /* objectGUID, 32 lowercase hex digits; or NULL */
 	int64_t precedence, min_length, history, lockout_threshold;
 	int complexity, reversible; /* -1 absent */
 	int64_t max_age;         /* seconds; TIME_NEVER: none or absent */
@@ -268,6 +290,12 @@ struct dir_target {
 
 struct dir {
 	struct arena arena;
+	/*
+	 * The group member lists as read (group.member_objs, group.pending):
+	 * a large domain has millions of memberships, not needed once
+	 * resolution has given each object its parents.
+	 */
+	struct arena members;
 	struct account **accounts;
 	size_t naccounts, accounts_alloc;
 	struct group **groups;
@@ -277,7 +305,7 @@ struct dir {
 	struct domain domain;
 	size_t nentries;         /* every entry fed in, kept or not */
 
-	struct hmap by_dn;       /* normalised DN -> struct dir_obj */
+	struct hmap by_dn;       /* normalised DN -> struct dir_obj (HMAP_FOLDED) */
 	/*
 	 * Groups, PSOs and the domain head by SID and by sAMAccountName: the
 	 * audit looks up groups by name, never accounts, and a million
@@ -396,13 +424,37 @@ struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
 /* By sAMAccountName, DN or SID, as the policy names groups. */
 struct dir_obj *dir_find_name(const struct dir *d, const char *name);
 
+/*
+ * The normalised DN (dn_normalise) of o: the one kept, or built in scratch
+ * (the caller's, who releases it); the result is valid until o's directory
+ * or scratch changes. NULL when o has no DN (a domain head not read).
+ */
+const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch);
+/*
+ * strcmp() of the normalised DNs of x and y, without building them; an
+ * object without a DN sorts last.
+ */
+int dir_obj_ndn_cmp(const struct dir_obj *x, const struct dir_obj *y);
+/* Whether the normalised DN of o is ndn (itself normalised). */
+bool dir_obj_ndn_eq(const struct dir_obj *o, const char *ndn);
+
+/*
+ * Release the group member lists (dir.members) once they are resolved:
+ * dir_resolve() calls it.
+ */
+void dir_release_members(struct dir *d);
+
 /* The values of an extra attribute of an account (extra_names index). */
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);
+
+/* a->more, or an empty one: never NULL. */
+const struct account_more *dir_account_more(const struct account *a);
 
 /*
  * Resolve and classify against the policy at time now: membership,
  * enabled, last logon, kinds, privileged paths, VPN, MFA, service
- * accounts, resultant PSOs. Call once, after the last dir_add.
+ * accounts, resultant PSOs. Call once, after the last dir_add: the group
+ * member lists are released once turned into parents (dir_release_members).
  */
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now);
 

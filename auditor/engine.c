@@ -592,27 +592,33 @@ static void run_check(struct audit *a, size_t i)
 }
 
 /* The subject part of a key: objectSid, else the normalised DN. */
-static const char *subject_id(const struct finding *f)
+static const char *subject_id(const struct finding *f, struct sbuf *scratch)
 {
 	if (f->obj && f->obj->kind == OBJ_DOMAIN && f->sid)
 		return f->sid;
 	if (f->sid)
 		return f->sid;
-	if (f->obj)
-		return f->obj->ndn;
+	if (f->obj) {
+		const char *ndn = dir_obj_ndn(f->obj, scratch);
+
+		return ndn ? ndn : "";
+	}
 	return f->sam ? f->sam : "";
 }
 
 const char *finding_key(const struct finding *f, struct sbuf *sb)
 {
+	struct sbuf scratch = SBUF_INIT;
+
 	sbuf_reset(sb);
 	sbuf_adds(sb, f->check->id);
 	sbuf_addch(sb, '|');
-	sbuf_adds(sb, subject_id(f));
+	sbuf_adds(sb, subject_id(f, &scratch));
 	if (f->detail) {
 		sbuf_addch(sb, '|');
 		sbuf_adds(sb, f->detail);
 	}
+	sbuf_release(&scratch);
 	return sb->buf;
 }
 
@@ -620,13 +626,15 @@ const char *finding_key(const struct finding *f, struct sbuf *sb)
 struct key_reader {
 	const char *part[5];
 	size_t i;
+	struct sbuf scratch;     /* a normalised DN built for the subject */
 };
 
 static void key_reader_init(struct key_reader *r, const struct finding *f)
 {
+	sbuf_init(&r->scratch);
 	r->part[0] = f->check->id;
 	r->part[1] = "|";
-	r->part[2] = subject_id(f);
+	r->part[2] = subject_id(f, &r->scratch);
 	r->part[3] = f->detail ? "|" : "";
 	r->part[4] = f->detail ? f->detail : "";
 	r->i = 0;
@@ -656,6 +664,8 @@ int finding_key_cmp(const struct finding *x, const struct finding *y)
 		cx = key_reader_next(&rx);
 		cy = key_reader_next(&ry);
 	} while (cx == cy && cx >= 0);
+	sbuf_release(&rx.scratch);
+	sbuf_release(&ry.scratch);
 	return cx < cy ? -1 : cx > cy;
 }
 
@@ -757,7 +767,7 @@ static bool waiver_matches(const struct audit *a, const struct waiver *w, const 
 		return true;
 	if (strchr(name, '=')) {
 		char *ndn = dn_normalise(name, strlen(name));
-		bool eq = strcmp(ndn, f->obj->ndn) == 0;
+		bool eq = dir_obj_ndn_eq(f->obj, ndn);
 
 		free(ndn);
 		return eq;

@@ -25,18 +25,23 @@ uint64_t hmap_hash_exact(const char *key)
 	return hmap_hash_bytes(key, strlen(key));
 }
 
-uint64_t hmap_hash_bytes(const char *key, size_t len)
+/* hmap_hash_bytes, of the key folded to lower case when fold. */
+static inline uint64_t hash_bytes(const char *key, size_t len, int fold)
 {
 	size_t i = 0;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL), w;
 
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, key + i, 8);
+		if (fold)
+			w = str_fold8(w);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 31;
 	}
 	w = 0;
 	memcpy(&w, key + i, len - i);
+	if (fold)
+		w = str_fold8(w);
 	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
@@ -44,20 +49,62 @@ uint64_t hmap_hash_bytes(const char *key, size_t len)
 	return h;
 }
 
+uint64_t hmap_hash_bytes(const char *key, size_t len)
+{
+	return hash_bytes(key, len, 0);
+}
+
 uint64_t hmap_hash(const struct hmap *m, const char *key)
 {
+	if (m->exact == HMAP_FOLDED)
+		return hash_bytes(key, strlen(key), 1);
 	return m->exact ? hmap_hash_exact(key) : str_ihash(key);
 }
 
-static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h)
+/*
+ * A folded map keeps the key's length in the top bits of a slot's hash,
+ * FOLDED_LONG for a long key: a key whose slot hash matches has the
+ * length of the key looked up, and is compared in one pass without a
+ * strlen() of its own. Slots are placed by the other bits.
+ */
+#define FOLDED_BITS 48
+#define FOLDED_LOW ((UINT64_C(1) << FOLDED_BITS) - 1)
+#define FOLDED_LONG 0xffffu
+
+static uint64_t folded_hash(uint64_t h, const char *key)
 {
-	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
+	size_t len = strlen(key);
+
+	return (h & FOLDED_LOW) | (uint64_t)(len < FOLDED_LONG ? len : FOLDED_LONG) << FOLDED_BITS;
+}
+
+static size_t slot_of(const struct hmap *m, uint64_t h)
+{
+	if (m->exact == HMAP_FOLDED)
+		h &= FOLDED_LOW;
+	return (size_t)(h ^ h >> 29) & (m->size - 1);
+}
+
+/* Whether stored key a is b; b is in lower case when lower (a folded lookup). */
+static int same_key(const struct hmap *m, const char *a, const char *b, uint64_t h, int lower)
+{
+	if (m->exact == 1)
+		return strcmp(a, b) == 0;
+	if (m->exact == HMAP_FOLDED && h >> FOLDED_BITS != FOLDED_LONG)
+		return lower ? str_ieq_lower_bytes(a, b, (size_t)(h >> FOLDED_BITS))
+			     : str_ieq_bytes(a, b, (size_t)(h >> FOLDED_BITS));
+	return str_ieq(a, b);
+}
+
+/* h as the slots hold it (folded_hash for a folded map); lower: see same_key. */
+static struct hmap_slot *find(const struct hmap *m, const char *key, uint64_t h, int lower)
+{
+	size_t mask = m->size - 1, i = slot_of(m, h);
 
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (!s->key || (s->hash == h && (m->exact ? strcmp(s->key, key) == 0
-							  : str_ieq(s->key, key))))
+		if (!s->key || (s->hash == h && same_key(m, s->key, key, h, lower)))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -74,28 +121,32 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 
 	if (!m->size)
 		return NULL;
-	s = find(m, key, h);
+	if (m->exact == HMAP_FOLDED)
+		h = folded_hash(h, key);
+	s = find(m, key, h, 1);
 	return s->key ? s->value : NULL;
 }
 
 void hmap_prefetch(const struct hmap *m, uint64_t h)
 {
 	if (m->size)
-		__builtin_prefetch(&m->slots[(size_t)(h ^ h >> 29) & (m->size - 1)]);
+		__builtin_prefetch(&m->slots[slot_of(m, h)]);
 }
 
 void hmap_prefetch_key(const struct hmap *m, uint64_t h)
 {
-	size_t mask = m->size - 1, i = (size_t)(h ^ h >> 29) & mask;
+	size_t mask = m->size - 1, i;
+	uint64_t low = m->exact == HMAP_FOLDED ? FOLDED_LOW : UINT64_MAX;
 
 	if (!m->size)
 		return;
+	i = slot_of(m, h);
 	for (;;) {
 		const struct hmap_slot *s = &m->slots[i];
 
 		if (!s->key)
 			return;
-		if (s->hash == h) {
+		if ((s->hash & low) == (h & low)) {
 			__builtin_prefetch(s->key);
 			return;
 		}
@@ -112,7 +163,7 @@ static void rehash(struct hmap *m)
 	m->slots = xcalloc(m->size, sizeof(*m->slots));
 	for (size_t i = 0; i < oldsize; i++)
 		if (old[i].key)
-			*find(m, old[i].key, old[i].hash) = old[i];
+			*find(m, old[i].key, old[i].hash, 0) = old[i];
 	free(old);
 }
 
@@ -127,7 +178,9 @@ void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
 
 	if ((m->count + 1) * 10 >= m->size * 7)
 		rehash(m);
-	s = find(m, key, h);
+	if (m->exact == HMAP_FOLDED)
+		h = folded_hash(h, key);
+	s = find(m, key, h, 0);
 	if (s->key)
 		return s->value;
 	s->hash = h;

@@ -4,6 +4,13 @@
  * keys live in its arena). Lookups fold ASCII case, as AD compares names,
  * unless the map is exact (HMAP_INIT_EXACT: keys already normalised, such
  * as normalised DNs, which is faster).
+ *
+ * A folded map (HMAP_INIT_FOLDED) sits between: keys are hashed as exact
+ * keys once folded to lower case, and compared folded; the keys looked up
+ * (hmap_get and kin) must be in lower case, the keys stored need not. The directory files
+ * its objects under their DN as read, which is their normalised DN but for
+ * case, so that the DN need not be kept twice; it looks them up by the
+ * normalised DN, hashed once by whoever normalised it.
  */
 #ifndef PRIVAUDIT_HMAP_H
 #define PRIVAUDIT_HMAP_H
@@ -20,11 +27,14 @@ struct hmap_slot {
 struct hmap {
 	struct hmap_slot *slots;
 	size_t size, count;
-	int exact;
+	int exact;               /* 0: folded (FNV), 1: exact, HMAP_FOLDED */
 };
+
+#define HMAP_FOLDED 2
 
 #define HMAP_INIT { NULL, 0, 0, 0 }
 #define HMAP_INIT_EXACT { NULL, 0, 0, 1 }
+#define HMAP_INIT_FOLDED { NULL, 0, 0, HMAP_FOLDED }
 
 void hmap_release(struct hmap *m);
 /* The value stored under key, or NULL. */
@@ -35,7 +45,10 @@ void *hmap_get(const struct hmap *m, const char *key);
  * look them up, so that the cache misses of a large map overlap.
  */
 uint64_t hmap_hash(const struct hmap *m, const char *key);
-/* hmap_hash of an exact map (HMAP_INIT_EXACT); of key[0..len), its length known. */
+/*
+ * hmap_hash of an exact map (HMAP_INIT_EXACT), or of a folded map when
+ * key is in lower case; of key[0..len), its length known.
+ */
 uint64_t hmap_hash_exact(const char *key);
 uint64_t hmap_hash_bytes(const char *key, size_t len);
 void hmap_prefetch(const struct hmap *m, uint64_t h);

@@ -133,8 +133,11 @@ static bool is_service_account(const struct dir *d, const struct account *a, con
 			return true;
 	for (size_t i = 0; i < p->service_ous.n; i++) {
 		char *base = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
-		bool under = dn_is_under(a->h.ndn, base) && strcmp(a->h.ndn, base) != 0;
+		struct sbuf sb = SBUF_INIT;
+		const char *ndn = dir_obj_ndn(&a->h, &sb);
+		bool under = dn_is_under(ndn, base) && strcmp(ndn, base) != 0;
 
+		sbuf_release(&sb);
 		free(base);
 		if (under)
 			return true;
@@ -179,10 +182,13 @@ static bool is_account(const struct dir_obj *o)
 	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
 }
 
-/* "Object obj (an index) is a direct member of group": one membership. */
+/*
+ * "Object obj is a direct member of group" (indexes): one membership. A
+ * large domain has millions: they are kept small.
+ */
 struct edge {
-	size_t obj;
-	struct group *group;
+	uint32_t obj;
+	uint32_t group;
 };
 
 struct edges {
@@ -193,8 +199,8 @@ struct edges {
 static void edge_add(struct edges *e, size_t obj, struct group *g)
 {
 	xgrow(&e->v, &e->alloc, e->n + 1, sizeof(*e->v));
-	e->v[e->n].obj = obj;
-	e->v[e->n++].group = g;
+	e->v[e->n].obj = (uint32_t)obj;
+	e->v[e->n++].group = (uint32_t)g->index;
 }
 
 /*
@@ -205,8 +211,8 @@ static void edge_add(struct edges *e, size_t obj, struct group *g)
 static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, size_t),
 			size_t n, const struct edges *e)
 {
-	size_t *start = xcalloc(n + 1, sizeof(*start));
-	struct group **pool;
+	uint32_t *start = xcalloc(n + 1, sizeof(*start));
+	uint32_t *pool;
 
 	if (!e->n) {
 		free(start);
@@ -220,12 +226,12 @@ static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, s
 	for (size_t i = 0; i < e->n; i++)
 		pool[start[e->v[i].obj]++] = e->v[i].group;
 	/* start[i] is now where object i's groups end */
-	for (size_t i = 0, from = 0; i < n; from = start[i++]) {
+	for (uint32_t i = 0, from = 0; i < n; from = start[i++]) {
 		struct dir_obj *o = obj_at(d, i);
 		size_t k = 0;
 
 		o->parents = pool + from;
-		for (size_t j = from; j < start[i]; j++) {
+		for (uint32_t j = from; j < start[i]; j++) {
 			size_t q = 0;
 
 			while (q < k && o->parents[q] != pool[j])
@@ -233,7 +239,7 @@ static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, s
 			if (q == k)
 				o->parents[k++] = pool[j];
 		}
-		o->nparents = k;
+		o->nparents = (uint32_t)k;
 		if (!k)
 			o->parents = NULL;
 	}
@@ -407,7 +413,7 @@ static void transitive_bits(struct dir *d)
 			struct group *g = d->groups[f->g];
 
 			if (f->next < g->h.nparents) {
-				size_t p = g->h.parents[f->next++]->index;
+				size_t p = g->h.parents[f->next++];
 
 				if (index[p] == UNSEEN) {
 					index[p] = low[p] = counter++;
@@ -433,7 +439,7 @@ static void transitive_bits(struct dir *d)
 					if (m->target >= 0)
 						bits[m->target / 64] |= UINT64_C(1) << (m->target % 64);
 					for (size_t q = 0; q < m->h.nparents; q++) {
-						struct group *par = m->h.parents[q];
+						struct group *par = d->groups[m->h.parents[q]];
 
 						if (!on[par->index] && par->bits)
 							for (size_t x = 0; x < w; x++)
@@ -504,7 +510,7 @@ static void account_path(struct dir *d, struct account *a)
 
 	a->priv_nested = true;
 	for (size_t i = 0; i < a->h.nparents; i++) {
-		struct group *g = a->h.parents[i];
+		struct group *g = d->groups[a->h.parents[i]];
 
 		if (g->priv_dist < 0)
 			continue;
@@ -527,22 +533,80 @@ static void account_path(struct dir *d, struct account *a)
 	sbuf_release(&sb);
 }
 
-static void account_bits(struct dir *d, struct account *a)
-{
-	uint64_t *bits;
+/*
+ * The distinct target sets of the accounts in more than one group: a
+ * million accounts fall into a handful, each kept once.
+ */
+struct bits_pool {
+	const uint64_t **slots;
+	size_t size, count;
+	uint64_t *scratch;       /* one set being built */
+};
 
+static uint64_t bits_hash(const uint64_t *bits, size_t w)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t x = 0; x < w; x++) {
+		h = (h ^ bits[x]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static const uint64_t **bits_slot(const struct bits_pool *bp, const uint64_t *bits, size_t w)
+{
+	size_t mask = bp->size - 1, i = (size_t)bits_hash(bits, w) & mask;
+
+	while (bp->slots[i] && memcmp(bp->slots[i], bits, w * sizeof(*bits)) != 0)
+		i = (i + 1) & mask;
+	return &bp->slots[i];
+}
+
+/* The pool's copy of bits (d->target_words), made when new. */
+static const uint64_t *bits_intern(struct dir *d, struct bits_pool *bp, const uint64_t *bits)
+{
+	size_t w = d->target_words;
+	const uint64_t **s;
+	uint64_t *copy;
+
+	if ((bp->count + 1) * 2 > bp->size) {
+		struct bits_pool bigger = { NULL, bp->size ? bp->size * 2 : 64, 0, bp->scratch };
+
+		bigger.slots = xcalloc(bigger.size, sizeof(*bigger.slots));
+		for (size_t i = 0; i < bp->size; i++)
+			if (bp->slots[i])
+				*bits_slot(&bigger, bp->slots[i], w) = bp->slots[i];
+		bigger.count = bp->count;
+		free(bp->slots);
+		*bp = bigger;
+	}
+	s = bits_slot(bp, bits, w);
+	if (*s)
+		return *s;
+	copy = arena_alloc(&d->arena, w * sizeof(*copy));
+	memcpy(copy, bits, w * sizeof(*copy));
+	bp->count++;
+	return *s = copy;
+}
+
+static void account_bits(struct dir *d, struct account *a, struct bits_pool *bp)
+{
 	if (a->h.nparents == 0)
 		return;
 	if (a->h.nparents == 1) {
-		a->bits = a->h.parents[0]->bits;
+		a->bits = d->groups[a->h.parents[0]]->bits;
 		return;
 	}
-	bits = arena_alloc(&d->arena, d->target_words * sizeof(*bits));
-	for (size_t i = 0; i < a->h.nparents; i++)
-		if (a->h.parents[i]->bits)
+	memset(bp->scratch, 0, d->target_words * sizeof(*bp->scratch));
+	for (size_t i = 0; i < a->h.nparents; i++) {
+		const uint64_t *pb = d->groups[a->h.parents[i]]->bits;
+
+		if (pb)
 			for (size_t x = 0; x < d->target_words; x++)
-				bits[x] |= a->h.parents[i]->bits[x];
-	a->bits = bits;
+				bp->scratch[x] |= pb[x];
+	}
+	a->bits = bits_intern(d, bp, bp->scratch);
 }
 
 static bool in_any(const struct dir *d, const struct account *a, unsigned why)
@@ -580,9 +644,9 @@ static bool mfa_attribute_ok(const struct dir *d, const struct account *a, const
 
 static int guid_or_dn_cmp(const struct pso *x, const struct pso *y)
 {
-	if (x->h.guid && y->h.guid)
-		return strcmp(x->h.guid, y->h.guid);
-	return strcmp(x->h.ndn, y->h.ndn);
+	if (x->guid && y->guid)
+		return strcmp(x->guid, y->guid);
+	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
 static bool pso_better(const struct pso *x, const struct pso *best)
@@ -619,11 +683,12 @@ static void resultant_pso(struct dir *d, struct account *a)
 	a->pso = direct ? direct : via_group;
 }
 
-static void classify_account(struct dir *d, struct account *a, const struct policy *p)
+static void classify_account(struct dir *d, struct account *a, const struct policy *p,
+			     struct bits_pool *bp)
 {
 	if (is_service_account(d, a, p))
 		a->roles |= ROLE_SERVICE;
-	account_bits(d, a);
+	account_bits(d, a, bp);
 	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
 	if (a->privileged)
 		account_path(d, a);
@@ -693,6 +758,7 @@ static void last_logon_sources(struct dir *d)
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 {
 	struct members m = { 0 };
+	struct bits_pool bp = { 0 };
 
 	if (d->resolved)
 		return;
@@ -700,12 +766,16 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	for (size_t i = 0; i < d->naccounts; i++)
 		resolve_account_basics(d, d->accounts[i], now);
 	build_memberships(d, &m);
+	dir_release_members(d);
 	build_targets(d, p);
 	resolve_pso_links(d);
 	transitive_bits(d);
 	privileged_distances(d, &m);
+	bp.scratch = xcalloc(d->target_words, sizeof(*bp.scratch));
 	for (size_t i = 0; i < d->naccounts; i++)
-		classify_account(d, d->accounts[i], p);
+		classify_account(d, d->accounts[i], p, &bp);
+	free(bp.slots);
+	free(bp.scratch);
 	check_pso_applied(d);
 	last_logon_sources(d);
 	for (size_t i = 0; i < d->ngroups; i++)

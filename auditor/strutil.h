@@ -10,6 +10,10 @@
 
 /* Case-insensitive (ASCII) equality and comparison. */
 int str_ieq(const char *a, const char *b);
+/* str_ieq of a[0..n) and b[0..n), both at least n bytes long. */
+int str_ieq_bytes(const char *a, const char *b, size_t n);
+/* The same when b is known to hold no ASCII upper case (faster). */
+int str_ieq_lower_bytes(const char *a, const char *lower, size_t n);
 int str_icmp(const char *a, const char *b);
 int str_nieq(const char *a, size_t alen, const char *b);
 
@@ -30,6 +34,22 @@ int dn_is_under(const char *dn, const char *base);
 
 /* Shell wildcard match (* and ?), ASCII case-insensitive. */
 int str_wildmatch(const char *pattern, const char *s);
+
+/*
+ * Eight bytes (a word read with memcpy) with ASCII upper case folded to
+ * lower and every other byte kept, as the byte-wise folding does.
+ */
+static inline uint64_t str_fold8(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t low7 = w & (0x7f * ones);
+	/* bit 7 of each byte: at least 'A', above 'Z'; no carry crosses bytes */
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+	uint64_t gt_z = low7 + (0x7f - 'Z') * ones;
+	uint64_t upper = ge_a & ~gt_z & ~w & (0x80 * ones);
+
+	return w | upper >> 2;
+}
 
 /* FNV-1a over the lower-cased bytes. */
 uint64_t str_ihash(const char *s);

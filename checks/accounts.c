@@ -233,25 +233,26 @@ static void acct_sid_history_run(struct check_ctx *ctx)
 
 	for (size_t i = 0; i < d->naccounts; i++) {
 		const struct account *a = d->accounts[i];
+		const struct account_more *m = dir_account_more(a);
 		const char **priv;
 		size_t npriv = 0;
 		struct finding *f;
 
-		if (!acct_subject(a) || a->nsid_history == 0)
+		if (!acct_subject(a) || m->nsid_history == 0)
 			continue;
-		priv = xcalloc(a->nsid_history, sizeof(*priv));
-		for (size_t k = 0; k < a->nsid_history; k++)
-			if (sid_is_privileged(a->sid_history[k]))
-				priv[npriv++] = a->sid_history[k];
+		priv = xcalloc(m->nsid_history, sizeof(*priv));
+		for (size_t k = 0; k < m->nsid_history; k++)
+			if (sid_is_privileged(m->sid_history[k]))
+				priv[npriv++] = m->sid_history[k];
 		if (npriv)
 			f = finding_add(ctx, &a->h,
 					"sIDHistory holds %zu SID%s, %zu of them privileged (%s)",
-					a->nsid_history, a->nsid_history == 1 ? "" : "s", npriv,
+					m->nsid_history, m->nsid_history == 1 ? "" : "s", npriv,
 					priv[0]);
 		else
 			f = finding_add(ctx, &a->h, "sIDHistory holds %zu SID%s",
-					a->nsid_history, a->nsid_history == 1 ? "" : "s");
-		finding_ev_strs(f, "sid_history", a->sid_history, a->nsid_history);
+					m->nsid_history, m->nsid_history == 1 ? "" : "s");
+		finding_ev_strs(f, "sid_history", m->sid_history, m->nsid_history);
 		finding_ev_strs(f, "privileged_sids", (const char *const *)priv, npriv);
 		/* a privileged SID in sIDHistory grants its rights: domain takeover */
 		if (npriv)
@@ -494,7 +495,7 @@ static void acct_pw_desc_run(struct check_ctx *ctx)
 			fields[n] = "description";
 			keywords[n++] = kw;
 		}
-		if (acct_password_match(a->info, &kw)) {
+		if (acct_password_match(dir_account_more(a)->info, &kw)) {
 			fields[n] = "info";
 			keywords[n++] = kw;
 		}

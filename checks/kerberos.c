@@ -91,7 +91,7 @@ static void run_kerberoastable(struct check_ctx *ctx)
 			continue;
 		f = finding_add(ctx, &a->h,
 				"%s has %zu service principal name%s (%s): any domain user can request a ticket encrypted with its password and crack it offline",
-				acct_name(a), a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
+				acct_name(a), (size_t)a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
 		finding_ev_strs(f, "service_principal_names", a->spns, a->nspns);
 		ev_enctypes(f, a);
 	}

@@ -117,7 +117,7 @@ static bool group_limit(const struct check_ctx *ctx, const struct group *g, long
 		if (!match && strchr(key, '=')) {
 			char *ndn = dn_normalise(key, strlen(key));
 
-			match = g->h.ndn && strcmp(ndn, g->h.ndn) == 0;
+			match = dir_obj_ndn_eq(&g->h, ndn);
 			free(ndn);
 		}
 		if (match && (!found || pv->map[i].value < *limit)) {
@@ -313,7 +313,7 @@ static void run_kerberoastable(struct check_ctx *ctx)
 			continue;
 		f = finding_add(ctx, &a->h,
 				"privileged account %s has %zu service principal name%s (%s): any domain user can request a ticket encrypted with its password",
-				acct_name(a), a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
+				acct_name(a), (size_t)a->nspns, a->nspns == 1 ? "" : "s", a->spns[0]);
 		finding_ev_strs(f, "service_principal_names", a->spns, a->nspns);
 		ev_path(f, a);
 	}

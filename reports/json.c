@@ -796,7 +796,7 @@ static int account_cmp(const void *pa, const void *pb)
 
 	if (r)
 		return r;
-	return report_cmp_str(x->h.ndn ? x->h.ndn : x->h.dn, y->h.ndn ? y->h.ndn : y->h.dn);
+	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
 const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n)

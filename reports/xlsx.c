@@ -1060,7 +1060,7 @@ static int pso_cmp(const void *pa, const void *pb)
 
 	if (x->precedence != y->precedence)
 		return x->precedence < y->precedence ? -1 : 1;
-	return report_cmp_str(x->h.ndn, y->h.ndn);
+	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
 static void write_password_policy(struct xw *w)

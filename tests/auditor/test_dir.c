@@ -15,6 +15,8 @@
 #include "../../auditor/exitcode.h"
 #include "../../auditor/hmap.h"
 #include "../../auditor/ldif.h"
+#include "../../auditor/sbuf.h"
+#include "../../auditor/strutil.h"
 #include "../../auditor/timeutil.h"
 
 #define USERS "CN=Users,DC=corp,DC=example,DC=test"
@@ -72,7 +74,13 @@ Test(dir, user_kind_from_object_class)
 	cr_assert_eq(d.naccounts, 1);
 	cr_expect_eq(d.accounts[0]->h.kind, OBJ_USER);
 	cr_expect_str_eq(d.accounts[0]->h.dn, "CN=alice," USERS);
-	cr_expect_str_eq(d.accounts[0]->h.ndn, "cn=alice,cn=users,dc=corp,dc=example,dc=test");
+	{
+		struct sbuf sb = SBUF_INIT;
+
+		cr_expect_str_eq(dir_obj_ndn(&d.accounts[0]->h, &sb),
+				 "cn=alice,cn=users,dc=corp,dc=example,dc=test");
+		sbuf_release(&sb);
+	}
 	dir_release(&d);
 }
 
@@ -406,9 +414,9 @@ Test(dir, sid_history_binary_and_text)
 		 "sIDHistory:: " SID_500_B64 "\n"
 		 "sIDHistory: S-1-5-21-9-9-9-1000\n");
 	a = account(&d, "mig");
-	cr_assert_eq(a->nsid_history, 2);
-	cr_expect_str_eq(a->sid_history[0], "S-1-5-21-1-2-3-500");
-	cr_expect_str_eq(a->sid_history[1], "S-1-5-21-9-9-9-1000");
+	cr_assert_eq(dir_account_more(a)->nsid_history, 2);
+	cr_expect_str_eq(dir_account_more(a)->sid_history[0], "S-1-5-21-1-2-3-500");
+	cr_expect_str_eq(dir_account_more(a)->sid_history[1], "S-1-5-21-9-9-9-1000");
 	dir_release(&d);
 }
 
@@ -427,10 +435,10 @@ Test(dir, object_guid_binary_and_text)
 		 "dn: CN=c," USERS "\nobjectClass: user\nsAMAccountName: c\n"
 		 "objectGUID:: ABEiM0RVZneImaq7zN3u/w==\n");
 	cr_assert_eq(d.npsos, 2);
-	cr_expect_str_eq(d.psos[0]->h.guid, "00112233445566778899aabbccddeeff");
-	cr_expect_str_eq(d.psos[1]->h.guid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
-	/* only PSOs keep it (their precedence tie-break) */
-	cr_expect_null(account(&d, "c")->h.guid);
+	cr_expect_str_eq(d.psos[0]->guid, "00112233445566778899aabbccddeeff");
+	cr_expect_str_eq(d.psos[1]->guid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+	/* only PSOs keep it (their precedence tie-break): struct account has no field */
+	cr_expect_not_null(account(&d, "c"));
 	dir_release(&d);
 }
 
@@ -545,7 +553,7 @@ Test(dir, account_fields)
 	cr_expect_str_eq(a->cn, "Alice Smith");
 	cr_expect_str_eq(a->upn, "alice@corp.example.test");
 	cr_expect_str_eq(a->description, "Sales");
-	cr_expect_str_eq(a->info, "phone 123");
+	cr_expect_str_eq(dir_account_more(a)->info, "phone 123");
 	cr_expect_eq(a->uac, 66048u);
 	cr_expect(a->has_primary_gid);
 	cr_expect_eq(a->primary_gid, 513u);
@@ -575,7 +583,6 @@ Test(dir, absent_account_values)
 	a = account(&d, "bare");
 	cr_expect_null(a->upn);
 	cr_expect_null(a->h.sid);
-	cr_expect_null(a->h.guid);
 	cr_expect_eq(a->uac, 0u);
 	cr_expect_not(a->has_primary_gid);
 	cr_expect_eq(a->admin_count, -1);
@@ -587,7 +594,8 @@ Test(dir, absent_account_values)
 	cr_expect_eq(a->last_logon_ts, TIME_NEVER);
 	cr_expect_eq(a->when_created, TIME_NEVER);
 	cr_expect_eq(a->nspns, 0);
-	cr_expect_eq(a->nsid_history, 0);
+	cr_expect_eq(dir_account_more(a)->nsid_history, 0);
+	cr_expect_null(a->more, "nothing rare: nothing kept apart");
 	dir_release(&d);
 }
 
@@ -695,6 +703,110 @@ Test(dir, find_by_dn_ignores_case_and_spacing)
 	dir_release(&d);
 }
 
+/*
+ * The DN map files an object under its DN as read, unless its normalised
+ * DN is more than the DN in lower case: every spelling finds it either way.
+ */
+Test(dir, dn_kept_once_yet_found_by_every_spelling)
+{
+	static const char *const alice[] = {
+		"CN=Alice Smith,OU=Sales Dept," USERS,
+		"cn=alice smith,ou=sales dept,cn=users,dc=corp,dc=example,dc=test",
+		"CN=ALICE SMITH,OU=SALES DEPT,CN=USERS,DC=CORP,DC=EXAMPLE,DC=TEST",
+		"cn = Alice Smith , ou= Sales Dept,cn=Users ,DC=corp,dc=example,dc=test",
+	};
+	static const char *const bob[] = {
+		"cn = Bob , OU=IT,  cn=Users,DC=corp,DC=example,DC=test",
+		"cn=bob,ou=it,cn=users,dc=corp,dc=example,dc=test",
+		"CN=BOB,OU=IT," USERS,
+		" Cn =bob,Ou = it ,CN=Users, DC=corp,DC=example,DC=test",
+	};
+	static const char *const smith[] = {
+		"CN=Smith\\, John," USERS,
+		"cn=smith\\, john,cn=users,dc=corp,dc=example,dc=test",
+		"cn = SMITH\\, JOHN , CN=USERS,DC=corp,DC=example,DC=test",
+	};
+	struct dir d;
+	struct dir_obj *a, *b, *s, *e;
+	struct sbuf sb = SBUF_INIT;
+
+	/* a group first, its members read after it: they are looked up at resolution */
+	load(&d, "dn: CN=Early," USERS "\nobjectClass: group\n"
+		 "member: cn=BOB,ou=it, CN=Users,DC=corp,DC=example,DC=test\n"
+		 "member: CN=Alice Smith , OU=Sales Dept," USERS "\n"
+		 "\n"
+		 "dn: CN=Alice Smith,OU=Sales Dept," USERS "\nobjectClass: user\n"
+		 "sAMAccountName: alice\n"
+		 "\n"
+		 "dn: cn = Bob , OU=IT,  cn=Users,DC=corp,DC=example,DC=test\nobjectClass: user\n"
+		 "sAMAccountName: bob\n"
+		 "\n"
+		 "dn: CN=Smith\\, John," USERS "\nobjectClass: user\nsAMAccountName: jsmith\n"
+		 "\n"
+		 /* CN=Élan: non-ASCII letters do not fold */
+		 "dn:: Q049w4lsYW4sQ049VXNlcnMsREM9Y29ycCxEQz1leGFtcGxlLERDPXRlc3Q=\n"
+		 "objectClass: user\nsAMAccountName: elan\n"
+		 "\n"
+		 /* its members read before it: looked up while reading */
+		 "dn: CN=Late," USERS "\nobjectClass: group\n"
+		 "member: CN=BOB,OU=IT," USERS "\n"
+		 "member: cn=alice smith,ou=sales dept,cn=users,dc=corp,dc=example,dc=test\n"
+		 "member: CN=SMITH\\, JOHN," USERS "\n"
+		 "member: CN=\xc3\x89LAN," USERS "\n");
+	a = dir_find_by_dn(&d, alice[0]);
+	b = dir_find_by_dn(&d, bob[0]);
+	s = dir_find_by_dn(&d, smith[0]);
+	e = dir_find_by_dn(&d, "CN=\xc3\x89lan," USERS);
+	cr_assert(a && b && s && e);
+	cr_expect_str_eq(a->sam, "alice");
+	cr_expect_str_eq(b->sam, "bob");
+	cr_expect_str_eq(s->sam, "jsmith");
+	cr_expect_str_eq(e->sam, "elan");
+	cr_expect_not(a->ndn_apart, "case only: the DN alone is kept");
+	cr_expect_not(s->ndn_apart);
+	cr_expect(b->ndn_apart, "spaces around separators: the normalised DN is kept too");
+	cr_expect_str_eq(b->dn, bob[0], "the DN stays as read");
+	for (size_t i = 0; i < sizeof(alice) / sizeof(alice[0]); i++)
+		cr_expect_eq(dir_find_by_dn(&d, alice[i]), a, "%s", alice[i]);
+	for (size_t i = 0; i < sizeof(bob) / sizeof(bob[0]); i++)
+		cr_expect_eq(dir_find_by_dn(&d, bob[i]), b, "%s", bob[i]);
+	for (size_t i = 0; i < sizeof(smith) / sizeof(smith[0]); i++)
+		cr_expect_eq(dir_find_by_dn(&d, smith[i]), s, "%s", smith[i]);
+	cr_expect_null(dir_find_by_dn(&d, "CN=\xc3\xa9lan," USERS), "\xc3\x89 is not \xc3\xa9");
+	cr_expect_null(dir_find_by_dn(&d, "CN=Smith,CN=John," USERS));
+	cr_expect_eq(dir_find_name(&d, "cn=BOB , ou=IT,cn=users,dc=corp,dc=example,dc=test"), b);
+
+	cr_expect_str_eq(dir_obj_ndn(a, &sb), alice[1]);
+	cr_expect_str_eq(dir_obj_ndn(b, &sb), bob[1]);
+	cr_expect_str_eq(dir_obj_ndn(s, &sb), smith[1]);
+	cr_expect_str_eq(dir_obj_ndn(e, &sb), "cn=\xc3\x89lan,cn=users,dc=corp,dc=example,dc=test");
+	cr_expect(dir_obj_ndn_eq(a, alice[1]));
+	cr_expect(dir_obj_ndn_eq(b, bob[1]));
+	cr_expect_not(dir_obj_ndn_eq(b, alice[1]));
+	cr_expect_not(dir_obj_ndn_eq(a, "cn=alice smith,ou=sales dept,cn=users,dc=corp,dc=example"));
+	/* ordered as strcmp orders the normalised DNs */
+	cr_expect_lt(dir_obj_ndn_cmp(a, b), 0);
+	cr_expect_gt(dir_obj_ndn_cmp(e, s), 0, "0xc3 sorts after ASCII");
+	cr_expect_eq(dir_obj_ndn_cmp(b, b), 0);
+	cr_expect_null(dir_obj_ndn(&d.domain.h, &sb), "no domain head read");
+	cr_expect_gt(dir_obj_ndn_cmp(&d.domain.h, a), 0, "no DN sorts last");
+
+	/* Late's members were looked up by the hashes the LDIF reader made */
+	cr_assert_eq(d.ngroups, 2);
+	cr_assert_eq(d.groups[1]->nmember_objs, 4);
+	cr_expect_eq(d.groups[1]->member_objs[0], b);
+	cr_expect_eq(d.groups[1]->member_objs[1], a);
+	cr_expect_eq(d.groups[1]->member_objs[2], s);
+	cr_expect_null(d.groups[1]->pending);
+	cr_expect_eq(d.groups[1]->member_objs[3], e);
+	/* Early's wait as DNs, for dir_resolve to look up */
+	cr_assert_eq(d.groups[0]->npending, 2);
+	cr_expect_eq(dir_find_by_dn(&d, d.groups[0]->pending[0]), b);
+	cr_expect_eq(dir_find_by_dn(&d, d.groups[0]->pending[1]), a);
+	sbuf_release(&sb);
+	dir_release(&d);
+}
+
 Test(dir, find_name_by_sam_dn_or_sid)
 {
 	struct dir d;
@@ -798,7 +910,7 @@ Test(dir, extra_attribute_that_is_also_a_fixed_one_is_kept)
 		   "info: mfa\nuserPrincipalName: a@corp.example.test\n",
 		   extra, 2);
 	a = account(&d, "a");
-	cr_expect_str_eq(a->info, "mfa", "the fixed field is filled");
+	cr_expect_str_eq(dir_account_more(a)->info, "mfa", "the fixed field is filled");
 	v = dir_extra_first(a, 0);
 	cr_expect_not_null(v, "info is not kept as an extra attribute");
 	if (v)
@@ -900,5 +1012,44 @@ Test(hmap, exact_map_compares_bytes)
 	cr_expect_null(hmap_get(&m, "CN=a,dc=x"), "an exact map does not fold case");
 	cr_expect_eq(hmap_put(&m, "CN=a,dc=x", &b), &b, "a different key");
 	cr_expect_eq(m.count, 2);
+	hmap_release(&m);
+}
+
+Test(hmap, folded_map_keeps_keys_as_given_and_finds_them_in_lower_case)
+{
+	struct hmap m = HMAP_INIT_FOLDED;
+	int a = 1, b = 2;
+	const char *key = "CN=Alice Smith,CN=Users,DC=corp";
+
+	cr_expect_eq(hmap_hash(&m, key), hmap_hash_exact("cn=alice smith,cn=users,dc=corp"),
+		     "hashed as the key in lower case");
+	cr_expect_eq(hmap_put(&m, key, &a), &a);
+	cr_expect_eq(hmap_get(&m, "cn=alice smith,cn=users,dc=corp"), &a);
+	cr_expect_eq(hmap_get_hashed(&m, "cn=alice smith,cn=users,dc=corp",
+				     hmap_hash_exact("cn=alice smith,cn=users,dc=corp")), &a);
+	cr_expect_null(hmap_get(&m, "cn=alice smith,cn=users,dc=cor"));
+	cr_expect_eq(hmap_put(&m, "cn=ALICE SMITH,cn=users,dc=corp", &b), &a, "the same key");
+	cr_expect_eq(m.count, 1);
+	cr_expect_eq(hmap_put(&m, "cn=alice smith,cn=users,dc=corp,dc=x", &b), &b);
+	cr_expect_eq(m.count, 2);
+	hmap_release(&m);
+}
+
+Test(hmap, folded_map_takes_keys_of_any_length)
+{
+	struct hmap m = HMAP_INIT_FOLDED;
+	static char big[70001], lower[70001], shorter[70001];
+	int a = 1, b = 2;
+
+	memset(big, 'X', sizeof(big) - 1);
+	memset(lower, 'x', sizeof(lower) - 1);
+	memset(shorter, 'x', sizeof(shorter) - 2);
+	cr_expect_eq(hmap_put(&m, big, &a), &a);
+	cr_expect_eq(hmap_put(&m, shorter, &b), &b);
+	cr_expect_eq(hmap_get(&m, lower), &a);
+	cr_expect_eq(hmap_get(&m, shorter), &b);
+	cr_expect_eq(hmap_put(&m, "", &b), &b);
+	cr_expect_eq(hmap_get(&m, ""), &b);
+	cr_expect_null(hmap_get(&m, "x"));
 	hmap_release(&m);
 }

@@ -453,12 +453,12 @@ Test(resolve, direct_groups_once_in_order_primary_last)
 	fx = run(&sb, NULL);
 	a = ACC(fx, "fred");
 	cr_assert_eq(a->h.nparents, 3);
-	cr_expect_str_eq(a->h.parents[0]->h.sam, "GA");
-	cr_expect_str_eq(a->h.parents[1]->h.sam, "GB");
-	cr_expect_str_eq(a->h.parents[2]->h.sam, "GC", "the primary group comes last");
+	cr_expect_str_eq(fx->dir.groups[a->h.parents[0]]->h.sam, "GA");
+	cr_expect_str_eq(fx->dir.groups[a->h.parents[1]]->h.sam, "GB");
+	cr_expect_str_eq(fx->dir.groups[a->h.parents[2]]->h.sam, "GC", "the primary group comes last");
 	ga = grp(fx, "GA");
 	cr_assert_eq(ga->h.nparents, 1, "a group listed twice is one parent");
-	cr_expect_str_eq(ga->h.parents[0]->h.sam, "GC");
+	cr_expect_str_eq(fx->dir.groups[ga->h.parents[0]]->h.sam, "GC");
 	cr_expect_eq(grp(fx, "GB")->h.nparents, 0);
 	fixture_free(fx);
 }

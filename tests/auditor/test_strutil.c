@@ -49,6 +49,56 @@ Test(strutil, case_insensitive_comparisons)
 	cr_expect_not(str_ieq("É", "é"));
 }
 
+/* str_ieq folds eight bytes at a time: every byte of a word must count. */
+Test(strutil, case_insensitive_equality_of_long_strings)
+{
+	char a[40], b[40];
+
+	cr_expect(str_ieq("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corp"));
+	cr_expect_not(str_ieq("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=cor"));
+	cr_expect_not(str_ieq("cn=alice smith,ou=sales,dc=cor", "CN=Alice Smith,OU=Sales,DC=corp"));
+	/* the neighbours of the letters do not fold: @ [ ` { and bytes above 0x7f */
+	for (int c = 1; c < 256; c++) {
+		bool fold = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+		for (int pos = 0; pos < 17; pos += 8) {
+			memset(a, 'x', sizeof(a));
+			memset(b, 'x', sizeof(b));
+			a[20] = b[20] = '\0';
+			a[pos + 3] = (char)c;
+			b[pos + 3] = (char)(c ^ 0x20);
+			cr_expect_eq(str_ieq(a, b), fold, "byte 0x%02x at %d", c, pos + 3);
+			cr_expect_eq(str_ieq_bytes(a, b, 20), fold, "byte 0x%02x at %d", c, pos + 3);
+		}
+	}
+	cr_expect(str_ieq_bytes("ABCDEFGHIJ", "abcdefghijKL", 10), "only n bytes count");
+	/* against a string in lower case: every length, every position, every byte */
+	for (size_t n = 1; n <= 20; n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (int c = 1; c < 256; c++) {
+				int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
+
+				for (int k = 0; k < 2; k++) {
+					int d = k ? c ^ 0x20 : c;
+
+					if ((d >= 'A' && d <= 'Z') || d == 0)
+						continue;
+					memset(a, 'q', sizeof(a));
+					memset(b, 'q', sizeof(b));
+					a[pos] = (char)c;
+					b[pos] = (char)d;
+					cr_assert_eq(str_ieq_lower_bytes(a, b, n), lc == d,
+						     "n %zu, 0x%02x at %zu against 0x%02x", n, c, pos, d);
+				}
+			}
+		}
+	}
+	cr_expect(str_ieq_lower_bytes("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corp", 31));
+	cr_expect_not(str_ieq_lower_bytes("CN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corq", 31));
+	cr_expect_not(str_ieq_lower_bytes("DN=Alice Smith,OU=Sales,DC=corp", "cn=alice smith,ou=sales,dc=corp", 31));
+	cr_expect_not(str_ieq("\xc3\x89", "\xc3\xa9"));
+}
+
 Test(strutil, counted_comparison_needs_the_whole_word)
 {
 	cr_expect(str_nieq("DNxyz", 2, "dn"));

@@ -76,7 +76,6 @@ static void account_set(struct account *acc, const char *sam, const char *rid, b
 	sbuf_addf(&sid, "S-1-5-21-1-2-3-%s", rid);
 	acc->h.kind = OBJ_USER;
 	acc->h.dn = sbuf_detach(&dn);
-	acc->h.ndn = acc->h.dn;
 	acc->h.sid = sbuf_detach(&sid);
 	acc->h.sam = sam;
 	acc->enabled = enabled;
