@@ -88,6 +88,7 @@ static void release(struct outfile *o)
 	o->tmp = NULL;
 	o->path = NULL;
 	o->is_stdout = false;
+	o->error = 0;
 }
 
 int outfile_open(struct outfile *o, const char *path, struct error *err)
@@ -216,8 +217,8 @@ int outfile_commit(struct outfile *o, struct error *err)
 		return 0;               /* already committed or aborted */
 	if (o->is_stdout) {
 		errno = 0;
-		if (fflush(o->fp) != 0 || ferror(o->fp))
-			e = errno ? errno : EIO;
+		if (fflush(o->fp) != 0 || ferror(o->fp) || o->error)
+			e = o->error ? o->error : errno ? errno : EIO;
 		if (e) {
 			clearerr(o->fp);
 			fail(err, o->path, e);
@@ -236,8 +237,8 @@ int outfile_commit(struct outfile *o, struct error *err)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		if (fflush(o->fp) != 0 || ferror(o->fp))
-			e = errno ? errno : EIO;
+		if (fflush(o->fp) != 0 || ferror(o->fp) || o->error)
+			e = o->error ? o->error : errno ? errno : EIO;
 		else if (fsync(fileno(o->fp)) < 0)
 			e = errno;
 		if (fclose(o->fp) != 0 && !e)

@@ -11,6 +11,11 @@
  *   write(o.fp ...);
  *   return outfile_commit(&o, err);   (or outfile_abort(&o) on error)
  *
+ * A writer that saw one of its writes to o.fp fail may set o.error to that
+ * errno: the stream's error flag keeps no cause, and commit's own flush,
+ * with nothing left to write, could only report EIO. Commit fails when
+ * o.error is set, with that cause.
+ *
  * A writer that can only write by file name (libxlsxwriter) writes to
  * o.tmp, after closing o.fp (fclose, then set it to NULL) or leaving it
  * open and untouched; commit then syncs and renames that file.
@@ -31,6 +36,7 @@ struct outfile {
 	char *path;      /* the target (owned) */
 	char *tmp;       /* the temporary file (owned); NULL for stdout */
 	bool is_stdout;
+	int error;       /* errno of a write that failed (0: none), see above */
 };
 
 /*
@@ -40,10 +46,10 @@ struct outfile {
 int outfile_open(struct outfile *o, const char *path, struct error *err);
 
 /*
- * Finish: check for write errors, flush, fsync, close and rename the
- * temporary file over the target. On any failure the temporary file is
- * removed, the target is left as it was, and -1 is returned with err
- * EXIT_REPORT. Either way o is released afterwards.
+ * Finish: check for write errors (o->error first), flush, fsync, close
+ * and rename the temporary file over the target. On any failure the
+ * temporary file is removed, the target is left as it was, and -1 is
+ * returned with err EXIT_REPORT. Either way o is released afterwards.
  */
 int outfile_commit(struct outfile *o, struct error *err);
 

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -209,6 +210,25 @@ Test(outfile, write_error_keeps_previous_and_removes_temp)
 	cr_assert_eq(count_entries(&hidden), 1);
 	cr_assert_not(hidden);
 	cr_assert_null(o.tmp);
+}
+
+Test(outfile, writer_error_is_reported_with_its_cause)
+{
+	struct outfile o;
+	struct error err = ERROR_INIT;
+	bool hidden;
+
+	write_file(target, "previous\n");
+	cr_assert_eq(outfile_open(&o, target, &err), 0);
+	fputs("partial", o.fp);
+	/* a writer that saw its write fail; the stream itself shows nothing */
+	o.error = ENOSPC;
+	cr_assert_eq(outfile_commit(&o, &err), -1);
+	cr_assert_eq(err.code, EXIT_REPORT);
+	cr_assert_not_null(strstr(err.msg, "No space left on device"), "%s", err.msg);
+	cr_assert_str_eq(read_all(target), "previous\n");
+	cr_assert_eq(count_entries(&hidden), 1);
+	cr_assert_not(hidden);
 }
 
 Test(outfile, directory_target_fails_before_anything_is_written)

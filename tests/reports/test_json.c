@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1582,31 +1583,170 @@ Test(json, emit_resolved_tree_of_any_shape_is_laid_out_as_jansson_does)
 	hand_free(h);
 }
 
-Test(json, emit_big_report_crosses_the_write_buffer_intact)
+/*
+ * A report several times the 1 MB write buffer: a string and an evidence
+ * array each spanning buffers, so that the writer thread goes round its
+ * ring of buffers more than once.
+ */
+static struct hand *big_hand(void)
 {
 	struct hand *h = hand_new();
+	struct finding *f = h->a.findings[3];
+	const char **many = xcalloc(150000, sizeof(*many));
+	char *big = xmalloc(2500001);
+
+	for (size_t i = 0; i < 150000; i++)
+		many[i] = i % 3 ? "member-with-a-longish-name" : "tab\tand \"quote\"";
+	finding_ev_strs(f, "members", many, 150000);
+	memset(big, 'x', 2500000);
+	big[2500000] = '\0';
+	big[1000000] = '\n';
+	finding_ev_str(f, "big", big);
+	free(big);
+	free(many);
+	return h;
+}
+
+/* Threads of this process, from /proc/self/status. */
+static int thread_count(void)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+
+	cr_assert_not_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Whether the process is back to n threads within a second: a joined
+ * thread can still be counted for a moment while the kernel reaps it.
+ */
+static bool threads_back_to(int n)
+{
+	for (int i = 0; i < 100; i++) {
+		if (thread_count() == n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+Test(json, emit_big_report_crosses_the_write_buffers_intact)
+{
+	struct hand *h = big_hand();
 	struct error err = ERROR_INIT;
 	struct report_meta m = meta(NOW);
-	struct finding *f = h->a.findings[3];
-	const char **many = xcalloc(20000, sizeof(*many));
+	int threads = thread_count();
 	char *text;
 
-	/* a value larger than the 64 KB buffer, and many small ones around it */
-	for (size_t i = 0; i < 20000; i++)
-		many[i] = i % 3 ? "member-with-a-longish-name" : "tab\tand \"quote\"";
-	finding_ev_strs(f, "members", many, 20000);
-	{
-		char *big = xmalloc(200001);
-
-		memset(big, 'x', 200000);
-		big[200000] = '\0';
-		big[100000] = '\n';
-		finding_ev_str(f, "big", big);
-		free(big);
-	}
 	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	cr_assert(threads_back_to(threads), "the writer thread was not joined");
 	text = assert_jansson_layout("r.json");
+	cr_assert_gt(strlen(text), 6 * 1024 * 1024);
 	free(text);
-	free(many);
+	hand_free(h);
+}
+
+static void *idle(void *arg)
+{
+	return arg;
+}
+
+Test(json, big_report_is_the_same_when_no_thread_can_start)
+{
+	struct hand *h = big_hand();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	struct rlimit rl, saved;
+	long pages = 0;
+	FILE *fp;
+	char *threaded, *inlined;
+	pthread_t t;
+
+	/*
+	 * Too little address space for a thread stack (8 MB by default) but
+	 * enough for the buffers: the report is written without the thread.
+	 * First, before any thread has run: glibc reuses a joined thread's
+	 * stack.
+	 */
+	fp = fopen("/proc/self/statm", "r");
+	cr_assert_not_null(fp);
+	cr_assert_eq(fscanf(fp, "%ld", &pages), 1);
+	fclose(fp);
+	cr_assert_eq(getrlimit(RLIMIT_AS, &saved), 0);
+	rl = saved;
+	rl.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 6 * 1024 * 1024;
+	cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0);
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("b.json"), &err), 0, "%s", err.msg);
+	cr_assert_neq(pthread_create(&t, NULL, idle, NULL), 0, "a thread could still start");
+	cr_assert_eq(setrlimit(RLIMIT_AS, &saved), 0);
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("a.json"), &err), 0, "%s", err.msg);
+	threaded = slurp(in_dir("a.json"));
+	inlined = slurp(in_dir("b.json"));
+	cr_assert_eq(strlen(inlined), strlen(threaded));
+	cr_assert(strcmp(inlined, threaded) == 0);
+	free(threaded);
+	free(inlined);
+	hand_free(h);
+}
+
+Test(json, big_report_write_failure_keeps_previous_and_leaves_no_temp)
+{
+	struct hand *h = big_hand();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	struct rlimit rl = { 1536 * 1024, 1536 * 1024 };
+	int threads = thread_count();
+	FILE *fp = fopen(in_dir("r.json"), "w");
+	char *text;
+
+	fputs("previous report\n", fp);
+	fclose(fp);
+	/* the limit is reached by the writer thread, buffers after the first */
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
+	cr_assert(threads_back_to(threads), "the writer thread was not joined");
+	cr_assert_eq(err.code, EXIT_REPORT);
+	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
+	text = slurp(in_dir("r.json"));
+	cr_assert_str_eq(text, "previous report\n");
+	free(text);
+	cr_assert_eq(count_entries(), 1);
+	hand_free(h);
+}
+
+Test(json, big_report_to_stdout)
+{
+	struct hand *h = big_hand();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	char *file, *out;
+
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("a.json"), &err), 0, "%s", err.msg);
+	cr_assert_not_null(freopen(in_dir("b.json"), "w", stdout));
+	fputs("before\n", stdout);
+	cr_assert_eq(report_json_write(&h->a, &m, "-", &err), 0, "%s", err.msg);
+	fputs("after\n", stdout);
+	cr_assert_eq(fflush(stdout), 0);
+	file = slurp(in_dir("a.json"));
+	out = slurp(in_dir("b.json"));
+	cr_assert_eq(strlen(out), strlen(file) + 13);
+	cr_assert(strncmp(out, "before\n", 7) == 0);
+	cr_assert(strncmp(out + 7, file, strlen(file)) == 0);
+	cr_assert_str_eq(out + 7 + strlen(file), "after\n");
+	free(file);
+	free(out);
+
+	/* a full device fails in the writer thread; the error is the device's */
+	cr_assert_not_null(freopen("/dev/full", "w", stdout));
+	cr_assert_eq(report_json_write(&h->a, &m, "-", &err), -1);
+	cr_assert_eq(err.code, EXIT_REPORT);
+	cr_assert_not_null(strstr(err.msg, "No space left on device"), "%s", err.msg);
 	hand_free(h);
 }
