@@ -861,6 +861,35 @@ struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn)
 	return o;
 }
 
+void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
+		     struct dir_obj **objs)
+{
+	struct sbuf buf = SBUF_INIT;
+	size_t off[MEMBER_BATCH];
+	uint64_t hash[MEMBER_BATCH];
+
+	for (size_t at = 0; at < n; at += MEMBER_BATCH) {
+		size_t nb = n - at < MEMBER_BATCH ? n - at : MEMBER_BATCH;
+
+		sbuf_reset(&buf);
+		for (size_t i = 0; i < nb; i++) {
+			size_t len = strlen(dns[at + i]);
+
+			off[i] = buf.len;
+			sbuf_grow(&buf, len + 1);
+			len = dn_normalise_into(dns[at + i], len, buf.buf + off[i]);
+			buf.len += len + 1;
+			hash[i] = hmap_hash_bytes(buf.buf + off[i], len);
+			hmap_prefetch(&d->by_dn, hash[i]);
+		}
+		for (size_t i = 0; i < nb; i++)
+			hmap_prefetch_key(&d->by_dn, hash[i]);
+		for (size_t i = 0; i < nb; i++)
+			objs[at + i] = hmap_get_hashed(&d->by_dn, buf.buf + off[i], hash[i]);
+	}
+	sbuf_release(&buf);
+}
+
 struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid)
 {
 	return hmap_get(&d->by_sid, sid);

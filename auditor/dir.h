@@ -420,6 +420,12 @@ int dir_add_cb(void *data, const struct raw_entry *e, struct error *err);
  * by SID or name only groups, PSOs and the domain head.
  */
 struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);
+/*
+ * dir_find_by_dn() of dns[0..n) into objs[0..n), the lookups overlapped:
+ * for the many DNs of a large group.
+ */
+void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
+		     struct dir_obj **objs);
 struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
 /* By sAMAccountName, DN or SID, as the policy names groups. */
 struct dir_obj *dir_find_name(const struct dir *d, const char *name);

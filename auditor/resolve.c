@@ -14,6 +14,7 @@
  */
 #include "dir.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,13 +171,6 @@ struct members {
 /* How many members ahead build_memberships fetches the objects it will need. */
 #define PREFETCH_AHEAD 8
 
-/* The member objects of group g, in order; NULL for DNs that were not read. */
-static struct dir_obj *member_at(const struct dir *d, const struct group *g, size_t k)
-{
-	return k < g->nmember_objs ? g->member_objs[k]
-				   : dir_find_by_dn(d, g->pending[k - g->nmember_objs]);
-}
-
 static bool is_account(const struct dir_obj *o)
 {
 	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
@@ -256,45 +250,120 @@ static struct dir_obj *group_at(struct dir *d, size_t i)
 	return &d->groups[i]->h;
 }
 
+static void edges_append(struct edges *e, const struct edges *more)
+{
+	xgrow(&e->v, &e->alloc, e->n + more->n, sizeof(*e->v));
+	if (more->n)
+		memcpy(e->v + e->n, more->v, more->n * sizeof(*e->v));
+	e->n += more->n;
+}
+
+/* The memberships of the groups from..to, found by one thread. */
+struct member_scan {
+	const struct dir *d;
+	struct members *m;
+	size_t from, to;
+	struct edges acc, grp;
+};
+
+/* o, the member of group gi of g, as a membership. */
+static void scan_member(struct member_scan *s, size_t gi, struct group *g, struct dir_obj *o,
+			size_t *ccap)
+{
+	struct members *m = s->m;
+
+	if (!o)
+		return;
+	if (o->kind == OBJ_GROUP) {
+		struct group *c = (struct group *)o;
+
+		edge_add(&s->grp, c->index, g);
+		xgrow(&m->child_groups[gi], ccap, m->nchild[gi] + 1, sizeof(*m->child_groups[gi]));
+		m->child_groups[gi][m->nchild[gi]++] = c;
+	} else if (is_account(o)) {
+		edge_add(&s->acc, o->index, g);
+	}
+}
+
+/* Members not read yet when their group was are looked up this many at a time. */
+#define PENDING_BATCH 256
+
+static void *scan_members(void *arg)
+{
+	struct member_scan *s = arg;
+	const struct dir *d = s->d;
+	struct dir_obj *found[PENDING_BATCH];
+
+	for (size_t gi = s->from; gi < s->to; gi++) {
+		struct group *g = d->groups[gi];
+		size_t ccap = 0;
+
+		for (size_t k = 0; k < g->nmember_objs; k++) {
+			if (k + PREFETCH_AHEAD < g->nmember_objs)
+				__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
+			scan_member(s, gi, g, g->member_objs[k], &ccap);
+		}
+		for (size_t k = 0; k < g->npending; k += PENDING_BATCH) {
+			size_t n = g->npending - k < PENDING_BATCH ? g->npending - k : PENDING_BATCH;
+
+			dir_find_by_dns(d, g->pending + k, n, found);
+			for (size_t i = 0; i < n; i++)
+				scan_member(s, gi, g, found[i], &ccap);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The work of scanning g's members, to split it evenly: a member not yet
+ * read then is looked up by DN, which costs several times as much
+ * (measured at a million accounts: six).
+ */
+static size_t scan_cost(const struct group *g)
+{
+	return g->nmember_objs + 6 * g->npending;
+}
+
 /*
  * Every account and group gets its direct groups (the primary group last),
  * every group its member groups. Members lie all over the directory: each
  * membership is read once, its object fetched ahead, and the lists are
  * built by sorting the memberships rather than growing a list per object.
- * A primary group (nearly always one of two or three) is looked up once
- * per RID.
+ * Two threads find the memberships, each of half of them (the lookups
+ * only read the directory); joined in group order, they are what one
+ * thread finds. A primary group (nearly always one of two or three) is
+ * looked up once per RID.
  */
 static void build_memberships(struct dir *d, struct members *m)
 {
+	struct member_scan scan[2] = { { d, m, 0, 0, { 0 }, { 0 } },
+				       { d, m, 0, 0, { 0 }, { 0 } } };
 	struct edges acc = { NULL, 0, 0 }, grp = { NULL, 0, 0 };
 	uint32_t last_gid = 0;
 	struct group *last_pg = NULL;
-	bool have_last = false;
+	bool have_last = false, started;
+	size_t total = 0, half = 0, split = 0;
+	pthread_t tid;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
-	for (size_t gi = 0; gi < d->ngroups; gi++) {
-		struct group *g = d->groups[gi];
-		size_t ccap = 0;
-
-		for (size_t k = 0; k < g->nmember_objs + g->npending; k++) {
-			struct dir_obj *o = member_at(d, g, k);
-
-			if (k + PREFETCH_AHEAD < g->nmember_objs)
-				__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
-			if (!o)
-				continue;
-			if (o->kind == OBJ_GROUP) {
-				struct group *c = (struct group *)o;
-
-				edge_add(&grp, c->index, g);
-				xgrow(&m->child_groups[gi], &ccap, m->nchild[gi] + 1,
-				      sizeof(*m->child_groups[gi]));
-				m->child_groups[gi][m->nchild[gi]++] = c;
-			} else if (is_account(o)) {
-				edge_add(&acc, o->index, g);
-			}
-		}
+	for (size_t gi = 0; gi < d->ngroups; gi++)
+		total += scan_cost(d->groups[gi]);
+	while (split < d->ngroups && half < total / 2)
+		half += scan_cost(d->groups[split++]);
+	scan[0].to = scan[1].from = split;
+	scan[1].to = d->ngroups;
+	started = pthread_create(&tid, NULL, scan_members, &scan[1]) == 0;
+	scan_members(&scan[0]);
+	if (started)
+		pthread_join(tid, NULL);
+	else
+		scan_members(&scan[1]);
+	for (int t = 0; t < 2; t++) {
+		edges_append(&acc, &scan[t].acc);
+		edges_append(&grp, &scan[t].grp);
+		free(scan[t].acc.v);
+		free(scan[t].grp.v);
 	}
 	for (size_t i = 0; i < d->naccounts; i++) {
 		const struct account *a = d->accounts[i];
