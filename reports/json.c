@@ -177,6 +177,7 @@ struct jo {
 	int errnum;                /* its errno; read after the join */
 	int fd;                    /* a regular file to start writeback on, or -1 */
 	off_t off;                 /* where the next buffer goes in that file */
+	struct sbuf *sink;         /* not NULL: full buffers go here, not to fp */
 };
 
 static bool jo_failed(struct jo *o)
@@ -271,6 +272,11 @@ static void jo_queue(struct jo *o)
 /* The buffer is full: hand it to the writer, or write it inline. */
 static void jo_flush(struct jo *o)
 {
+	if (o->sink) {
+		sbuf_add(o->sink, o->buf, o->len);
+		o->len = 0;
+		return;
+	}
 	if (!o->started)
 		jo_start(o);
 	if (o->threaded) {
@@ -652,6 +658,26 @@ static void jo_begin(struct jo *o, FILE *fp)
 	jo_ch(o, '{');
 }
 
+/*
+ * A writer into memory at depth, inside an array that already has an
+ * element: for findings formatted on another thread.
+ */
+static void jo_begin_mem(struct jo *o, struct sbuf *sink, int depth)
+{
+	memset(o, 0, sizeof(*o));
+	o->sink = sink;
+	o->buf = o->bufs[0] = xmalloc(JO_BUF);
+	atomic_init(&o->failed, false);
+	o->fd = -1;
+	o->depth = depth;
+}
+
+static void jo_end_mem(struct jo *o)
+{
+	jo_flush(o);
+	free(o->bufs[0]);
+}
+
 /* Write the rest and stop the writer; the errno of a failed write, or 0. */
 static int jo_end(struct jo *o)
 {
@@ -880,6 +906,132 @@ static void write_finding(struct jo *o, const struct finding *f, struct sbuf *ke
 	jo_close(o, '}');
 }
 
+/*
+ * The findings are most of a large report: a second thread formats every
+ * other chunk of them into memory while the main thread formats the
+ * others, and the main thread adds the second thread's chunks to the
+ * report in their place. Two slots take turns, so that thread is at most
+ * two chunks ahead, and the memory it needs stays small.
+ */
+#define CHUNK_FINDINGS 1024
+
+struct side {
+	const struct audit *a;
+	int depth;                 /* of the findings in the report */
+	size_t nchunks;
+	struct sbuf out[2];        /* chunk 2k + 1 is formatted into out[k % 2] */
+	bool ready[2];             /* under lock: out[k] holds its chunk */
+	bool stop;                 /* under lock: no more chunks are wanted */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void write_chunk(struct jo *o, const struct audit *a, size_t c, struct sbuf *key)
+{
+	size_t end = (c + 1) * CHUNK_FINDINGS < a->nfindings ? (c + 1) * CHUNK_FINDINGS
+							     : a->nfindings;
+
+	for (size_t i = c * CHUNK_FINDINGS; i < end && !jo_failed(o); i++) {
+		jo_sep(o);
+		write_finding(o, a->findings[i], key);
+	}
+}
+
+static void *side_writer(void *arg)
+{
+	struct side *s = arg;
+	struct sbuf key = SBUF_INIT;
+
+	for (size_t c = 1; c < s->nchunks; c += 2) {
+		size_t slot = (c / 2) % 2;
+		bool stop;
+		struct jo o;
+
+		pthread_mutex_lock(&s->lock);
+		while (s->ready[slot] && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+		sbuf_reset(&s->out[slot]);
+		jo_begin_mem(&o, &s->out[slot], s->depth);
+		write_chunk(&o, s->a, c, &key);
+		jo_end_mem(&o);
+		pthread_mutex_lock(&s->lock);
+		s->ready[slot] = true;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+	}
+	sbuf_release(&key);
+	return NULL;
+}
+
+static bool side_start(struct side *s, pthread_t *tid)
+{
+	sigset_t all, old;
+	bool started;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	/* signals stay with the main thread, whose handlers expect them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(tid, NULL, side_writer, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
+static void side_stop(struct side *s, pthread_t tid)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(tid, NULL);
+}
+
+static void write_findings(struct jo *o, const struct audit *a)
+{
+	struct side s = { .a = a, .depth = o->depth };
+	struct sbuf key = SBUF_INIT;
+	pthread_t tid;
+	bool threaded = false;
+
+	s.nchunks = (a->nfindings + CHUNK_FINDINGS - 1) / CHUNK_FINDINGS;
+	sbuf_init(&s.out[0]);
+	sbuf_init(&s.out[1]);
+	if (s.nchunks > 1)
+		threaded = side_start(&s, &tid);
+	/* a full disk fails a write: stop there, commit reports it */
+	for (size_t c = 0; c < s.nchunks && !jo_failed(o); c++) {
+		size_t slot = (c / 2) % 2;
+
+		if (!threaded || c % 2 == 0) {
+			write_chunk(o, a, c, &key);
+			continue;
+		}
+		pthread_mutex_lock(&s.lock);
+		while (!s.ready[slot])
+			pthread_cond_wait(&s.cond, &s.lock);
+		pthread_mutex_unlock(&s.lock);
+		jo_add(o, s.out[slot].buf, s.out[slot].len);
+		pthread_mutex_lock(&s.lock);
+		s.ready[slot] = false;
+		pthread_cond_broadcast(&s.cond);
+		pthread_mutex_unlock(&s.lock);
+	}
+	if (s.nchunks > 1) {
+		if (threaded)
+			side_stop(&s, tid);
+		pthread_cond_destroy(&s.cond);
+		pthread_mutex_destroy(&s.lock);
+	}
+	sbuf_release(&s.out[0]);
+	sbuf_release(&s.out[1]);
+	sbuf_release(&key);
+}
+
 /* Accounts */
 
 /* The userAccountControl flags an auditor looks at, in bit order. */
@@ -1031,7 +1183,6 @@ static int json_stream(FILE *out, const struct audit *a, const struct report_met
 {
 	static const struct report_meta none;
 	struct jo o;
-	struct sbuf key = SBUF_INIT;
 	struct readiness ready;
 	json_t *tool = json_object();
 	size_t nchecks = registry_count();
@@ -1064,12 +1215,7 @@ static int json_stream(FILE *out, const struct audit *a, const struct report_met
 
 	jo_key(&o, "findings");
 	jo_open(&o, '[');
-	/* a full disk fails a write: stop there, commit reports it */
-	for (size_t i = 0; i < a->nfindings && !jo_failed(&o); i++) {
-		jo_sep(&o);
-		write_finding(&o, a->findings[i], &key);
-	}
-	sbuf_release(&key);
+	write_findings(&o, a);
 	jo_close(&o, ']');
 
 	if (m->resolved)

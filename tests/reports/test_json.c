@@ -1586,7 +1586,8 @@ Test(json, emit_resolved_tree_of_any_shape_is_laid_out_as_jansson_does)
 /*
  * A report several times the 1 MB write buffer: a string and an evidence
  * array each spanning buffers, so that the writer thread goes round its
- * ring of buffers more than once.
+ * ring of buffers more than once; and enough findings for the second
+ * formatting thread to have chunks of them.
  */
 static struct hand *big_hand(void)
 {
@@ -1604,6 +1605,8 @@ static struct hand *big_hand(void)
 	finding_ev_str(f, "big", big);
 	free(big);
 	free(many);
+	for (size_t i = 0; i < 2500; i++)
+		push(h, registry_get(1), SEV_MEDIUM, &h->acc[i % 4], "one of many", NULL);
 	return h;
 }
 
@@ -1648,6 +1651,49 @@ Test(json, emit_big_report_crosses_the_write_buffers_intact)
 	cr_assert(threads_back_to(threads), "the writer thread was not joined");
 	text = assert_jansson_layout("r.json");
 	cr_assert_gt(strlen(text), 6 * 1024 * 1024);
+	free(text);
+	hand_free(h);
+}
+
+/*
+ * Findings are formatted in chunks, every other one on a second thread:
+ * 5,000 of them (several chunks, an odd count, the last chunk short) come
+ * out in order, laid out as jansson does, whether the second thread runs
+ * or not.
+ */
+Test(json, many_findings_cross_the_formatting_chunks_in_order)
+{
+	struct hand *h = hand_new();
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	int threads = thread_count();
+	size_t first = h->a.nfindings, n = 5000;
+	json_error_t jerr;
+	json_t *doc, *findings;
+	char *text;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf msg = SBUF_INIT, detail = SBUF_INIT;
+
+		sbuf_addf(&msg, "finding %05zu \"quoted\"", i);
+		sbuf_addf(&detail, "d%05zu", i);
+		push(h, registry_get(0), SEV_LOW, &h->acc[i % 4], msg.buf, detail.buf);
+		sbuf_release(&msg);
+		sbuf_release(&detail);
+	}
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), 0, "%s", err.msg);
+	cr_assert(threads_back_to(threads), "a thread was not joined");
+	text = assert_jansson_layout("r.json");
+	doc = json_loads(text, 0, &jerr);
+	findings = json_object_get(doc, "findings");
+	cr_assert_eq(json_array_size(findings), h->a.nfindings);
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "finding %05zu \"quoted\"", i);
+		cr_assert_str_eq(str_at(json_array_get(findings, first + i), "message"), want);
+	}
+	json_decref(doc);
 	free(text);
 	hand_free(h);
 }
