@@ -3,6 +3,7 @@
  */
 #include "strutil.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,8 @@ char *dn_normalise(const char *dn, size_t len)
 	return out;
 }
 
-size_t dn_normalise_into(const char *dn, size_t len, char *out)
+/* The whole rule, for DNs with spaces to trim or escapes. */
+size_t dn_normalise_general(const char *dn, size_t len, char *out)
 {
 	char *o = out;
 	size_t i = 0;
@@ -135,6 +137,83 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	}
 	*o = '\0';
 	return (size_t)(o - out);
+}
+
+/* Bytes the common case of dn_normalise_into() looks at twice. */
+enum { DN_PLAIN, DN_SPACE, DN_ESCAPE, DN_EQUALS, DN_COMMA, DN_PLUS };
+
+static const unsigned char dn_class[256] = {
+	[' '] = DN_SPACE, ['\\'] = DN_ESCAPE, ['='] = DN_EQUALS, [','] = DN_COMMA,
+	['+'] = DN_PLUS,
+};
+
+/* Whether one of the eight bytes of w is c (or, after such a byte, may be). */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t x = w ^ (c * ones);
+
+	return (x - ones) & ~x & (0x80 * ones);
+}
+
+/*
+ * Nearly every DN has no escape and no space next to a separator or
+ * inside an attribute type: then normalising is lowering the case, byte
+ * for byte, and the general rule (dn_normalise_general) is needed only when
+ * this pass meets one of those. Eight bytes without a byte of dn_class
+ * are lowered at once.
+ */
+size_t dn_normalise_into(const char *dn, size_t len, char *out)
+{
+	bool in_value = false;     /* after the '=' of an RDN component */
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c;
+
+		if (i + 8 <= len) {
+			uint64_t w, special;
+
+			memcpy(&w, dn + i, 8);
+			special = has_byte(w, ' ') | has_byte(w, '\\') | has_byte(w, '=') |
+				  has_byte(w, ',') | has_byte(w, '+');
+			w = str_fold8(w);
+			memcpy(out + i, &w, 8);
+			if (!special) {
+				i += 8;
+				continue;
+			}
+			/* the lowest flag is exact: the bytes before it are plain */
+			i += (size_t)__builtin_ctzll(special) / 8;
+		}
+		c = (unsigned char)dn[i];
+		switch (dn_class[c]) {
+		case DN_PLAIN:
+			out[i++] = (char)lower(c);
+			continue;
+		case DN_SPACE:
+			/* kept only inside a value, neither leading nor trailing */
+			if (!in_value || dn[i - 1] == '=' || i + 1 == len || dn[i + 1] == ',' ||
+			    dn[i + 1] == '+')
+				return dn_normalise_general(dn, len, out);
+			break;
+		case DN_ESCAPE:
+			return dn_normalise_general(dn, len, out);
+		case DN_EQUALS:
+			in_value = true;
+			break;
+		case DN_COMMA:
+			in_value = false;
+			break;
+		case DN_PLUS:
+			/* a separator in a value, part of the name in a type */
+			in_value = false;
+			break;
+		}
+		out[i++] = (char)c;
+	}
+	out[len] = '\0';
+	return len;
 }
 
 char *dn_to_dns(const char *dn)

@@ -25,6 +25,11 @@ int str_nieq(const char *a, size_t alen, const char *b);
 char *dn_normalise(const char *dn, size_t len);
 /* The same into out, which has room for len + 1 bytes; returns its length. */
 size_t dn_normalise_into(const char *dn, size_t len, char *out);
+/*
+ * dn_normalise_into() by the general rule only, without its shortcut for
+ * the common case (for tests: both must agree).
+ */
+size_t dn_normalise_general(const char *dn, size_t len, char *out);
 /* The DNS name of a domain DN (DC=corp,DC=example -> corp.example); new. */
 char *dn_to_dns(const char *dn);
 /* The value of the first RDN ("CN=svc\, x,OU=..." -> "svc, x"); new. */
