@@ -404,6 +404,28 @@ static const struct raw_value *logon_override(struct reader *r, const char *dn,
 	return tmp;
 }
 
+/*
+ * Values as ldap_get_values_len() gives them (NUL-terminated copies, freed
+ * with ldap_value_free_len()), from the values ldap_get_attribute_ber()
+ * points at in the message: *out NULL for none. -1 when out of memory.
+ */
+static int values_dup(const BerVarray vals, struct berval ***out)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	while (vals && vals[n].bv_val)
+		n++;
+	if (!n)
+		return 0;
+	if (!(*out = ber_memcalloc((ber_len_t)n + 1, sizeof(**out))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!((*out)[i] = ber_bvdup(&vals[i])))
+			return -1;
+	return 0;
+}
+
 static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 {
 	struct attr_buf *bufs = NULL;
@@ -411,6 +433,8 @@ static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 	struct raw_value **vals = NULL;
 	size_t n = 0, alloc = 0;
 	BerElement *ber = NULL;
+	struct berval name;
+	BerVarray bvals = NULL;
 	char *dn = ldap_get_dn(r->c->ld, e), *a;
 	struct raw_value logon_tmp;
 	char logon_buf[32];
@@ -420,14 +444,37 @@ static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 
 	if (!dn)
 		return error_set(err, EXIT_LDAP, "%s: an entry without a DN", r->c->uri);
-	for (a = ldap_first_attribute(r->c->ld, e, &ber); a; a = ldap_next_attribute(r->c->ld, e, ber)) {
+	/*
+	 * Each attribute with its values, in one pass over the message:
+	 * ldap_get_values_len() would look each name up from the start.
+	 */
+	if (ldap_get_dn_ber(r->c->ld, e, &ber, &name) != LDAP_SUCCESS) {
+		error_set(err, EXIT_LDAP, "%s: cannot decode the entry \"%s\"", r->c->uri, dn);
+		goto out;
+	}
+	for (;;) {
 		long next;
+		int rc = ldap_get_attribute_ber(r->c->ld, e, ber, &name, &bvals);
 
+		/* a half-decoded entry would lose attributes: refuse it */
+		if (rc != LDAP_SUCCESS) {
+			ber_memfree(bvals);
+			ldap_fail(r->c, rc, err, "cannot decode an entry");
+			goto out;
+		}
+		if (!name.bv_val)
+			break;
 		xgrow(&bufs, &alloc, n + 1, sizeof(*bufs));
 		memset(&bufs[n], 0, sizeof(bufs[n]));
-		bufs[n].name = a;
-		bufs[n].vals = ldap_get_values_len(r->c->ld, e, a);
+		a = bufs[n].name = ber_strndup(name.bv_val, name.bv_len);
+		rc = values_dup(bvals, &bufs[n].vals);
+		ber_memfree(bvals);
+		bvals = NULL;
 		n++;
+		if (!a || rc < 0) {
+			error_set(err, EXIT_LDAP, "%s: out of memory reading \"%s\"", r->c->uri, dn);
+			goto out;
+		}
 		if (range_next(a, &next) &&
 		    fetch_ranges(r->c, dn, &bufs[n - 1], next, r->o->range_size, err) < 0)
 			goto out;
