@@ -206,12 +206,15 @@ static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, s
 			size_t n, const struct edges *e)
 {
 	uint32_t *start = xcalloc(n + 1, sizeof(*start));
+	/* mark[g] = i + 1 once object i has group g: one step per membership */
+	uint32_t *mark;
 	uint32_t *pool;
 
 	if (!e->n) {
 		free(start);
 		return;
 	}
+	mark = xcalloc(d->ngroups + 1, sizeof(*mark));
 	pool = arena_alloc(&d->arena, e->n * sizeof(*pool));
 	for (size_t i = 0; i < e->n; i++)
 		start[e->v[i].obj + 1]++;
@@ -226,17 +229,16 @@ static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, s
 
 		o->parents = pool + from;
 		for (uint32_t j = from; j < start[i]; j++) {
-			size_t q = 0;
-
-			while (q < k && o->parents[q] != pool[j])
-				q++;
-			if (q == k)
-				o->parents[k++] = pool[j];
+			if (mark[pool[j]] == i + 1)
+				continue;
+			mark[pool[j]] = i + 1;
+			o->parents[k++] = pool[j];
 		}
 		o->nparents = (uint32_t)k;
 		if (!k)
 			o->parents = NULL;
 	}
+	free(mark);
 	free(start);
 }
 
@@ -285,7 +287,7 @@ static void scan_member(struct member_scan *s, size_t gi, struct group *g, struc
 	}
 }
 
-/* Members not read yet when their group was are looked up this many at a time. */
+/* Members read after their group are looked up this many at a time. */
 #define PENDING_BATCH 256
 
 static void *scan_members(void *arg)

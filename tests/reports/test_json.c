@@ -1658,8 +1658,8 @@ Test(json, emit_big_report_crosses_the_write_buffers_intact)
 /*
  * Findings are formatted in chunks, every other one on a second thread:
  * 5,000 of them (several chunks, an odd count, the last chunk short) come
- * out in order, laid out as jansson does, whether the second thread runs
- * or not.
+ * out in order, laid out as jansson does. (big_hand's tests cover a
+ * report written when no thread can start.)
  */
 Test(json, many_findings_cross_the_formatting_chunks_in_order)
 {
