@@ -444,6 +444,25 @@ def sc_longdn(d):
     d.privileged(s)
 
 
+def sc_many_groups(d):
+    """An account in 20,000 groups (listed twice in some), one of them in
+    Domain Admins; another in 20,000 groups that reach nothing."""
+    g = "OU=Groups," + BASE
+    n = 20000
+    dns = ["CN=Many%05d,%s" % (i, g) for i in range(n)]
+    for i in range(n):
+        d.group(dns[i], "Many%05d" % i, d.sid(d.rid()))
+    d.member(DA, dns[n - 1])
+    s = d.user("CN=in.many," + HOSTILE_OU, "in.many", groups=dns + dns[:100])
+    d.privileged(s, "Domain Admins")
+    d.expect["findings"].append(("priv.nested", s))
+    none = ["CN=None%05d,%s" % (i, g) for i in range(n)]
+    for i in range(n):
+        d.group(none[i], "None%05d" % i, d.sid(d.rid()))
+    s = d.user("CN=in.none," + HOSTILE_OU, "in.none", groups=none)
+    d.expect["not_privileged"].append(s)
+
+
 SCENARIOS = {
     "control": sc_control,
     "bigdesc": sc_bigdesc,
@@ -454,6 +473,7 @@ SCENARIOS = {
     "filter": sc_filter,
     "spn": sc_spn,
     "longdn": sc_longdn,
+    "many-groups": sc_many_groups,
 }
 
 
