@@ -15,10 +15,10 @@ WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Werror
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 OPT ?= -O2 -g
-CFLAGS_ALL = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -MMD -MP \
+CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(HARDEN) -MMD -MP \
 	     -DPRIVAUDIT_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS_ALL = -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+LDFLAGS_ALL = -pthread -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 BUILD ?= build
