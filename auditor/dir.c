@@ -94,7 +94,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
 	arena_init(&d->members);
-	d->by_dn.exact = HMAP_FOLDED;
+	d->by_dn.mode = HMAP_FOLDED;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
 	for (size_t i = 0; i < nextra && i < 64; i++)
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);

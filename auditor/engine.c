@@ -594,8 +594,6 @@ static void run_check(struct audit *a, size_t i)
 /* The subject part of a key: objectSid, else the normalised DN. */
 static const char *subject_id(const struct finding *f, struct sbuf *scratch)
 {
-	if (f->obj && f->obj->kind == OBJ_DOMAIN && f->sid)
-		return f->sid;
 	if (f->sid)
 		return f->sid;
 	if (f->obj) {
@@ -606,29 +604,19 @@ static const char *subject_id(const struct finding *f, struct sbuf *scratch)
 	return f->sam ? f->sam : "";
 }
 
-const char *finding_key(const struct finding *f, struct sbuf *sb)
-{
-	struct sbuf scratch = SBUF_INIT;
+/*
+ * A key, "check|subject[|detail]", as its parts: finding_key() joins them,
+ * finding_key_cmp() reads them byte by byte.
+ */
+#define KEY_PARTS 5
 
-	sbuf_reset(sb);
-	sbuf_adds(sb, f->check->id);
-	sbuf_addch(sb, '|');
-	sbuf_adds(sb, subject_id(f, &scratch));
-	if (f->detail) {
-		sbuf_addch(sb, '|');
-		sbuf_adds(sb, f->detail);
-	}
-	sbuf_release(&scratch);
-	return sb->buf;
-}
-
-/* The bytes of a key, part after part; -1 at the end. */
 struct key_reader {
-	const char *part[5];
-	size_t i;
+	const char *part[KEY_PARTS];
+	size_t i;                /* the part being read */
 	struct sbuf scratch;     /* a normalised DN built for the subject */
 };
 
+/* Release with sbuf_release(&r->scratch). */
 static void key_reader_init(struct key_reader *r, const struct finding *f)
 {
 	sbuf_init(&r->scratch);
@@ -640,9 +628,22 @@ static void key_reader_init(struct key_reader *r, const struct finding *f)
 	r->i = 0;
 }
 
+const char *finding_key(const struct finding *f, struct sbuf *sb)
+{
+	struct key_reader r;
+
+	key_reader_init(&r, f);
+	sbuf_reset(sb);
+	for (size_t i = 0; i < KEY_PARTS; i++)
+		sbuf_adds(sb, r.part[i]);
+	sbuf_release(&r.scratch);
+	return sb->buf;
+}
+
+/* The next byte of the key; -1 at the end. */
 static int key_reader_next(struct key_reader *r)
 {
-	while (r->i < 5) {
+	while (r->i < KEY_PARTS) {
 		if (*r->part[r->i])
 			return (unsigned char)*r->part[r->i]++;
 		r->i++;
@@ -799,13 +800,6 @@ static void apply_waivers(struct audit *a)
 	}
 }
 
-static int cmp_str(const char *x, const char *y)
-{
-	if (!x || !y)
-		return !x - !y;
-	return strcmp(x, y);
-}
-
 /* Each check's place in the order of check ids, for sorting findings. */
 static size_t *id_rank;
 
@@ -846,7 +840,7 @@ static int cmp_by_name(const void *pa, const void *pb)
 {
 	const struct finding *x = *(const struct finding *const *)pa;
 	const struct finding *y = *(const struct finding *const *)pb;
-	int r = cmp_str(x->sam, y->sam);
+	int r = str_cmp_null(x->sam, y->sam);
 
 	return r ? r : finding_key_cmp(x, y);
 }

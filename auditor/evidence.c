@@ -528,7 +528,7 @@ static int load_one(struct dir *d, const struct policy *p, const struct csv_sour
 	l.label = vpn ? "VPN activity CSV" : "MFA enrollment CSV";
 	l.now = now;
 	l.st = st;
-	l.index.exact = 0;
+	l.index.mode = HMAP_CASELESS;
 	arena_init(&l.tmp);
 	sbuf_init(&l.key);
 	path = evidence_path(p, src->path);

@@ -56,9 +56,9 @@ uint64_t hmap_hash_bytes(const char *key, size_t len)
 
 uint64_t hmap_hash(const struct hmap *m, const char *key)
 {
-	if (m->exact == HMAP_FOLDED)
+	if (m->mode == HMAP_FOLDED)
 		return hash_bytes(key, strlen(key), 1);
-	return m->exact ? hmap_hash_exact(key) : str_ihash(key);
+	return m->mode == HMAP_EXACT ? hmap_hash_exact(key) : str_ihash(key);
 }
 
 /*
@@ -80,7 +80,7 @@ static uint64_t folded_hash(uint64_t h, const char *key)
 
 static size_t slot_of(const struct hmap *m, uint64_t h)
 {
-	if (m->exact == HMAP_FOLDED)
+	if (m->mode == HMAP_FOLDED)
 		h &= FOLDED_LOW;
 	return (size_t)(h ^ h >> 29) & (m->size - 1);
 }
@@ -88,9 +88,9 @@ static size_t slot_of(const struct hmap *m, uint64_t h)
 /* Whether stored key a is b; b is in lower case when lower (a folded lookup). */
 static int same_key(const struct hmap *m, const char *a, const char *b, uint64_t h, int lower)
 {
-	if (m->exact == 1)
+	if (m->mode == HMAP_EXACT)
 		return strcmp(a, b) == 0;
-	if (m->exact == HMAP_FOLDED && h >> FOLDED_BITS != FOLDED_LONG)
+	if (m->mode == HMAP_FOLDED && h >> FOLDED_BITS != FOLDED_LONG)
 		return lower ? str_ieq_lower_bytes(a, b, (size_t)(h >> FOLDED_BITS))
 			     : str_ieq_bytes(a, b, (size_t)(h >> FOLDED_BITS));
 	return str_ieq(a, b);
@@ -121,7 +121,7 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 
 	if (!m->size)
 		return NULL;
-	if (m->exact == HMAP_FOLDED)
+	if (m->mode == HMAP_FOLDED)
 		h = folded_hash(h, key);
 	s = find(m, key, h, 1);
 	return s->key ? s->value : NULL;
@@ -136,7 +136,7 @@ void hmap_prefetch(const struct hmap *m, uint64_t h)
 void hmap_prefetch_key(const struct hmap *m, uint64_t h)
 {
 	size_t mask = m->size - 1, i;
-	uint64_t low = m->exact == HMAP_FOLDED ? FOLDED_LOW : UINT64_MAX;
+	uint64_t low = m->mode == HMAP_FOLDED ? FOLDED_LOW : UINT64_MAX;
 
 	if (!m->size)
 		return;
@@ -178,7 +178,7 @@ void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
 
 	if ((m->count + 1) * 10 >= m->size * 7)
 		rehash(m);
-	if (m->exact == HMAP_FOLDED)
+	if (m->mode == HMAP_FOLDED)
 		h = folded_hash(h, key);
 	s = find(m, key, h, 0);
 	if (s->key)

@@ -7,10 +7,10 @@
  *
  * A folded map (HMAP_INIT_FOLDED) sits between: keys are hashed as exact
  * keys once folded to lower case, and compared folded; the keys looked up
- * (hmap_get and kin) must be in lower case, the keys stored need not. The directory files
- * its objects under their DN as read, which is their normalised DN but for
- * case, so that the DN need not be kept twice; it looks them up by the
- * normalised DN, hashed once by whoever normalised it.
+ * (hmap_get and kin) must be in lower case, the keys stored need not.
+ * The directory files its objects under their DN as read, which is their
+ * normalised DN but for case, so that the DN need not be kept twice; it
+ * looks them up by the normalised DN, hashed once by whoever normalised it.
  */
 #ifndef PRIVAUDIT_HMAP_H
 #define PRIVAUDIT_HMAP_H
@@ -24,16 +24,21 @@ struct hmap_slot {
 	void *value;
 };
 
+/* How a map compares its keys (see above). */
+enum hmap_mode {
+	HMAP_CASELESS,           /* both sides folded, FNV hash */
+	HMAP_EXACT,
+	HMAP_FOLDED,
+};
+
 struct hmap {
 	struct hmap_slot *slots;
 	size_t size, count;
-	int exact;               /* 0: folded (FNV), 1: exact, HMAP_FOLDED */
+	enum hmap_mode mode;
 };
 
-#define HMAP_FOLDED 2
-
-#define HMAP_INIT { NULL, 0, 0, 0 }
-#define HMAP_INIT_EXACT { NULL, 0, 0, 1 }
+#define HMAP_INIT { NULL, 0, 0, HMAP_CASELESS }
+#define HMAP_INIT_EXACT { NULL, 0, 0, HMAP_EXACT }
 #define HMAP_INIT_FOLDED { NULL, 0, 0, HMAP_FOLDED }
 
 void hmap_release(struct hmap *m);

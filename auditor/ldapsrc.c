@@ -808,7 +808,7 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 		jobs[njobs].uri = dc_uri(main->uri, hosts[i]);
 		jobs[njobs].base = base;
 		arena_init(&jobs[njobs].result.arena);
-		jobs[njobs].result.map.exact = 1;
+		jobs[njobs].result.map.mode = HMAP_EXACT;
 		njobs++;
 	}
 	for (size_t i = 0; i < njobs; i++)
@@ -881,7 +881,7 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 	memset(info, 0, sizeof(*info));
 	secret_protect_process();
 	memset(&logons, 0, sizeof(logons));
-	logons.map.exact = 1;
+	logons.map.mode = HMAP_EXACT;
 	arena_init(&logons.arena);
 	if (o->sasl_mech && strcasecmp(o->sasl_mech, "GSSAPI") != 0) {
 		error_set(err, EXIT_INPUT, "unsupported SASL mechanism \"%s\" (use GSSAPI)", o->sasl_mech);

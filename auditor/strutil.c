@@ -26,6 +26,13 @@ int str_icmp(const char *a, const char *b)
 	return (int)lower(*p) - (int)lower(*q);
 }
 
+int str_cmp_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a - !b;
+	return strcmp(a, b);
+}
+
 int str_ieq_bytes(const char *a, const char *b, size_t n)
 {
 	size_t i = 0;

@@ -30,6 +30,7 @@
 #include "../auditor/policy.h"
 #include "../auditor/readiness.h"
 #include "../auditor/sbuf.h"
+#include "../auditor/strutil.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
 #include "../auditor/xalloc.h"
@@ -1034,11 +1035,13 @@ static void write_findings(struct jo *o, const struct audit *a)
 
 /* Accounts */
 
-/* The userAccountControl flags an auditor looks at, in bit order. */
-static const struct {
+struct bit_name {
 	uint32_t bit;
 	const char *name;
-} uac_flags[] = {
+};
+
+/* The userAccountControl flags an auditor looks at, in bit order. */
+static const struct bit_name uac_flags[] = {
 	{ UAC_ACCOUNTDISABLE, "ACCOUNTDISABLE" },
 	{ UAC_PASSWD_NOTREQD, "PASSWD_NOTREQD" },
 	{ UAC_ENCRYPTED_TEXT_PWD_ALLOWED, "ENCRYPTED_TEXT_PWD_ALLOWED" },
@@ -1051,41 +1054,33 @@ static const struct {
 	{ UAC_TRUSTED_TO_AUTH_FOR_DELEGATION, "TRUSTED_TO_AUTH_FOR_DELEGATION" },
 };
 
-static const struct {
-	uint32_t bit;
-	const char *name;
-} mfa_names[] = {
+static const struct bit_name mfa_names[] = {
 	{ MFA_SRC_GROUP, "group" },
 	{ MFA_SRC_SMARTCARD, "smartcard" },
 	{ MFA_SRC_ATTRIBUTE, "attribute" },
 	{ MFA_SRC_CSV, "csv" },
 };
 
+/* The names of the bits of the table set in bits, in table order. */
+static size_t bit_names(const struct bit_name *table, size_t n, uint32_t bits,
+			const char **names)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (bits & table[i].bit)
+			names[k++] = table[i].name;
+	return k;
+}
+
 size_t report_uac_names(uint32_t uac, const char **names)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(uac_flags) / sizeof(uac_flags[0]); i++)
-		if (uac & uac_flags[i].bit)
-			names[n++] = uac_flags[i].name;
-	return n;
+	return bit_names(uac_flags, sizeof(uac_flags) / sizeof(uac_flags[0]), uac, names);
 }
 
 size_t report_mfa_names(unsigned sources, const char **names)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(mfa_names) / sizeof(mfa_names[0]); i++)
-		if (sources & mfa_names[i].bit)
-			names[n++] = mfa_names[i].name;
-	return n;
-}
-
-int report_cmp_str(const char *x, const char *y)
-{
-	if (!x || !y)
-		return !x - !y;
-	return strcmp(x, y);
+	return bit_names(mfa_names, sizeof(mfa_names) / sizeof(mfa_names[0]), sources, names);
 }
 
 /*
@@ -1096,7 +1091,7 @@ static int account_cmp(const void *pa, const void *pb)
 {
 	const struct account *x = *(const struct account *const *)pa;
 	const struct account *y = *(const struct account *const *)pb;
-	int r = report_cmp_str(x->h.sam, y->h.sam);
+	int r = str_cmp_null(x->h.sam, y->h.sam);
 
 	if (r)
 		return r;

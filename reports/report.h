@@ -73,9 +73,6 @@ json_t *report_json_time(int64_t t);
  */
 const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n);
 
-/* strcmp() with NULL after every string. */
-int report_cmp_str(const char *x, const char *y);
-
 /*
  * The names the reports give the userAccountControl flags an auditor looks
  * at, and the MFA evidence sources, that are set: into names (room for
