@@ -923,8 +923,7 @@ const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch)
 	len = strlen(o->dn);
 	sbuf_reset(scratch);
 	sbuf_grow(scratch, len);
-	for (size_t i = 0; i < len; i++)
-		scratch->buf[i] = (char)(o->dn[i] >= 'A' && o->dn[i] <= 'Z' ? o->dn[i] + 32 : o->dn[i]);
+	str_lower_into(scratch->buf, o->dn, len);
 	sbuf_setlen(scratch, len);
 	return scratch->buf;
 }

@@ -26,6 +26,12 @@ int str_icmp(const char *a, const char *b)
 	return (int)lower(*p) - (int)lower(*q);
 }
 
+void str_lower_into(char *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)lower((unsigned char)s[i]);
+}
+
 int str_cmp_null(const char *a, const char *b)
 {
 	if (!a || !b)

@@ -15,6 +15,8 @@ int str_ieq_bytes(const char *a, const char *b, size_t n);
 /* The same when b is known to hold no ASCII upper case (faster). */
 int str_ieq_lower_bytes(const char *a, const char *lower, size_t n);
 int str_icmp(const char *a, const char *b);
+/* s[0..n) with ASCII upper case lowered, into out (n bytes, no NUL added). */
+void str_lower_into(char *out, const char *s, size_t n);
 /* strcmp(), with NULL after every string. */
 int str_cmp_null(const char *a, const char *b);
 int str_nieq(const char *a, size_t alen, const char *b);
