@@ -152,14 +152,6 @@ size_t dn_normalise_general(const char *dn, size_t len, char *out)
 	return (size_t)(o - out);
 }
 
-/* Bytes the common case of dn_normalise_into() looks at twice. */
-enum { DN_PLAIN, DN_SPACE, DN_ESCAPE, DN_EQUALS, DN_COMMA, DN_PLUS };
-
-static const unsigned char dn_class[256] = {
-	[' '] = DN_SPACE, ['\\'] = DN_ESCAPE, ['='] = DN_EQUALS, [','] = DN_COMMA,
-	['+'] = DN_PLUS,
-};
-
 /* Whether one of the eight bytes of w is c (or, after such a byte, may be). */
 static inline uint64_t has_byte(uint64_t w, unsigned char c)
 {
@@ -170,16 +162,44 @@ static inline uint64_t has_byte(uint64_t w, unsigned char c)
 }
 
 /*
+ * Whether the space at dn[i] stays as it is: inside a value, neither
+ * leading nor trailing. Whether dn[i] is in a value is decided by the
+ * last '=', ',' or '+' before it; the search stops at *from, the previous
+ * space kept, which was in a value: with no separator since, so is dn[i].
+ */
+static bool space_kept(const char *dn, size_t len, size_t i, size_t *from)
+{
+	size_t k = i;
+
+	if (i + 1 == len || dn[i + 1] == ',' || dn[i + 1] == '+' || i == 0 || dn[i - 1] == '=')
+		return false;
+	while (k > *from) {
+		char c = dn[--k];
+
+		if (c == ',' || c == '+')
+			return false;
+		if (c == '=') {
+			*from = i;
+			return true;
+		}
+	}
+	/* none since the previous space kept (0: none yet, no space is at 0) */
+	if (*from == 0)
+		return false;
+	*from = i;
+	return true;
+}
+
+/*
  * Nearly every DN has no escape and no space next to a separator or
  * inside an attribute type: then normalising is lowering the case, byte
  * for byte, and the general rule (dn_normalise_general) is needed only when
- * this pass meets one of those. Eight bytes without a byte of dn_class
- * are lowered at once.
+ * this pass meets one of those. Eight bytes without a space or a
+ * backslash are lowered at once.
  */
 size_t dn_normalise_into(const char *dn, size_t len, char *out)
 {
-	bool in_value = false;     /* after the '=' of an RDN component */
-	size_t i = 0;
+	size_t i = 0, from = 0;
 
 	while (i < len) {
 		unsigned char c;
@@ -188,8 +208,7 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 			uint64_t w, special;
 
 			memcpy(&w, dn + i, 8);
-			special = has_byte(w, ' ') | has_byte(w, '\\') | has_byte(w, '=') |
-				  has_byte(w, ',') | has_byte(w, '+');
+			special = has_byte(w, ' ') | has_byte(w, '\\');
 			w = str_fold8(w);
 			memcpy(out + i, &w, 8);
 			if (!special) {
@@ -200,30 +219,9 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 			i += (size_t)__builtin_ctzll(special) / 8;
 		}
 		c = (unsigned char)dn[i];
-		switch (dn_class[c]) {
-		case DN_PLAIN:
-			out[i++] = (char)lower(c);
-			continue;
-		case DN_SPACE:
-			/* kept only inside a value, neither leading nor trailing */
-			if (!in_value || dn[i - 1] == '=' || i + 1 == len || dn[i + 1] == ',' ||
-			    dn[i + 1] == '+')
-				return dn_normalise_general(dn, len, out);
-			break;
-		case DN_ESCAPE:
+		if (c == '\\' || (c == ' ' && !space_kept(dn, len, i, &from)))
 			return dn_normalise_general(dn, len, out);
-		case DN_EQUALS:
-			in_value = true;
-			break;
-		case DN_COMMA:
-			in_value = false;
-			break;
-		case DN_PLUS:
-			/* a separator in a value, part of the name in a type */
-			in_value = false;
-			break;
-		}
-		out[i++] = (char)c;
+		out[i++] = (char)lower(c);
 	}
 	out[len] = '\0';
 	return len;

@@ -164,6 +164,9 @@ Test(strutil, normalise_is_idempotent)
 		"CN=Smith\\, John , OU=Sales Dept,DC=corp",
 		"cn = a + sn = b , dc = x",
 		"CN=trail\\ ,DC=x",
+		"CN=Research and Development,OU=a b,DC=x",
+		"CN=a b,OU c=d",
+		"CN=a b+SN=c  d, DC=x",
 	};
 
 	for (size_t i = 0; i < sizeof(dns) / sizeof(dns[0]); i++) {
@@ -194,11 +197,18 @@ Test(strutil, normalise_shortcut_agrees_with_the_general_rule)
 			seed = seed * 1103515245u + 12345u;
 			dn[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
 		}
-		/* most real DNs take the shortcut: make a third of these like them */
+		/*
+		 * most real DNs take the shortcut: make a third of these like
+		 * them, and a third with spaces but no escape, as in values
+		 */
 		if (round % 3 == 0)
 			for (size_t i = 0; i < len; i++)
 				if (dn[i] == ' ' || dn[i] == '\\')
 					dn[i] = 'Q';
+		if (round % 3 == 1)
+			for (size_t i = 0; i < len; i++)
+				if (dn[i] == '\\')
+					dn[i] = 'q';
 		memset(fast, '#', sizeof(fast));
 		memset(general, '#', sizeof(general));
 		nf = dn_normalise_into(dn, len, fast);
