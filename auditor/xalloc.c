@@ -58,13 +58,11 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-void xgrow(void *ptr, size_t *alloc, size_t need, size_t size)
+void xgrow_slow(void *ptr, size_t *alloc, size_t need, size_t size)
 {
 	void **pp = ptr;
 	size_t n;
 
-	if (need <= *alloc)
-		return;
 	n = *alloc ? *alloc : 8;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)

@@ -16,8 +16,18 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
-/* Grow *ptr (of *alloc elements of size size) to hold at least need ones. */
-void xgrow(void *ptr, size_t *alloc, size_t need, size_t size);
+/*
+ * Grow *ptr (of *alloc elements of size size) to hold at least need ones.
+ * Parsers call it for every line, and it nearly never grows: the check is
+ * inline.
+ */
+void xgrow_slow(void *ptr, size_t *alloc, size_t need, size_t size);
+
+static inline void xgrow(void *ptr, size_t *alloc, size_t need, size_t size)
+{
+	if (need > *alloc)
+		xgrow_slow(ptr, alloc, need, size);
+}
 
 /* Wipe a secret so that the compiler cannot elide it. */
 void xwipe(void *ptr, size_t len);
