@@ -129,9 +129,9 @@ struct builder {
 	int last[ATTR_COUNT];     /* the last raw attribute of each id, or -1 */
 };
 
-static size_t base_name_len(const char *name)
+static size_t base_name_len(const struct raw_attr *ra)
 {
-	return strcspn(name, ";");
+	return ra->base_len ? ra->base_len : strcspn(ra->name, ";");
 }
 
 static int bad_value(struct builder *b, const struct raw_attr *ra, const char *what)
@@ -150,36 +150,55 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
 /*
+ * The slot of name[0..n) in the name cache: its first and last eight
+ * bytes and its length tell nearly all attribute names apart, and those
+ * that share them (or a slot) take the next free one.
+ */
+static size_t name_slot(const char *name, size_t n)
+{
+	uint64_t head = 0, tail = 0;
+
+	memcpy(&head, name, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&tail, name + n - 8, 8);
+	head = (head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n;
+	return (size_t)(head >> 40) & (DIR_NAME_CACHE - 1);
+}
+
+/*
  * The fixed attribute a raw attribute carries, or -1. Sources repeat the
- * same few spellings millions of times, so the last answer for each
- * spelling is kept in a small direct-mapped cache before the hash lookup.
+ * same few spellings millions of times, so the answer for each spelling
+ * is kept in a small hash table before the lookup proper. When the table
+ * is as full as it may be, further spellings are looked up every time.
  */
 static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 {
 	char name[96];
-	size_t n = base_name_len(ra->name);
-	unsigned slot;
+	size_t n = base_name_len(ra), slot;
 	int id;
 
 	*extra = 0;
 	if (n == 0 || n >= sizeof(name))
 		return -1;
-	slot = (unsigned)(n * 31 + (unsigned char)ra->name[0] * 7 +
-			  (unsigned char)ra->name[n ? n - 1 : 0]) % DIR_NAME_CACHE;
-	if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0) {
-		*extra = d->name_cache[slot].extra;
-		return d->name_cache[slot].id;
-	}
+	for (slot = name_slot(ra->name, n); d->name_cache[slot].len;
+	     slot = (slot + 1) & (DIR_NAME_CACHE - 1))
+		if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0) {
+			*extra = d->name_cache[slot].extra;
+			return d->name_cache[slot].id;
+		}
 	memcpy(name, ra->name, n);
 	name[n] = '\0';
 	id = dir_attr_lookup(name);
 	for (size_t k = 0; k < d->nextra; k++)
 		if (str_ieq(name, d->extra_names[k]))
 			*extra |= UINT64_C(1) << k;
-	memcpy(d->name_cache[slot].name, name, n + 1);
-	d->name_cache[slot].len = n;
-	d->name_cache[slot].id = id;
-	d->name_cache[slot].extra = *extra;
+	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
+		memcpy(d->name_cache[slot].name, name, n + 1);
+		d->name_cache[slot].len = n;
+		d->name_cache[slot].id = id;
+		d->name_cache[slot].extra = *extra;
+		d->nname_cache++;
+	}
 	return id;
 }
 

@@ -286,7 +286,8 @@ struct dir_target {
 	unsigned why;
 };
 
-#define DIR_NAME_CACHE 128
+/* Slots of the attribute name cache; at most three quarters are filled. */
+#define DIR_NAME_CACHE 256
 
 struct dir {
 	struct arena arena;
@@ -327,13 +328,14 @@ struct dir {
 	size_t nlast_logon_sources;
 	bool resolved;
 
-	/* attribute names already looked up (dir.c attr_of) */
+	/* attribute names already looked up (dir.c attr_of), by their spelling */
 	struct {
 		char name[96];
-		size_t len;
+		size_t len;              /* 0: a free slot */
 		int id;
 		uint64_t extra;          /* bit k: extra_names[k] */
 	} name_cache[DIR_NAME_CACHE];
+	size_t nname_cache;
 
 	/* external evidence (CSV exports) */
 	bool mfa_csv_loaded;     /* the enrollment CSV was read */
@@ -384,6 +386,7 @@ struct raw_attr {
 	size_t nvals;
 	size_t line, col;        /* where the value starts (LDIF); 0 if unknown */
 	const struct raw_ndn *ndns; /* of each value of a member attribute, or NULL */
+	size_t base_len;         /* of the name before its options; 0 if unknown */
 };
 
 /*

@@ -15,6 +15,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -173,20 +176,45 @@ static int fail_at(struct reader *r, size_t off, const char *fmt, ...)
 	return -1;
 }
 
-static int b64val(unsigned char c)
+/*
+ * memchr(p, c, end - p) for the short spans of LDIF lines: sixteen bytes
+ * at a time inline, where a call to memchr costs more than the search.
+ */
+static inline const char *find_byte(const char *p, const char *end, char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+#ifdef __SSE2__
+	const __m128i want = _mm_set1_epi8(c);
+
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want));
+
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	return memchr(p, c, (size_t)(end - p));
 }
+
+/* The value of each base64 digit, and -1 for every other byte. */
+static const signed char b64val[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 /*
  * Decode the base64 in s[0..len) in place (the output is shorter than the
@@ -211,7 +239,7 @@ static long b64_decode(char *s, size_t len, size_t *outlen)
 		}
 		if (pad)
 			return (long)i;
-		v = b64val(c);
+		v = b64val[c];
 		if (v < 0)
 			return (long)i;
 		acc = (acc << 6) | (unsigned)v;
@@ -231,21 +259,27 @@ static long b64_decode(char *s, size_t len, size_t *outlen)
 /*
  * An attribute description: letters, digits and '-', '.' and '_' (OIDs,
  * Windows names), options after ';', and AD's range option with its '='
- * and '*' ("member;range=1500-*", as ldapsearch writes a large group).
+ * and '*' ("member;range=1500-*", as ldapsearch writes a large group):
+ * one bit per ASCII byte. attr_name_base() gives the length of the name
+ * before its options, or -1 when s[0..len) is not an attribute description.
  */
-static bool valid_attr_name(const char *s, size_t len)
-{
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
+static const uint64_t attr_name_bytes[2] = { 0x2bff640000000000ULL, 0x07fffffe87fffffeULL };
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == ';' || c == '=' ||
-		      c == '.' || c == '_' || c == '*'))
-			return false;
+static long attr_name_base(const char *s, size_t len)
+{
+	size_t base = len;
+
+	if (!len)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 128 || !(attr_name_bytes[c >> 6] >> (c & 63) & 1))
+			return -1;
+		if (c == ';' && base == len)
+			base = i;
 	}
-	return true;
+	return (long)base;
 }
 
 static void reset_record(struct reader *r)
@@ -278,9 +312,9 @@ static size_t batch_ndn(struct batch *b, const char *s, size_t len, uint64_t *ha
 	return off;
 }
 
-static bool is_member(const char *name)
+static bool is_member(const struct raw_attr *a)
 {
-	return (name[0] == 'm' || name[0] == 'M') && str_nieq(name, strcspn(name, ";"), "member");
+	return a->base_len == 6 && str_nieq(a->name, 6, "member");
 }
 
 static void batch_free(struct batch *b)
@@ -319,7 +353,7 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 		b->attrs[k] = e->attrs[i];
 		b->vals[k] = *e->attrs[i].vals;
 		b->attr_off[k] = NO_NDN;
-		if (is_member(e->attrs[i].name))
+		if (is_member(&e->attrs[i]))
 			b->attr_off[k] = batch_ndn(b, b->vals[k].val, b->vals[k].len,
 						   &b->attr_ndn[k].hash);
 	}
@@ -425,11 +459,13 @@ static bool parse_range(const char *name, long *low, long *high)
 	return false;
 }
 
-/* Remember the range of attribute name, first seen at line. */
-static void add_range(struct reader *r, const char *name, size_t line)
+/*
+ * Remember the range of attribute name (blen bytes before its options),
+ * first seen at line.
+ */
+static void add_range(struct reader *r, const char *name, size_t blen, size_t line)
 {
 	struct range *last = r->nranges ? &r->ranges[r->nranges - 1] : NULL;
-	size_t blen = strcspn(name, ";");
 	long low, high;
 
 	if (!parse_range(name, &low, &high))
@@ -537,15 +573,17 @@ static int process_logical(struct reader *r)
 {
 	char *s = r->buf + r->lstart;
 	size_t len = r->lend - r->lstart;
-	const char *colon = memchr(s, ':', len);
+	const char *colon = find_byte(s, s + len, ':');
 	size_t nlen, vstart, vlen, vline, vcol;
 	bool b64 = false;
+	long base;
 	char *v;
 
 	if (!colon)
 		return fail_at(r, 0, "expected \"attribute: value\"");
 	nlen = (size_t)(colon - s);
-	if (!valid_attr_name(s, nlen))
+	base = attr_name_base(s, nlen);
+	if (base < 0)
 		return fail_at(r, 0, "invalid attribute name");
 	vstart = nlen + 1;
 	if (vstart < len && s[vstart] == ':') {
@@ -611,9 +649,10 @@ static int process_logical(struct reader *r)
 	r->raw[r->nattrs].line = vline;
 	r->raw[r->nattrs].col = vcol;
 	r->raw[r->nattrs].ndns = NULL;
+	r->raw[r->nattrs].base_len = (size_t)base;
 	r->nattrs++;
-	if (memchr(s, ';', nlen))
-		add_range(r, s, r->logical_line);
+	if ((size_t)base < nlen)
+		add_range(r, s, (size_t)base, r->logical_line);
 	return 0;
 }
 
@@ -758,7 +797,7 @@ static int next_record(struct reader *r)
 		size_t avail = r->len - r->pos;
 
 		while (scan < avail) {
-			const char *nl = memchr(base + scan, '\n', avail - scan);
+			const char *nl = find_byte(base + scan, base + avail, '\n');
 			size_t end;
 
 			if (!nl)

@@ -488,8 +488,8 @@ Test(dir, raw_entry_without_position_names_the_origin_only)
 	struct error err = ERROR_INIT;
 	struct raw_value oc = { "user", 4 }, uac = { "x", 1 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", &oc, 1, 0, 0, NULL },
-		{ "userAccountControl", &uac, 1, 0, 0, NULL },
+		{ "objectClass", &oc, 1, 0, 0, NULL, 0 },
+		{ "userAccountControl", &uac, 1, 0, 0, NULL, 0 },
 	};
 	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0, NULL };
 
@@ -507,9 +507,9 @@ Test(dir, raw_entry_with_several_values_in_one_attribute)
 	struct raw_value spn[] = { { "HTTP/a", 6 }, { "HTTP/b", 6 } };
 	struct raw_value sam = { "websvcXXX", 6 }; /* len cuts the value */
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0, NULL },
-		{ "servicePrincipalName", spn, 2, 0, 0, NULL },
-		{ "sAMAccountName", &sam, 1, 0, 0, NULL },
+		{ "objectClass", oc, 2, 0, 0, NULL, 0 },
+		{ "servicePrincipalName", spn, 2, 0, 0, NULL, 0 },
+		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
 	};
 	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0, NULL };
 	struct account *a;
@@ -661,6 +661,40 @@ Test(dir, unknown_attributes_are_ignored)
 	cr_expect_eq(d.naccounts, 1);
 	cr_expect_eq(d.seen[OBJ_USER], ATTR_BIT(ATTR_OBJECTCLASS) | ATTR_BIT(ATTR_SAMACCOUNTNAME));
 	dir_release(&d);
+}
+
+/*
+ * Attribute names are remembered by spelling in a table of its own: names
+ * that share their first and last bytes and length stay apart, and once
+ * the table is full the names after are still looked up.
+ */
+Test(dir, attribute_names_beyond_the_name_cache)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct dir d;
+	struct account *a;
+
+	sbuf_addf(&sb, "dn: CN=a," USERS "\nobjectClass: user\n");
+	/* unknown names of the lengths of those below, to share their slots */
+	for (int i = 0; i < 2 * DIR_NAME_CACHE; i++)
+		sbuf_addf(&sb, "u%0*d: v\n", (int[]){ 8, 10, 13, 17 }[i % 4], i);
+	/* after the table has filled: names of the same ends and lengths */
+	sbuf_addf(&sb, "sAMAccountName: a\nsAMAccountType: 805306368\n"
+		       "whenCreated: 20200101000000.0Z\nwhenChanged: 20210101000000.0Z\n"
+		       "lastLogon: 132539328000000000\n"
+		       "userAccountControl: 66048\nuserAccountCOntrol: 66050\n");
+	load(&d, sb.buf);
+	a = account(&d, "a");
+	cr_assert_not_null(a);
+	cr_expect_eq(a->uac, 66050u, "a second spelling is the same attribute");
+	cr_expect_neq(a->when_created, a->when_changed);
+	cr_expect_eq(d.seen[OBJ_USER],
+		     ATTR_BIT(ATTR_OBJECTCLASS) | ATTR_BIT(ATTR_SAMACCOUNTNAME) |
+			     ATTR_BIT(ATTR_SAMACCOUNTTYPE) | ATTR_BIT(ATTR_WHENCREATED) |
+			     ATTR_BIT(ATTR_WHENCHANGED) | ATTR_BIT(ATTR_LASTLOGON) |
+			     ATTR_BIT(ATTR_USERACCOUNTCONTROL));
+	dir_release(&d);
+	sbuf_release(&sb);
 }
 
 /* ---- duplicates and lookups -------------------------------------------- */

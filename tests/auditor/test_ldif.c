@@ -1095,8 +1095,8 @@ Test(ldif, write_safe_values_as_text)
 	struct raw_value oc[] = { { "top", 3 }, { "user", 4 } };
 	struct raw_value sam = { "alice", 5 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0, NULL },
-		{ "sAMAccountName", &sam, 1, 0, 0, NULL },
+		{ "objectClass", oc, 2, 0, 0, NULL, 0 },
+		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
 	};
 	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
 	char *text = write_entry(&e);
@@ -1118,10 +1118,10 @@ Test(ldif, write_unsafe_values_in_base64_and_drops_options)
 	struct raw_value lt = { "<x", 2 }, ja = { "山田", 6 }, empty = { "", 0 };
 	struct raw_value mem = { "CN=a,DC=x", 9 };
 	struct raw_attr attrs[] = {
-		{ "objectSid", &vsid, 1, 0, 0, NULL },  { "description", &lead, 1, 0, 0, NULL },
-		{ "info", &trail, 1, 0, 0, NULL },      { "cn", &colon, 1, 0, 0, NULL },
-		{ "sn", &lt, 1, 0, 0, NULL },           { "givenName", &ja, 1, 0, 0, NULL },
-		{ "comment", &empty, 1, 0, 0, NULL },   { "member;range=0-1499", &mem, 1, 0, 0, NULL },
+		{ "objectSid", &vsid, 1, 0, 0, NULL, 0 },  { "description", &lead, 1, 0, 0, NULL, 0 },
+		{ "info", &trail, 1, 0, 0, NULL, 0 },      { "cn", &colon, 1, 0, 0, NULL, 0 },
+		{ "sn", &lt, 1, 0, 0, NULL, 0 },           { "givenName", &ja, 1, 0, 0, NULL, 0 },
+		{ "comment", &empty, 1, 0, 0, NULL, 0 },   { "member;range=0-1499", &mem, 1, 0, 0, NULL, 0 },
 	};
 	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0, NULL };
 	char *text = write_entry(&e);
@@ -1146,8 +1146,8 @@ Test(ldif, write_folds_long_lines_and_reads_back)
 	static const char bin[] = { 0, 1, 2, (char)0xff, '\n', '\r', 'x' };
 	struct raw_value vbin = { bin, sizeof(bin) };
 	struct raw_attr attrs[] = {
-		{ "description", &desc, 1, 0, 0, NULL },
-		{ "objectGUID", &vbin, 1, 0, 0, NULL },
+		{ "description", &desc, 1, 0, 0, NULL, 0 },
+		{ "objectGUID", &vbin, 1, 0, 0, NULL, 0 },
 	};
 	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
 	char *text, *line;
