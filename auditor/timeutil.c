@@ -193,6 +193,15 @@ void time_format(int64_t t, char *buf, size_t size)
 	time_format_valid(t, buf, size);
 }
 
+/* v (0 <= v < 10^n) in n decimal digits with leading zeros. */
+static void put_digits(char *p, int64_t v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 static void time_format_valid(int64_t t, char *buf, size_t size)
 {
 	int64_t days = t >= 0 ? t / SECONDS_PER_DAY : (t - SECONDS_PER_DAY + 1) / SECONDS_PER_DAY;
@@ -208,9 +217,26 @@ static void time_format_valid(int64_t t, char *buf, size_t size)
 	int64_t m = mp + (mp < 10 ? 3 : -9);
 
 	y += m <= 2;
-	snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-		 (long long)m, (long long)d, (long long)(secs / 3600),
-		 (long long)(secs / 60 % 60), (long long)(secs % 60));
+	if (y < 0 || y > 9999 || size < sizeof("0000-00-00T00:00:00Z")) {
+		snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
+			 (long long)m, (long long)d, (long long)(secs / 3600),
+			 (long long)(secs / 60 % 60), (long long)(secs % 60));
+		return;
+	}
+	/* the reports print a time for nearly every finding: no snprintf */
+	put_digits(buf, y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, d, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, secs / 3600, 2);
+	buf[13] = ':';
+	put_digits(buf + 14, secs / 60 % 60, 2);
+	buf[16] = ':';
+	put_digits(buf + 17, secs % 60, 2);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 }
 
 int64_t time_days_between(int64_t t, int64_t now)

@@ -5,7 +5,9 @@
 #include <criterion/criterion.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../auditor/timeutil.h"
 
@@ -260,6 +262,33 @@ Test(timeutil, format_round_trip)
 		time_format(t, buf, sizeof(buf));
 		cr_expect_str_eq(buf, times[i]);
 	}
+}
+
+/* Every second of a spread of times formats as the C library's gmtime() tells. */
+Test(timeutil, format_agrees_with_gmtime)
+{
+	uint64_t seed = 7;
+
+	for (int i = 0; i < 100000; i++) {
+		/* 0001-01-01 .. 9999-12-31 */
+		int64_t lo = -62135596800LL, hi = 253402300799LL, t;
+		struct tm tm;
+		time_t tt;
+		char buf[32], want[64];
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		t = lo + (int64_t)((seed >> 11) % (uint64_t)(hi - lo + 1));
+		tt = (time_t)t;
+		cr_assert_not_null(gmtime_r(&tt, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		time_format(t, buf, sizeof(buf));
+		cr_assert_str_eq(buf, want, "time_format(%lld)", (long long)t);
+	}
+	/* beyond four-digit years */
+	expect_format(253402300800LL, "10000-01-01T00:00:00Z");
+	expect_format(-62135596801LL, "0000-12-31T23:59:59Z");
+	expect_format(-62167219201LL, "-001-12-31T23:59:59Z");
 }
 
 Test(timeutil, format_never)
