@@ -629,36 +629,6 @@ static int add_account(struct builder *b, enum obj_kind kind)
 	return 0;
 }
 
-/* A member DN on its way to the lookup. */
-struct member_key {
-	const struct raw_value *v;
-	const char *ndn;         /* normalised by the source, or NULL: */
-	size_t off;              /* normalised here, at this offset of the buffer */
-	uint64_t hash;
-};
-
-/* Look up nb normalised member DNs; those not read yet wait as DNs. */
-static void resolve_batch(struct builder *b, struct group *g, const struct member_key *keys,
-			  size_t nb, const char *buf, size_t nmembers)
-{
-	/* the slots were prefetched; the keys they hold are compared next */
-	for (size_t i = 0; i < nb; i++)
-		hmap_prefetch_key(&b->d->by_dn, keys[i].hash);
-	for (size_t i = 0; i < nb; i++) {
-		const char *ndn = keys[i].ndn ? keys[i].ndn : buf + keys[i].off;
-		struct dir_obj *o = hmap_get_hashed(&b->d->by_dn, ndn, keys[i].hash);
-
-		if (o) {
-			g->member_objs[g->nmember_objs++] = o;
-			continue;
-		}
-		if (!g->pending)
-			g->pending = xmalloc(nmembers * sizeof(*g->pending));
-		g->pending[g->npending++] = arena_strndup(&b->d->members, keys[i].v->val,
-							  keys[i].v->len);
-	}
-}
-
 /* A copy of the n pointers of v in the member arena. */
 static void *members_copy(struct dir *d, const void *v, size_t n)
 {
@@ -668,65 +638,79 @@ static void *members_copy(struct dir *d, const void *v, size_t n)
 	return copy;
 }
 
-/* Members are looked up this many at a time, their slots prefetched. */
-#define MEMBER_BATCH 32
-
 /*
- * Resolve the member DNs read so far: a group of a large domain lists
- * members spread over the whole DN map, so each batch is normalised and
- * hashed first (unless the source did it) and the lookups follow once the
- * slots are on their way.
+ * Resolve the member DNs of the group's entry. A group of a large domain
+ * lists members spread over the whole DN map: all are normalised and
+ * hashed first (unless the source did it), then looked up together so
+ * that the cache misses overlap (hmap_get_many). Members not read yet
+ * wait as DNs.
  */
 static int add_members(struct builder *b, struct group *g)
 {
 	const struct raw_attr *ra;
-	const struct raw_value *v;
-	struct member_key keys[MEMBER_BATCH];
+	const struct raw_value *v, **vals;
 	struct sbuf buf = SBUF_INIT;
-	struct dir_obj **objs;
-	size_t n = 0, nb = 0;
+	const char **ndns;
+	uint64_t *hash;
+	size_t *at, n = 0, i = 0;
+	void **found;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
 		n++;
 	if (!n)
 		return 0;
-	/* filled here, then kept at their final sizes */
-	g->member_objs = xmalloc(n * sizeof(*g->member_objs));
+	vals = xreallocarray(NULL, n, sizeof(*vals));
+	ndns = xreallocarray(NULL, n, sizeof(*ndns));
+	hash = xreallocarray(NULL, n, sizeof(*hash));
+	at = xreallocarray(NULL, n, sizeof(*at));
+	found = xreallocarray(NULL, n, sizeof(*found));
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
-		struct member_key *k = &keys[nb++];
-
-		k->v = v;
+		vals[i] = v;
 		if (ra->ndns) {
-			k->ndn = ra->ndns[v - ra->vals].ndn;
-			k->hash = ra->ndns[v - ra->vals].hash;
+			ndns[i] = ra->ndns[v - ra->vals].ndn;
+			hash[i] = ra->ndns[v - ra->vals].hash;
 		} else {
 			size_t len;
 
-			k->ndn = NULL;
-			k->off = buf.len;
+			/* buf moves as it grows: pointed into once it is complete */
+			ndns[i] = NULL;
+			at[i] = buf.len;
 			sbuf_grow(&buf, v->len + 1);
-			len = dn_normalise_into(v->val, v->len, buf.buf + k->off);
+			len = dn_normalise_into(v->val, v->len, buf.buf + at[i]);
 			buf.len += len + 1;
-			k->hash = hmap_hash_bytes(buf.buf + k->off, len);
+			hash[i] = hmap_hash_bytes(buf.buf + at[i], len);
 		}
-		hmap_prefetch(&b->d->by_dn, k->hash);
-		if (nb == MEMBER_BATCH) {
-			resolve_batch(b, g, keys, nb, buf.buf, n);
-			sbuf_reset(&buf);
-			nb = 0;
-		}
+		i++;
 	}
-	resolve_batch(b, g, keys, nb, buf.buf, n);
-	sbuf_release(&buf);
-	objs = g->member_objs;
-	g->member_objs = g->nmember_objs ? members_copy(b->d, objs, g->nmember_objs) : NULL;
-	free(objs);
+	for (i = 0; i < n; i++)
+		if (!ndns[i])
+			ndns[i] = buf.buf + at[i];
+	hmap_get_many(&b->d->by_dn, ndns, hash, n, found);
+	for (i = 0; i < n; i++) {
+		if (found[i]) {
+			/* found is filled in place: never ahead of i */
+			found[g->nmember_objs++] = found[i];
+			continue;
+		}
+		if (!g->pending)
+			g->pending = xreallocarray(NULL, n, sizeof(*g->pending));
+		g->pending[g->npending++] = arena_strndup(&b->d->members, vals[i]->val,
+							  vals[i]->len);
+	}
+	if (g->nmember_objs)
+		g->member_objs = members_copy(b->d, found, g->nmember_objs);
 	if (g->pending) {
 		const char **pending = g->pending;
 
 		g->pending = members_copy(b->d, pending, g->npending);
 		free(pending);
 	}
+	sbuf_release(&buf);
+	free(vals);
+	free(ndns);
+	free(hash);
+	free(at);
+	free(found);
 	return 0;
 }
 
@@ -880,15 +864,20 @@ struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn)
 	return o;
 }
 
+/* DNs normalised, then looked up, this many at a time. */
+#define FIND_BATCH 256
+
 void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
 		     struct dir_obj **objs)
 {
 	struct sbuf buf = SBUF_INIT;
-	size_t off[MEMBER_BATCH];
-	uint64_t hash[MEMBER_BATCH];
+	size_t off[FIND_BATCH];
+	uint64_t hash[FIND_BATCH];
+	const char *ndns[FIND_BATCH];
+	void *found[FIND_BATCH];
 
-	for (size_t at = 0; at < n; at += MEMBER_BATCH) {
-		size_t nb = n - at < MEMBER_BATCH ? n - at : MEMBER_BATCH;
+	for (size_t at = 0; at < n; at += FIND_BATCH) {
+		size_t nb = n - at < FIND_BATCH ? n - at : FIND_BATCH;
 
 		sbuf_reset(&buf);
 		for (size_t i = 0; i < nb; i++) {
@@ -899,12 +888,12 @@ void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
 			len = dn_normalise_into(dns[at + i], len, buf.buf + off[i]);
 			buf.len += len + 1;
 			hash[i] = hmap_hash_bytes(buf.buf + off[i], len);
-			hmap_prefetch(&d->by_dn, hash[i]);
 		}
 		for (size_t i = 0; i < nb; i++)
-			hmap_prefetch_key(&d->by_dn, hash[i]);
+			ndns[i] = buf.buf + off[i];
+		hmap_get_many(&d->by_dn, ndns, hash, nb, found);
 		for (size_t i = 0; i < nb; i++)
-			objs[at + i] = hmap_get_hashed(&d->by_dn, buf.buf + off[i], hash[i]);
+			objs[at + i] = found[i];
 	}
 	sbuf_release(&buf);
 }

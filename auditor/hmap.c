@@ -127,19 +127,12 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 	return s->key ? s->value : NULL;
 }
 
-void hmap_prefetch(const struct hmap *m, uint64_t h)
-{
-	if (m->size)
-		__builtin_prefetch(&m->slots[slot_of(m, h)]);
-}
-
-void hmap_prefetch_key(const struct hmap *m, uint64_t h)
+/* Then, once the slot is in, the key it will be compared with. */
+static void prefetch_key(const struct hmap *m, uint64_t h)
 {
 	size_t mask = m->size - 1, i;
 	uint64_t low = m->mode == HMAP_FOLDED ? FOLDED_LOW : UINT64_MAX;
 
-	if (!m->size)
-		return;
 	i = slot_of(m, h);
 	for (;;) {
 		const struct hmap_slot *s = &m->slots[i];
@@ -151,6 +144,35 @@ void hmap_prefetch_key(const struct hmap *m, uint64_t h)
 			return;
 		}
 		i = (i + 1) & mask;
+	}
+}
+
+/*
+ * How far ahead of the lookup its slot is fetched, and then its key: the
+ * key can be fetched only once the slot, which points to it, is in. (The
+ * slot's prefetch is written out: GCC drops a call to a function that
+ * does nothing but prefetch, as one without effect.)
+ */
+#define SLOT_AHEAD 32
+#define KEY_AHEAD 12
+
+void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
+		   void **values)
+{
+	if (!m->size) {
+		memset(values, 0, n * sizeof(*values));
+		return;
+	}
+	for (size_t i = 0; i < n && i < SLOT_AHEAD; i++)
+		__builtin_prefetch(&m->slots[slot_of(m, h[i])]);
+	for (size_t i = 0; i < n && i < KEY_AHEAD; i++)
+		prefetch_key(m, h[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i + SLOT_AHEAD < n)
+			__builtin_prefetch(&m->slots[slot_of(m, h[i + SLOT_AHEAD])]);
+		if (i + KEY_AHEAD < n)
+			prefetch_key(m, h[i + KEY_AHEAD]);
+		values[i] = hmap_get_hashed(m, keys[i], h[i]);
 	}
 }
 

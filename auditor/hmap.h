@@ -45,10 +45,7 @@ void hmap_release(struct hmap *m);
 /* The value stored under key, or NULL. */
 void *hmap_get(const struct hmap *m, const char *key);
 
-/*
- * Batched lookups: hash many keys first and prefetch their slots, then
- * look them up, so that the cache misses of a large map overlap.
- */
+/* The hash of key as the map places it, for the *_hashed calls. */
 uint64_t hmap_hash(const struct hmap *m, const char *key);
 /*
  * hmap_hash of an exact map (HMAP_INIT_EXACT), or of a folded map when
@@ -56,11 +53,15 @@ uint64_t hmap_hash(const struct hmap *m, const char *key);
  */
 uint64_t hmap_hash_exact(const char *key);
 uint64_t hmap_hash_bytes(const char *key, size_t len);
-void hmap_prefetch(const struct hmap *m, uint64_t h);
-/* Then, once the slot is in, the key it will be compared with. */
-void hmap_prefetch_key(const struct hmap *m, uint64_t h);
 /* hmap_get with h = hmap_hash(m, key). */
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
+/*
+ * hmap_get_hashed of keys[0..n) (hashes in h) into values[0..n): the
+ * slots and keys of the lookups ahead are fetched while one is compared,
+ * which keeps a steady number of cache misses in flight.
+ */
+void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
+		   void **values);
 /*
  * Store value under key unless the key is present. Returns the value that
  * is now stored under key (the old one when it was present).
