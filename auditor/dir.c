@@ -809,6 +809,8 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 	int ret = 0;
 
 	d->nentries++;
+	if (e->ahead)
+		hmap_prefetch(&d->by_dn, e->ahead->hash);
 	b.ids = e->nattrs <= 64 ? small : xmalloc(e->nattrs * sizeof(*b.ids));
 	b.extra_mask = e->nattrs <= 64 ? small_extra : xmalloc(e->nattrs * sizeof(*b.extra_mask));
 	for (int a = 0; a < ATTR_COUNT; a++)

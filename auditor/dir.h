@@ -400,6 +400,11 @@ struct raw_entry {
 	const char *origin;      /* the file or the server, for errors */
 	size_t line;             /* of the dn line (LDIF); 0 if unknown */
 	const struct raw_ndn *ndn; /* the DN's, or NULL */
+	/*
+	 * The DN of an entry a few records later, or NULL: its place in the
+	 * DN map is fetched now, to be in the cache when that entry comes.
+	 */
+	const struct raw_ndn *ahead;
 };
 
 /* A consumer of raw entries (dir_add, an LDIF writer...). */

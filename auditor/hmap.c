@@ -176,6 +176,8 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t
 	}
 }
 
+#define REHASH_AHEAD 16
+
 static void rehash(struct hmap *m)
 {
 	struct hmap_slot *old = m->slots;
@@ -183,10 +185,20 @@ static void rehash(struct hmap *m)
 
 	m->size = oldsize ? oldsize * 2 : 64;
 	m->slots = xcalloc(m->size, sizeof(*m->slots));
-	for (size_t i = 0; i < oldsize; i++)
+	for (size_t i = 0; i < oldsize; i++) {
+		/* the new slots are all over the new table: fetch them ahead */
+		if (i + REHASH_AHEAD < oldsize && old[i + REHASH_AHEAD].key)
+			__builtin_prefetch(&m->slots[slot_of(m, old[i + REHASH_AHEAD].hash)], 1);
 		if (old[i].key)
 			*find(m, old[i].key, old[i].hash, 0) = old[i];
+	}
 	free(old);
+}
+
+void hmap_prefetch(const struct hmap *m, uint64_t h)
+{
+	if (m->size)
+		__builtin_prefetch(&m->slots[slot_of(m, h)]);
 }
 
 void *hmap_put(struct hmap *m, const char *key, void *value)

@@ -63,6 +63,11 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
 void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
 		   void **values);
 /*
+ * Start fetching the slot of hash h (hmap_hash), for a lookup or a put to
+ * come a little later.
+ */
+void hmap_prefetch(const struct hmap *m, uint64_t h);
+/*
  * Store value under key unless the key is present. Returns the value that
  * is now stored under key (the old one when it was present).
  */

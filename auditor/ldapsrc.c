@@ -514,6 +514,7 @@ static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 	re.origin = r->c->uri;
 	re.line = 0;
 	re.ndn = NULL;
+	re.ahead = NULL;
 	if (!had_logon) {
 		/* the DC read has no lastLogon for it but another DC has */
 		const struct raw_value *o = logon_override(r, dn, NULL, &logon_tmp, logon_buf,

@@ -560,6 +560,7 @@ static int emit_record(struct reader *r)
 	e.origin = r->name;
 	e.line = r->dn_line;
 	e.ndn = NULL;
+	e.ahead = NULL;
 	ret = r->pipe ? batch_add(r->cur, &e) : r->fn(r->data, &e, r->err);
 	reset_record(r);
 	return ret;
@@ -892,6 +893,9 @@ static void *parse_thread(void *arg)
 	return NULL;
 }
 
+/* Records ahead whose DN is given with a record (raw_entry.ahead). */
+#define ENTRY_AHEAD 4
+
 /* Deliver the records of b to fn; -1 when fn fails. */
 static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *err)
 {
@@ -910,6 +914,7 @@ static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *
 		e->attrs = b->attrs + first;
 		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
 		e->ndn = &b->entry_ndn[i];
+		e->ahead = i + ENTRY_AHEAD < b->n ? &b->entry_ndn[i + ENTRY_AHEAD] : NULL;
 		if (fn(data, e, err) < 0)
 			return -1;
 	}

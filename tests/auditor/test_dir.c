@@ -491,7 +491,7 @@ Test(dir, raw_entry_without_position_names_the_origin_only)
 		{ "objectClass", &oc, 1, 0, 0, NULL, 0 },
 		{ "userAccountControl", &uac, 1, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0, NULL };
+	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 
 	dir_init(&d, NULL, 0);
 	cr_expect_eq(dir_add(&d, &e, &err), -1);
@@ -511,7 +511,7 @@ Test(dir, raw_entry_with_several_values_in_one_attribute)
 		{ "servicePrincipalName", spn, 2, 0, 0, NULL, 0 },
 		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0, NULL };
+	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0, NULL, NULL };
 	struct account *a;
 
 	dir_init(&d, NULL, 0);

@@ -1098,7 +1098,7 @@ Test(ldif, write_safe_values_as_text)
 		{ "objectClass", oc, 2, 0, 0, NULL, 0 },
 		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
+	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 	char *text = write_entry(&e);
 
 	cr_expect_str_eq(text, "dn: CN=alice,DC=x\n"
@@ -1123,7 +1123,7 @@ Test(ldif, write_unsafe_values_in_base64_and_drops_options)
 		{ "sn", &lt, 1, 0, 0, NULL, 0 },           { "givenName", &ja, 1, 0, 0, NULL, 0 },
 		{ "comment", &empty, 1, 0, 0, NULL, 0 },   { "member;range=0-1499", &mem, 1, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0, NULL };
+	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0, NULL, NULL };
 	char *text = write_entry(&e);
 
 	cr_expect_str_eq(text, "dn:: Q0495bGx55SwLERDPXg=\n"
@@ -1149,7 +1149,7 @@ Test(ldif, write_folds_long_lines_and_reads_back)
 		{ "description", &desc, 1, 0, 0, NULL, 0 },
 		{ "objectGUID", &vbin, 1, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0, NULL };
+	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 	char *text, *line;
 	struct recorder r;
 	const struct rec_attr *a;

@@ -60,7 +60,7 @@ Test(ldifout, round_trips_binary_unicode_and_long_values)
 		{ "cn", &v_lead, 1, 0, 0, NULL, 0 },
 		{ "member;range=0-1", v_members, 2, 0, 0, NULL, 0 },
 	};
-	struct raw_entry e = { "CN=Administrator,CN=Users,DC=corp,DC=example,DC=test", attrs, 5, "t", 0, NULL };
+	struct raw_entry e = { "CN=Administrator,CN=Users,DC=corp,DC=example,DC=test", attrs, 5, "t", 0, NULL, NULL };
 	struct seen got = { SBUF_INIT, 0 }, want = { SBUF_INIT, 0 };
 	struct error err = ERROR_INIT;
 	char *text;
