@@ -853,6 +853,43 @@ Test(engine, findings_are_sorted_by_severity_check_and_name)
 	fixture_free(fx);
 }
 
+/*
+ * Within a check, names are sorted as strcmp() sorts them, though the
+ * sort compares their first sixteen bytes as integers: names alike in
+ * those, names that are prefixes of others, upper case, bytes above 0x7f.
+ */
+Test(engine, names_sort_as_strcmp_past_their_first_sixteen_bytes)
+{
+	static const char *const names[] = {
+		"svc-reporting-eu-west-02", "svc-reporting-eu-west-01", "svc-reporting-eu-west",
+		"svc-reporting-eu", "svc-reporting-e", "svc-reporting-eu-west-1",
+		"0123456789abcdef", "0123456789abcdeg", "0123456789abcde", "01234567",
+		"0123456", "012345678", "Zed", "zeb", "ZEE", "\xc4\x80x", "\xc3\xa9mile", "emile", "~x",
+		"svc-reporting-eu-west-02a",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]), k = 0;
+	const char *prev = NULL;
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	for (size_t i = 0; i < n; i++)
+		user(&sb, names[i], 2100 + (int)i, UAC_NOEXP, NULL);
+	fx = run(&sb, NULL);
+	for (size_t i = 0; i < fx->audit.nfindings; i++) {
+		const struct finding *f = fx->audit.findings[i];
+
+		if (strcmp(f->check->id, "pwd.never-expires") != 0)
+			continue;
+		if (prev)
+			cr_expect_lt(strcmp(prev, f->sam), 0, "%s before %s", prev, f->sam);
+		prev = f->sam;
+		k++;
+	}
+	cr_expect_eq(k, n);
+	fixture_free(fx);
+}
+
 static int sign(int v)
 {
 	return (v > 0) - (v < 0);
