@@ -104,6 +104,16 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	d->domain.max_pwd_age = d->domain.min_pwd_age = d->domain.lockout_duration = TIME_NEVER;
 }
 
+static void lookup_release(struct member_lookup *l)
+{
+	free(l->vals);
+	free(l->ndns);
+	free(l->hash);
+	free(l->at);
+	free(l->found);
+	memset(l, 0, sizeof(*l));
+}
+
 void dir_release(struct dir *d)
 {
 	free(d->accounts);
@@ -115,6 +125,7 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
+	lookup_release(&d->lookup);
 	arena_release(&d->members);
 	arena_release(&d->arena);
 	memset(d, 0, sizeof(*d));
@@ -158,9 +169,13 @@ static size_t name_slot(const char *name, size_t n)
 {
 	uint64_t head = 0, tail = 0;
 
-	memcpy(&head, name, n < 8 ? n : 8);
-	if (n > 8)
+	if (n >= 8) {
+		memcpy(&head, name, 8);
 		memcpy(&tail, name + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			head |= (uint64_t)(unsigned char)name[i] << (8 * i);
+	}
 	head = (head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n;
 	return (size_t)(head >> 40) & (DIR_NAME_CACHE - 1);
 }
@@ -645,72 +660,70 @@ static void *members_copy(struct dir *d, const void *v, size_t n)
  * that the cache misses overlap (hmap_get_many). Members not read yet
  * wait as DNs.
  */
+/* Room in l for the lookup of n members. */
+static void lookup_grow(struct member_lookup *l, size_t n)
+{
+	if (n <= l->alloc)
+		return;
+	if (n < 2 * l->alloc)
+		n = 2 * l->alloc;
+	lookup_release(l);
+	l->vals = xreallocarray(NULL, n, sizeof(*l->vals));
+	l->ndns = xreallocarray(NULL, n, sizeof(*l->ndns));
+	l->hash = xreallocarray(NULL, n, sizeof(*l->hash));
+	l->at = xreallocarray(NULL, n, sizeof(*l->at));
+	l->found = xreallocarray(NULL, n, sizeof(*l->found));
+	l->alloc = n;
+}
+
 static int add_members(struct builder *b, struct group *g)
 {
+	struct member_lookup *l = &b->d->lookup;
 	const struct raw_attr *ra;
-	const struct raw_value *v, **vals;
+	const struct raw_value *v;
 	struct sbuf buf = SBUF_INIT;
-	const char **ndns;
-	uint64_t *hash;
-	size_t *at, n = 0, i = 0;
-	void **found;
+	size_t n = 0, i = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
 		n++;
 	if (!n)
 		return 0;
-	vals = xreallocarray(NULL, n, sizeof(*vals));
-	ndns = xreallocarray(NULL, n, sizeof(*ndns));
-	hash = xreallocarray(NULL, n, sizeof(*hash));
-	at = xreallocarray(NULL, n, sizeof(*at));
-	found = xreallocarray(NULL, n, sizeof(*found));
+	lookup_grow(l, n);
 	FOR_VALUES(b, ATTR_MEMBER, ra, v) {
-		vals[i] = v;
+		l->vals[i] = v;
 		if (ra->ndns) {
-			ndns[i] = ra->ndns[v - ra->vals].ndn;
-			hash[i] = ra->ndns[v - ra->vals].hash;
+			l->ndns[i] = ra->ndns[v - ra->vals].ndn;
+			l->hash[i] = ra->ndns[v - ra->vals].hash;
 		} else {
 			size_t len;
 
 			/* buf moves as it grows: pointed into once it is complete */
-			ndns[i] = NULL;
-			at[i] = buf.len;
+			l->ndns[i] = NULL;
+			l->at[i] = buf.len;
 			sbuf_grow(&buf, v->len + 1);
-			len = dn_normalise_into(v->val, v->len, buf.buf + at[i]);
+			len = dn_normalise_into(v->val, v->len, buf.buf + l->at[i]);
 			buf.len += len + 1;
-			hash[i] = hmap_hash_bytes(buf.buf + at[i], len);
+			l->hash[i] = hmap_hash_bytes(buf.buf + l->at[i], len);
 		}
 		i++;
 	}
 	for (i = 0; i < n; i++)
-		if (!ndns[i])
-			ndns[i] = buf.buf + at[i];
-	hmap_get_many(&b->d->by_dn, ndns, hash, n, found);
+		if (!l->ndns[i])
+			l->ndns[i] = buf.buf + l->at[i];
+	hmap_get_many(&b->d->by_dn, l->ndns, l->hash, n, l->found);
+	/* both filled in place, never ahead of i: the found, and the DNs of the rest */
 	for (i = 0; i < n; i++) {
-		if (found[i]) {
-			/* found is filled in place: never ahead of i */
-			found[g->nmember_objs++] = found[i];
-			continue;
-		}
-		if (!g->pending)
-			g->pending = xreallocarray(NULL, n, sizeof(*g->pending));
-		g->pending[g->npending++] = arena_strndup(&b->d->members, vals[i]->val,
-							  vals[i]->len);
+		if (l->found[i])
+			l->found[g->nmember_objs++] = l->found[i];
+		else
+			l->ndns[g->npending++] = arena_strndup(&b->d->members, l->vals[i]->val,
+								l->vals[i]->len);
 	}
 	if (g->nmember_objs)
-		g->member_objs = members_copy(b->d, found, g->nmember_objs);
-	if (g->pending) {
-		const char **pending = g->pending;
-
-		g->pending = members_copy(b->d, pending, g->npending);
-		free(pending);
-	}
+		g->member_objs = members_copy(b->d, l->found, g->nmember_objs);
+	if (g->npending)
+		g->pending = members_copy(b->d, l->ndns, g->npending);
 	sbuf_release(&buf);
-	free(vals);
-	free(ndns);
-	free(hash);
-	free(at);
-	free(found);
 	return 0;
 }
 
@@ -974,4 +987,5 @@ void dir_release_members(struct dir *d)
 		d->groups[i]->nmember_objs = d->groups[i]->npending = 0;
 	}
 	arena_release(&d->members);
+	lookup_release(&d->lookup);
 }

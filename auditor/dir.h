@@ -328,6 +328,16 @@ struct dir {
 	size_t nlast_logon_sources;
 	bool resolved;
 
+	/* the arrays of a group's member lookup (dir.c), kept for the next one */
+	struct member_lookup {
+		const struct raw_value **vals;
+		const char **ndns;       /* then the DNs of members not read yet */
+		uint64_t *hash;
+		size_t *at;
+		void **found;
+		size_t alloc;
+	} lookup;
+
 	/* attribute names already looked up (dir.c attr_of), by their spelling */
 	struct {
 		char name[96];

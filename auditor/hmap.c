@@ -153,8 +153,8 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
  * slot's prefetch is written out: GCC drops a call to a function that
  * does nothing but prefetch, as one without effect.)
  */
-#define SLOT_AHEAD 32
-#define KEY_AHEAD 12
+#define SLOT_AHEAD 12
+#define KEY_AHEAD 4
 
 void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
 		   void **values)
