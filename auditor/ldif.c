@@ -282,6 +282,66 @@ static long attr_name_base(const char *s, size_t len)
 	return (long)base;
 }
 
+/*
+ * The attribute description at the start of the logical line s[0..len):
+ * *nlen gets the offset of the ':' after it and *base the length of the
+ * name before its options. Returns 1, 0 when the line has no ':', or -1
+ * when what comes before it is not an attribute description. Sixteen
+ * bytes are looked at a time; a line that is short or has a bad byte is
+ * left to the byte-wise rule.
+ */
+static int split_attr(const char *s, size_t len, size_t *nlen, size_t *base)
+{
+#ifdef __SSE2__
+	size_t i = 0, semi = SIZE_MAX;
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+					   _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+		unsigned semis = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+		unsigned good, upto = 0xffff;
+
+		ok = _mm_or_si128(ok, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+						    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('*')));
+		good = (unsigned)_mm_movemask_epi8(ok) | semis;
+		if (colon)
+			upto = (colon & (0u - colon)) - 1;
+		if ((good & upto) != upto)
+			break;
+		if (semi == SIZE_MAX && (semis & upto))
+			semi = i + (size_t)__builtin_ctz(semis & upto);
+		if (colon) {
+			*nlen = i + (size_t)__builtin_ctz(colon);
+			if (!*nlen)
+				return -1;
+			*base = semi < *nlen ? semi : *nlen;
+			return 1;
+		}
+	}
+#endif
+	{
+		const char *colon = find_byte(s, s + len, ':');
+		long b;
+
+		if (!colon)
+			return 0;
+		*nlen = (size_t)(colon - s);
+		b = attr_name_base(s, *nlen);
+		if (b < 0)
+			return -1;
+		*base = (size_t)b;
+		return 1;
+	}
+}
+
 static void reset_record(struct reader *r)
 {
 	r->nattrs = 0;
@@ -574,18 +634,16 @@ static int process_logical(struct reader *r)
 {
 	char *s = r->buf + r->lstart;
 	size_t len = r->lend - r->lstart;
-	const char *colon = find_byte(s, s + len, ':');
-	size_t nlen, vstart, vlen, vline, vcol;
+	size_t nlen, base, vstart, vlen, vline, vcol;
 	bool b64 = false;
-	long base;
 	char *v;
 
-	if (!colon)
+	switch (split_attr(s, len, &nlen, &base)) {
+	case 0:
 		return fail_at(r, 0, "expected \"attribute: value\"");
-	nlen = (size_t)(colon - s);
-	base = attr_name_base(s, nlen);
-	if (base < 0)
+	case -1:
 		return fail_at(r, 0, "invalid attribute name");
+	}
 	vstart = nlen + 1;
 	if (vstart < len && s[vstart] == ':') {
 		b64 = true;
@@ -650,10 +708,10 @@ static int process_logical(struct reader *r)
 	r->raw[r->nattrs].line = vline;
 	r->raw[r->nattrs].col = vcol;
 	r->raw[r->nattrs].ndns = NULL;
-	r->raw[r->nattrs].base_len = (size_t)base;
+	r->raw[r->nattrs].base_len = base;
 	r->nattrs++;
-	if ((size_t)base < nlen)
-		add_range(r, s, (size_t)base, r->logical_line);
+	if (base < nlen)
+		add_range(r, s, base, r->logical_line);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "../../auditor/exitcode.h"
 #include "../../auditor/ldif.h"
 #include "../../auditor/sbuf.h"
+#include "../../auditor/sbuf.h"
 #include "../../auditor/xalloc.h"
 
 /* ---- a recorder: copies of the raw entries the reader delivers --------- */
@@ -60,6 +61,9 @@ static int record(void *data, const struct raw_entry *e, struct error *err)
 	re->line = e->line;
 	re->nattrs = 0;
 	for (size_t i = 0; i < e->nattrs; i++) {
+		/* every name comes with the length of its part before the options */
+		cr_expect_eq(e->attrs[i].base_len, strcspn(e->attrs[i].name, ";"),
+			     "base_len of \"%s\"", e->attrs[i].name);
 		for (size_t j = 0; j < e->attrs[i].nvals; j++) {
 			struct rec_attr *a = &re->attrs[re->nattrs++];
 
@@ -721,6 +725,52 @@ Test(ldif, invalid_attribute_name_is_an_error)
 {
 	expect_error("dn: CN=a,DC=x\nbad name: x\n", "t.ldif:2:1: invalid attribute name");
 	expect_error("dn: CN=a,DC=x\n: x\n", "t.ldif:2:1: invalid attribute name");
+}
+
+/*
+ * Names are checked sixteen bytes at a time: a bad byte or an option is
+ * found wherever it falls, before, on or after a sixteen-byte step, and
+ * the colon too.
+ */
+Test(ldif, long_attribute_names_and_options)
+{
+	static const char *const good[] = {
+		"abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOP", "abcdefghijklmno",
+		"abcdefghijklmnopq", "msDS-AllowedToDelegateTo;x-1", "userAccountControl;range=0-*",
+		"a;b", "abcdefghijklmno;", "abcdefghijklmnop;q", "x.1_2-3*4=5",
+		"a1234567890123456789012345678901234567890123456789",
+	};
+	struct sbuf sb = SBUF_INIT;
+	struct recorder r;
+
+	sbuf_adds(&sb, "dn: CN=a,DC=x\n");
+	/* values long enough for the line to hold sixteen bytes past the colon */
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		sbuf_addf(&sb, "%s: v%zu-0123456789012345678901234567890123456789\n", good[i], i);
+	read_ok(sb.buf, &r);
+	cr_assert_eq(r.e[0].nattrs, sizeof(good) / sizeof(good[0]));
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_expect_str_eq(r.e[0].attrs[i].name, good[i]);
+	recorder_free(&r);
+	sbuf_release(&sb);
+
+	/* names of every length to 40, a bad byte at every place, long values */
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < len; at++) {
+			char name[41], text[160];
+
+			memset(name, 'a', len);
+			name[len] = '\0';
+			name[at] = at % 2 ? ' ' : '\xc3';
+			snprintf(text, sizeof(text), "dn: CN=a,DC=x\n%s: %s\n", name,
+				 "0123456789012345678901234567890123456789");
+			expect_error(text, "t.ldif:2:1: invalid attribute name");
+			/* no colon at all: that is the error, bad byte or not */
+			snprintf(text, sizeof(text), "dn: CN=a,DC=x\n%s %s\n", name,
+				 "0123456789012345678901234567890123456789");
+			expect_error(text, "t.ldif:2:1: expected \"attribute: value\"");
+		}
+	}
 }
 
 Test(ldif, record_not_starting_with_dn_is_an_error)
