@@ -845,37 +845,19 @@ static int cmp_by_name(const void *pa, const void *pb)
 	return r ? r : finding_key_cmp(x, y);
 }
 
-/*
- * A finding with the first sixteen bytes of its sAMAccountName packed
- * into two integers that order as strcmp() orders the names: most
- * comparisons of a sort then read no name. A NULL name packs as the
- * largest, as str_cmp_null() puts it last; the full comparison settles
- * ties.
- */
+/* A finding with str_sort_key() of its sAMAccountName: most comparisons read no name. */
 struct name_key {
 	uint64_t k[2];
 	struct finding *f;
 };
 
-static void name_key_init(struct name_key *nk, struct finding *f)
-{
-	const unsigned char *s = (const unsigned char *)f->sam;
-
-	nk->f = f;
-	nk->k[0] = nk->k[1] = s ? 0 : UINT64_MAX;
-	for (int i = 0; s && i < 16 && s[i]; i++)
-		nk->k[i / 8] |= (uint64_t)s[i] << (56 - 8 * (i % 8));
-}
-
 static int cmp_name_key(const void *pa, const void *pb)
 {
 	const struct name_key *x = pa, *y = pb;
 
-	if (x->k[0] != y->k[0])
-		return x->k[0] < y->k[0] ? -1 : 1;
-	if (x->k[1] != y->k[1])
-		return x->k[1] < y->k[1] ? -1 : 1;
-	return cmp_by_name(&x->f, &y->f);
+	int r = str_sort_key_cmp(x->k, y->k);
+
+	return r ? r : cmp_by_name(&x->f, &y->f);
 }
 
 struct sort_job {
@@ -901,8 +883,10 @@ static void *sort_groups(void *arg)
 		if (n < 2)
 			continue;
 		xgrow(&keys, &alloc, n, sizeof(*keys));
-		for (size_t k = 0; k < n; k++)
-			name_key_init(&keys[k], v[k]);
+		for (size_t k = 0; k < n; k++) {
+			keys[k].f = v[k];
+			str_sort_key(v[k]->sam, keys[k].k);
+		}
 		qsort(keys, n, sizeof(*keys), cmp_name_key);
 		for (size_t k = 0; k < n; k++)
 			v[k] = keys[k].f;

@@ -39,6 +39,15 @@ int str_cmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+void str_sort_key(const char *s, uint64_t k[2])
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	k[0] = k[1] = p ? 0 : UINT64_MAX;
+	for (int i = 0; p && i < 16 && p[i]; i++)
+		k[i / 8] |= (uint64_t)p[i] << (56 - 8 * (i % 8));
+}
+
 int str_ieq_bytes(const char *a, const char *b, size_t n)
 {
 	size_t i = 0;

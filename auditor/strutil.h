@@ -45,6 +45,21 @@ int dn_is_under(const char *dn, const char *base);
 int str_wildmatch(const char *pattern, const char *s);
 
 /*
+ * The first sixteen bytes of s packed into k[0] and k[1], which order as
+ * str_cmp_null() orders strings as far as they tell: a sort compares the
+ * integers first and the strings only when both are equal. NULL packs as
+ * the largest, as it sorts last.
+ */
+void str_sort_key(const char *s, uint64_t k[2]);
+/* The order of two such keys: -1, 0 (the strings must tell) or 1. */
+static inline int str_sort_key_cmp(const uint64_t a[2], const uint64_t b[2])
+{
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/*
  * Eight bytes (a word read with memcpy) with ASCII upper case folded to
  * lower and every other byte kept, as the byte-wise folding does.
  */

@@ -908,17 +908,23 @@ static void write_finding(struct jo *o, const struct finding *f, struct sbuf *ke
 }
 
 /*
- * The findings are most of a large report: a second thread formats every
- * other chunk of them into memory while the main thread formats the
- * others, and the main thread adds the second thread's chunks to the
- * report in their place. Two slots take turns, so that thread is at most
- * two chunks ahead, and the memory it needs stays small.
+ * The findings are most of a large report, and the lists of accounts
+ * may be long too: a second thread formats every other chunk of a list
+ * into memory while the main thread formats the others, and the main
+ * thread adds the second thread's chunks to the report in their place.
+ * Two slots take turns, so that thread is at most two chunks ahead, and
+ * the memory it needs stays small.
  */
-#define CHUNK_FINDINGS 1024
+#define CHUNK_ITEMS 1024
+
+/* Write item i of a list (ctx tells which); scratch is the thread's own. */
+typedef void write_item_fn(struct jo *o, const void *ctx, size_t i, struct sbuf *scratch);
 
 struct side {
-	const struct audit *a;
-	int depth;                 /* of the findings in the report */
+	write_item_fn *write;
+	const void *ctx;
+	size_t nitems;
+	int depth;                 /* of the items in the report */
 	size_t nchunks;
 	struct sbuf out[2];        /* chunk 2k + 1 is formatted into out[k % 2] */
 	bool ready[2];             /* under lock: out[k] holds its chunk */
@@ -927,21 +933,20 @@ struct side {
 	pthread_cond_t cond;
 };
 
-static void write_chunk(struct jo *o, const struct audit *a, size_t c, struct sbuf *key)
+static void write_chunk(struct jo *o, const struct side *s, size_t c, struct sbuf *scratch)
 {
-	size_t end = (c + 1) * CHUNK_FINDINGS < a->nfindings ? (c + 1) * CHUNK_FINDINGS
-							     : a->nfindings;
+	size_t end = (c + 1) * CHUNK_ITEMS < s->nitems ? (c + 1) * CHUNK_ITEMS : s->nitems;
 
-	for (size_t i = c * CHUNK_FINDINGS; i < end && !jo_failed(o); i++) {
+	for (size_t i = c * CHUNK_ITEMS; i < end && !jo_failed(o); i++) {
 		jo_sep(o);
-		write_finding(o, a->findings[i], key);
+		s->write(o, s->ctx, i, scratch);
 	}
 }
 
 static void *side_writer(void *arg)
 {
 	struct side *s = arg;
-	struct sbuf key = SBUF_INIT;
+	struct sbuf scratch = SBUF_INIT;
 
 	for (size_t c = 1; c < s->nchunks; c += 2) {
 		size_t slot = (c / 2) % 2;
@@ -957,14 +962,14 @@ static void *side_writer(void *arg)
 			break;
 		sbuf_reset(&s->out[slot]);
 		jo_begin_mem(&o, &s->out[slot], s->depth);
-		write_chunk(&o, s->a, c, &key);
+		write_chunk(&o, s, c, &scratch);
 		jo_end_mem(&o);
 		pthread_mutex_lock(&s->lock);
 		s->ready[slot] = true;
 		pthread_cond_broadcast(&s->cond);
 		pthread_mutex_unlock(&s->lock);
 	}
-	sbuf_release(&key);
+	sbuf_release(&scratch);
 	return NULL;
 }
 
@@ -992,14 +997,15 @@ static void side_stop(struct side *s, pthread_t tid)
 	pthread_join(tid, NULL);
 }
 
-static void write_findings(struct jo *o, const struct audit *a)
+/* The n items of a list, in order, formatted on two threads when it is long. */
+static void write_items(struct jo *o, write_item_fn *write, const void *ctx, size_t n)
 {
-	struct side s = { .a = a, .depth = o->depth };
-	struct sbuf key = SBUF_INIT;
+	struct side s = { .write = write, .ctx = ctx, .nitems = n, .depth = o->depth };
+	struct sbuf scratch = SBUF_INIT;
 	pthread_t tid;
 	bool threaded = false;
 
-	s.nchunks = (a->nfindings + CHUNK_FINDINGS - 1) / CHUNK_FINDINGS;
+	s.nchunks = (n + CHUNK_ITEMS - 1) / CHUNK_ITEMS;
 	sbuf_init(&s.out[0]);
 	sbuf_init(&s.out[1]);
 	if (s.nchunks > 1)
@@ -1009,7 +1015,7 @@ static void write_findings(struct jo *o, const struct audit *a)
 		size_t slot = (c / 2) % 2;
 
 		if (!threaded || c % 2 == 0) {
-			write_chunk(o, a, c, &key);
+			write_chunk(o, &s, c, &scratch);
 			continue;
 		}
 		pthread_mutex_lock(&s.lock);
@@ -1030,7 +1036,19 @@ static void write_findings(struct jo *o, const struct audit *a)
 	}
 	sbuf_release(&s.out[0]);
 	sbuf_release(&s.out[1]);
-	sbuf_release(&key);
+	sbuf_release(&scratch);
+}
+
+static void finding_at(struct jo *o, const void *ctx, size_t i, struct sbuf *key)
+{
+	const struct audit *a = ctx;
+
+	write_finding(o, a->findings[i], key);
+}
+
+static void write_findings(struct jo *o, const struct audit *a)
+{
+	write_items(o, finding_at, a, a->nfindings);
 }
 
 /* Accounts */
@@ -1098,15 +1116,39 @@ static int account_cmp(const void *pa, const void *pb)
 	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
+/* An account with str_sort_key() of its sAMAccountName: most comparisons read no name. */
+struct account_key {
+	uint64_t k[2];
+	const struct account *acc;
+};
+
+static int account_key_cmp(const void *pa, const void *pb)
+{
+	const struct account_key *x = pa, *y = pb;
+
+	int r = str_sort_key_cmp(x->k, y->k);
+
+	return r ? r : account_cmp(&x->acc, &y->acc);
+}
+
 const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n)
 {
 	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
+	struct account_key *keys;
 
 	*n = 0;
 	for (size_t i = 0; i < d->naccounts; i++)
 		if (vpn ? d->accounts[i]->vpn : d->accounts[i]->privileged)
 			v[(*n)++] = d->accounts[i];
-	qsort(v, *n, sizeof(*v), account_cmp);
+	keys = xcalloc(*n ? *n : 1, sizeof(*keys));
+	for (size_t i = 0; i < *n; i++) {
+		keys[i].acc = v[i];
+		str_sort_key(v[i]->h.sam, keys[i].k);
+	}
+	qsort(keys, *n, sizeof(*keys), account_key_cmp);
+	for (size_t i = 0; i < *n; i++)
+		v[i] = keys[i].acc;
+	free(keys);
 	return v;
 }
 
@@ -1158,6 +1200,14 @@ static void write_account(struct jo *o, const struct account *acc)
 	jo_close(o, '}');
 }
 
+static void account_at(struct jo *o, const void *ctx, size_t i, struct sbuf *scratch)
+{
+	const struct account *const *v = ctx;
+
+	(void)scratch;
+	write_account(o, v[i]);
+}
+
 static void write_accounts(struct jo *o, const struct dir *d, const char *key, bool vpn)
 {
 	size_t n;
@@ -1165,10 +1215,7 @@ static void write_accounts(struct jo *o, const struct dir *d, const char *key, b
 
 	jo_key(o, key);
 	jo_open(o, '[');
-	for (size_t i = 0; i < n && !jo_failed(o); i++) {
-		jo_sep(o);
-		write_account(o, v[i]);
-	}
+	write_items(o, account_at, v, n);
 	jo_close(o, ']');
 	free(v);
 }

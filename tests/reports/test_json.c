@@ -1698,6 +1698,63 @@ Test(json, many_findings_cross_the_formatting_chunks_in_order)
 	hand_free(h);
 }
 
+/*
+ * A long list of accounts is formatted in chunks on two threads too, and
+ * sorted by sAMAccountName through the names' first sixteen bytes: 3,001
+ * VPN accounts whose names differ only after those come out in byte
+ * order, laid out as jansson does.
+ */
+Test(json, many_accounts_cross_the_formatting_chunks_in_order)
+{
+	struct hand *h = hand_new();
+	size_t n = 3001;
+	struct account *acc = xcalloc(n, sizeof(*acc));
+	struct account **v = xcalloc(n, sizeof(*v));
+	char **names = xcalloc(n, sizeof(*names));
+	int threads = thread_count();
+	json_t *doc, *vpn;
+	char *text;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf name = SBUF_INIT, rid = SBUF_INIT;
+
+		/* directory order is not name order: a step prime to n */
+		sbuf_addf(&name, "vpn-user-sixteen%05zu", (i * 1409) % n);
+		sbuf_addf(&rid, "%zu", 5000 + i);
+		names[i] = sbuf_detach(&name);
+		account_set(&acc[i], names[i], rid.buf, true);
+		acc[i].vpn = true;
+		v[i] = &acc[i];
+		sbuf_release(&rid);
+	}
+	h->d.accounts = v;
+	h->d.naccounts = n;
+	doc = write_and_load(h, "r.json");
+	cr_assert(threads_back_to(threads), "a thread was not joined");
+	vpn = json_object_get(doc, "vpn_accounts");
+	cr_assert_eq(json_array_size(vpn), n);
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "vpn-user-sixteen%05zu", i);
+		cr_assert_str_eq(str_at(json_array_get(vpn, i), "sam"), want);
+	}
+	text = assert_jansson_layout("r.json");
+	json_decref(doc);
+	free(text);
+	for (size_t i = 0; i < n; i++) {
+		free((char *)acc[i].h.dn);
+		free((char *)acc[i].h.sid);
+		free(names[i]);
+	}
+	free(names);
+	free(acc);
+	free(v);
+	h->d.accounts = h->accs;
+	h->d.naccounts = 4;
+	hand_free(h);
+}
+
 static void *idle(void *arg)
 {
 	return arg;
