@@ -75,8 +75,14 @@ static char *format_message(struct audit *a, const char *fmt, va_list ap)
 	struct sbuf sb = SBUF_INIT;
 	char *msg;
 	va_list cp;
+	long quick;
 	int n;
 
+	va_copy(cp, ap);
+	quick = str_format_quick(buf, sizeof(buf), fmt, &cp);
+	va_end(cp);
+	if (quick >= 0)
+		return arena_strndup(&a->mem, buf, (size_t)quick);
 	va_copy(cp, ap);
 	n = vsnprintf(buf, sizeof(buf), fmt, cp);
 	va_end(cp);

@@ -4,6 +4,9 @@
  */
 #include <criterion/criterion.h>
 
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,4 +306,74 @@ Test(strutil, wildmatch)
 	cr_expect(str_wildmatch("s?c-*", "SVC-web"));
 	cr_expect(str_wildmatch("**x", "x"));
 	cr_expect_not(str_wildmatch("x", "X1"));
+}
+
+/* ---- str_format_quick --------------------------------------------------- */
+
+/* str_format_quick() of fmt and its arguments, or NULL when it declines. */
+static char *quick(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	long n;
+
+	va_start(ap, fmt);
+	n = str_format_quick(buf, size, fmt, &ap);
+	va_end(ap);
+	return n < 0 ? NULL : buf;
+}
+
+static void expect_quick(const char *got, const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	cr_assert_not_null(got, "declined \"%s\"", fmt);
+	cr_expect_str_eq(got, want, "\"%s\"", fmt);
+}
+
+Test(strutil, quick_format_is_what_vsnprintf_writes)
+{
+	char buf[256];
+	static const long long ll[] = { 0, 1, -1, 9, 10, -10, 1234567890123LL, LLONG_MAX, LLONG_MIN };
+	static const unsigned long long ull[] = { 0, 1, 15, 16, 255, 4294967295ULL, ULLONG_MAX };
+
+	for (size_t i = 0; i < sizeof(ll) / sizeof(ll[0]); i++) {
+		expect_quick(quick(buf, sizeof(buf), "a %lld b", ll[i]), "a %lld b", ll[i]);
+		expect_quick(quick(buf, sizeof(buf), "%ld", (long)ll[i]), "%ld", (long)ll[i]);
+		expect_quick(quick(buf, sizeof(buf), "%d!", (int)ll[i]), "%d!", (int)ll[i]);
+	}
+	expect_quick(quick(buf, sizeof(buf), "%d %d", INT_MIN, INT_MAX), "%d %d", INT_MIN, INT_MAX);
+	for (size_t i = 0; i < sizeof(ull) / sizeof(ull[0]); i++) {
+		expect_quick(quick(buf, sizeof(buf), "%llu", ull[i]), "%llu", ull[i]);
+		expect_quick(quick(buf, sizeof(buf), "%lu", (unsigned long)ull[i]), "%lu",
+			     (unsigned long)ull[i]);
+		expect_quick(quick(buf, sizeof(buf), "%zu", (size_t)ull[i]), "%zu", (size_t)ull[i]);
+		expect_quick(quick(buf, sizeof(buf), "%u", (unsigned)ull[i]), "%u", (unsigned)ull[i]);
+		expect_quick(quick(buf, sizeof(buf), "0x%x", (unsigned)ull[i]), "0x%x",
+			     (unsigned)ull[i]);
+	}
+	expect_quick(quick(buf, sizeof(buf), "%s is %s (%lu, %%)", "alice", "", 7UL),
+		     "%s is %s (%lu, %%)", "alice", "", 7UL);
+	expect_quick(quick(buf, sizeof(buf), "100%%"), "100%%");
+	expect_quick(quick(buf, sizeof(buf), "caf\xc3\xa9 %s", "\xe5\xb1\xb1"), "caf\xc3\xa9 %s",
+		     "\xe5\xb1\xb1");
+
+	/* declined: left to vsnprintf */
+	cr_expect_null(quick(buf, sizeof(buf), "%5d", 1));
+	cr_expect_null(quick(buf, sizeof(buf), "%-s", "x"));
+	cr_expect_null(quick(buf, sizeof(buf), "%.3s", "abcdef"));
+	cr_expect_null(quick(buf, sizeof(buf), "%g", 1.5));
+	cr_expect_null(quick(buf, sizeof(buf), "%s", (const char *)NULL));
+	cr_expect_null(quick(buf, sizeof(buf), "trailing %"));
+	/* does not fit, with room for the NUL or not */
+	cr_expect_null(quick(buf, 4, "abcd"));
+	cr_expect_not_null(quick(buf, 5, "abcd"));
+	cr_expect_null(quick(buf, 4, "%s", "abcd"));
+	cr_expect_null(quick(buf, 4, "%d", 1234));
+	cr_expect_not_null(quick(buf, 5, "%d", -123));
+	cr_expect_str_eq(buf, "-123");
+	cr_expect_null(quick(buf, 4, "%x", 0x1234u));
 }
