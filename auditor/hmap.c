@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "strutil.h"
 #include "xalloc.h"
@@ -178,13 +179,38 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t
 
 #define REHASH_AHEAD 16
 
+/*
+ * A large map is read at random, a slot per lookup: in 4 KB pages nearly
+ * every lookup would also miss the TLB, and the page walks, not the
+ * memory, would set the pace. Tables of 2 MB and more are asked to be
+ * in huge pages (the kernel may say no: they work all the same).
+ */
+#define HUGE_PAGE (2u << 20)
+
+static struct hmap_slot *slots_alloc(size_t n)
+{
+	size_t bytes = n * sizeof(struct hmap_slot);
+	struct hmap_slot *slots;
+
+	if (bytes < HUGE_PAGE || n > SIZE_MAX / sizeof(*slots) / 2)
+		return xcalloc(n, sizeof(*slots));
+	/* a whole number of huge pages, as aligned_alloc() wants */
+	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	slots = aligned_alloc(HUGE_PAGE, bytes);
+	if (!slots)
+		return xcalloc(n, sizeof(*slots));
+	madvise(slots, bytes, MADV_HUGEPAGE);
+	memset(slots, 0, bytes);
+	return slots;
+}
+
 static void rehash(struct hmap *m)
 {
 	struct hmap_slot *old = m->slots;
 	size_t oldsize = m->size;
 
 	m->size = oldsize ? oldsize * 2 : 64;
-	m->slots = xcalloc(m->size, sizeof(*m->slots));
+	m->slots = slots_alloc(m->size);
 	for (size_t i = 0; i < oldsize; i++) {
 		/* the new slots are all over the new table: fetch them ahead */
 		if (i + REHASH_AHEAD < oldsize && old[i + REHASH_AHEAD].key)

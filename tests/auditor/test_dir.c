@@ -18,6 +18,7 @@
 #include "../../auditor/sbuf.h"
 #include "../../auditor/strutil.h"
 #include "../../auditor/timeutil.h"
+#include "../../auditor/xalloc.h"
 
 #define USERS "CN=Users,DC=corp,DC=example,DC=test"
 
@@ -1034,6 +1035,49 @@ Test(hmap, grows_and_keeps_every_key)
 	}
 	cr_expect_null(hmap_get(&m, "key-3000"));
 	hmap_release(&m);
+}
+
+/*
+ * A map of several megabytes takes its slots in huge pages where the
+ * kernel gives them; it keeps every key all the same, and the pipelined
+ * lookups (hmap_get_many) find what single lookups find, misses too.
+ */
+Test(hmap, large_map_and_lookups_in_bulk)
+{
+	enum { N = 200000 };
+	struct hmap m = { .mode = HMAP_FOLDED };
+	char (*keys)[40] = xcalloc(N + 100, sizeof(*keys));
+	const char **want = xcalloc(N + 100, sizeof(*want));
+	uint64_t *h = xcalloc(N + 100, sizeof(*h));
+	void **got = xcalloc(N + 100, sizeof(*got));
+
+	for (int i = 0; i < N + 100; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "CN=User%07d,OU=People,DC=x", i);
+		if (i < N)
+			cr_assert_eq(hmap_put(&m, keys[i], keys[i]), keys[i]);
+	}
+	cr_assert_geq(m.size * sizeof(*m.slots), (size_t)4 << 20);
+	for (int i = 0; i < N + 100; i++) {
+		char *low = dn_normalise(keys[i], strlen(keys[i]));
+
+		/* looked up in lower case, as normalised DNs are */
+		want[i] = low;
+		h[i] = hmap_hash_bytes(low, strlen(low));
+	}
+	hmap_get_many(&m, want, h, N + 100, got);
+	for (int i = 0; i < N + 100; i++) {
+		if (i < N)
+			cr_assert_eq(got[i], keys[i], "%s", keys[i]);
+		else
+			cr_assert_null(got[i], "%s", keys[i]);
+		cr_assert_eq(hmap_get(&m, want[i]), got[i]);
+		free((char *)want[i]);
+	}
+	hmap_release(&m);
+	free(keys);
+	free(want);
+	free(h);
+	free(got);
 }
 
 Test(hmap, exact_map_compares_bytes)
