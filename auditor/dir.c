@@ -653,13 +653,6 @@ static void *members_copy(struct dir *d, const void *v, size_t n)
 	return copy;
 }
 
-/*
- * Resolve the member DNs of the group's entry. A group of a large domain
- * lists members spread over the whole DN map: all are normalised and
- * hashed first (unless the source did it), then looked up together so
- * that the cache misses overlap (hmap_get_many). Members not read yet
- * wait as DNs.
- */
 /* Room in l for the lookup of n members. */
 static void lookup_grow(struct member_lookup *l, size_t n)
 {
@@ -676,6 +669,13 @@ static void lookup_grow(struct member_lookup *l, size_t n)
 	l->alloc = n;
 }
 
+/*
+ * Resolve the member DNs of the group's entry. A group of a large domain
+ * lists members spread over the whole DN map: all are normalised and
+ * hashed first (unless the source did it), then looked up together so
+ * that the cache misses overlap (hmap_get_many). Members not read yet
+ * wait as DNs.
+ */
 static int add_members(struct builder *b, struct group *g)
 {
 	struct member_lookup *l = &b->d->lookup;

@@ -860,7 +860,6 @@ struct name_key {
 static int cmp_name_key(const void *pa, const void *pb)
 {
 	const struct name_key *x = pa, *y = pb;
-
 	int r = str_sort_key_cmp(x->k, y->k);
 
 	return r ? r : cmp_by_name(&x->f, &y->f);

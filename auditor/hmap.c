@@ -149,10 +149,15 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
 }
 
 /*
+ * Start fetching the slot of hash h, to read (rw 0) or write (1). A macro:
+ * GCC drops a call to a static function that does nothing but prefetch,
+ * as one without effect.
+ */
+#define PREFETCH_SLOT(m, h, rw) __builtin_prefetch(&(m)->slots[slot_of((m), (h))], (rw))
+
+/*
  * How far ahead of the lookup its slot is fetched, and then its key: the
- * key can be fetched only once the slot, which points to it, is in. (The
- * slot's prefetch is written out: GCC drops a call to a function that
- * does nothing but prefetch, as one without effect.)
+ * key can be fetched only once the slot, which points to it, is in.
  */
 #define SLOT_AHEAD 12
 #define KEY_AHEAD 4
@@ -165,12 +170,12 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t
 		return;
 	}
 	for (size_t i = 0; i < n && i < SLOT_AHEAD; i++)
-		__builtin_prefetch(&m->slots[slot_of(m, h[i])]);
+		PREFETCH_SLOT(m, h[i], 0);
 	for (size_t i = 0; i < n && i < KEY_AHEAD; i++)
 		prefetch_key(m, h[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (i + SLOT_AHEAD < n)
-			__builtin_prefetch(&m->slots[slot_of(m, h[i + SLOT_AHEAD])]);
+			PREFETCH_SLOT(m, h[i + SLOT_AHEAD], 0);
 		if (i + KEY_AHEAD < n)
 			prefetch_key(m, h[i + KEY_AHEAD]);
 		values[i] = hmap_get_hashed(m, keys[i], h[i]);
@@ -214,7 +219,7 @@ static void rehash(struct hmap *m)
 	for (size_t i = 0; i < oldsize; i++) {
 		/* the new slots are all over the new table: fetch them ahead */
 		if (i + REHASH_AHEAD < oldsize && old[i + REHASH_AHEAD].key)
-			__builtin_prefetch(&m->slots[slot_of(m, old[i + REHASH_AHEAD].hash)], 1);
+			PREFETCH_SLOT(m, old[i + REHASH_AHEAD].hash, 1);
 		if (old[i].key)
 			*find(m, old[i].key, old[i].hash, 0) = old[i];
 	}
@@ -224,7 +229,7 @@ static void rehash(struct hmap *m)
 void hmap_prefetch(const struct hmap *m, uint64_t h)
 {
 	if (m->size)
-		__builtin_prefetch(&m->slots[slot_of(m, h)]);
+		PREFETCH_SLOT(m, h, 0);
 }
 
 void *hmap_put(struct hmap *m, const char *key, void *value)

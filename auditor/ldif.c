@@ -957,6 +957,9 @@ static void *parse_thread(void *arg)
 /* Deliver the records of b to fn; -1 when fn fails. */
 static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *err)
 {
+	/* the DNs first: a record is given the DN of one ahead (raw_entry.ahead) */
+	for (size_t i = 0; i < b->n; i++)
+		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
 	for (size_t i = 0; i < b->n; i++) {
 		struct raw_entry *e = &b->entries[i];
 		size_t first = b->first[i];
@@ -970,7 +973,6 @@ static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *
 			}
 		}
 		e->attrs = b->attrs + first;
-		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
 		e->ndn = &b->entry_ndn[i];
 		e->ahead = i + ENTRY_AHEAD < b->n ? &b->entry_ndn[i + ENTRY_AHEAD] : NULL;
 		if (fn(data, e, err) < 0)

@@ -361,15 +361,16 @@ uint64_t str_ihash(const char *s)
 	return h;
 }
 
-/* Append the decimal digits of v (negative when neg) to buf[*n..size). */
-static bool put_decimal(char *buf, size_t size, size_t *n, unsigned long long v, bool neg)
+/* Append the digits of v in base 10 or 16 (with a '-' when neg) to buf[*n..size). */
+static bool put_number(char *buf, size_t size, size_t *n, unsigned long long v, unsigned base,
+		       bool neg)
 {
 	char digits[24];
 	size_t k = 0;
 
 	do {
-		digits[k++] = (char)('0' + v % 10);
-		v /= 10;
+		digits[k++] = "0123456789abcdef"[v % base];
+		v /= base;
 	} while (v);
 	if (neg)
 		digits[k++] = '-';
@@ -387,7 +388,6 @@ long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
 	for (const char *p = fmt; *p; p++) {
 		unsigned long long u;
 		long long v;
-		bool ok;
 
 		if (*p != '%' || p[1] == '%') {
 			if (n + 1 >= size)
@@ -415,45 +415,28 @@ long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
 		} else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
 			v = va_arg(*ap, long long);
 			p += 2;
-		} else if (p[0] == 'u' || p[0] == 'x') {
-			u = va_arg(*ap, unsigned);
-			goto unsigned_value;
-		} else if (p[0] == 'l' && p[1] == 'u') {
-			u = va_arg(*ap, unsigned long);
-			p++;
-			goto unsigned_value;
-		} else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u') {
-			u = va_arg(*ap, unsigned long long);
-			p += 2;
-			goto unsigned_value;
-		} else if (p[0] == 'z' && p[1] == 'u') {
-			u = va_arg(*ap, size_t);
-			p++;
-			goto unsigned_value;
 		} else {
-			return -1;
-		}
-		ok = put_decimal(buf, size, &n, v < 0 ? 0 - (unsigned long long)v
-						      : (unsigned long long)v, v < 0);
-		if (!ok)
-			return -1;
-		continue;
-unsigned_value:
-		if (*p == 'x') {
-			char hex[16];
-			size_t k = 0;
-
-			do {
-				hex[k++] = "0123456789abcdef"[u & 15];
-				u >>= 4;
-			} while (u);
-			if (n + k >= size)
+			if (p[0] == 'u' || p[0] == 'x') {
+				u = va_arg(*ap, unsigned);
+			} else if (p[0] == 'l' && p[1] == 'u') {
+				u = va_arg(*ap, unsigned long);
+				p++;
+			} else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u') {
+				u = va_arg(*ap, unsigned long long);
+				p += 2;
+			} else if (p[0] == 'z' && p[1] == 'u') {
+				u = va_arg(*ap, size_t);
+				p++;
+			} else {
 				return -1;
-			while (k)
-				buf[n++] = hex[--k];
-		} else if (!put_decimal(buf, size, &n, u, false)) {
-			return -1;
+			}
+			if (!put_number(buf, size, &n, u, *p == 'x' ? 16 : 10, false))
+				return -1;
+			continue;
 		}
+		if (!put_number(buf, size, &n, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v,
+				10, v < 0))
+			return -1;
 	}
 	buf[n] = '\0';
 	return (long)n;

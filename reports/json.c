@@ -1125,7 +1125,6 @@ struct account_key {
 static int account_key_cmp(const void *pa, const void *pb)
 {
 	const struct account_key *x = pa, *y = pb;
-
 	int r = str_sort_key_cmp(x->k, y->k);
 
 	return r ? r : account_cmp(&x->acc, &y->acc);
