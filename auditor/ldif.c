@@ -421,6 +421,36 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	return 0;
 }
 
+/* Records ahead whose DN is given with a record (raw_entry.ahead). */
+#define ENTRY_AHEAD 4
+
+/*
+ * Point the records of the full batch b at their attributes, values and
+ * normalised DNs, which stay where they are from now on. The parser does
+ * it, before the batch goes: the consumer only reads.
+ */
+static void batch_finish(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
+	for (size_t i = 0; i < b->n; i++) {
+		struct raw_entry *e = &b->entries[i];
+		size_t first = b->first[i];
+
+		for (size_t k = first; k < first + e->nattrs; k++) {
+			b->attrs[k].vals = &b->vals[k];
+			b->attrs[k].ndns = NULL;
+			if (b->attr_off[k] != NO_NDN) {
+				b->attr_ndn[k].ndn = b->norm.buf + b->attr_off[k];
+				b->attrs[k].ndns = &b->attr_ndn[k];
+			}
+		}
+		e->attrs = b->attrs + first;
+		e->ndn = &b->entry_ndn[i];
+		e->ahead = i + ENTRY_AHEAD < b->n ? &b->entry_ndn[i + ENTRY_AHEAD] : NULL;
+	}
+}
+
 /* Hand batch b to the consumer; false when the consumer wants no more. */
 static bool pipeline_push(struct pipeline *p, struct batch *b)
 {
@@ -810,6 +840,7 @@ static int refill(struct reader *r)
 		memcpy(buf, r->buf + r->pos, rest);
 		r->cur->buf = r->buf;
 		r->cur->buf_cap = r->cap;
+		batch_finish(r->cur);
 		more = pipeline_push(r->pipe, r->cur);
 		r->cur = next;
 		r->buf = buf;
@@ -947,37 +978,17 @@ static void *parse_thread(void *arg)
 	b->status = ret;
 	b->err = r->perr;
 	r->cur = NULL;
+	batch_finish(b);
 	pipeline_push(r->pipe, b);
 	return NULL;
 }
 
-/* Records ahead whose DN is given with a record (raw_entry.ahead). */
-#define ENTRY_AHEAD 4
-
 /* Deliver the records of b to fn; -1 when fn fails. */
 static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *err)
 {
-	/* the DNs first: a record is given the DN of one ahead (raw_entry.ahead) */
 	for (size_t i = 0; i < b->n; i++)
-		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
-	for (size_t i = 0; i < b->n; i++) {
-		struct raw_entry *e = &b->entries[i];
-		size_t first = b->first[i];
-
-		for (size_t k = first; k < first + e->nattrs; k++) {
-			b->attrs[k].vals = &b->vals[k];
-			b->attrs[k].ndns = NULL;
-			if (b->attr_off[k] != NO_NDN) {
-				b->attr_ndn[k].ndn = b->norm.buf + b->attr_off[k];
-				b->attrs[k].ndns = &b->attr_ndn[k];
-			}
-		}
-		e->attrs = b->attrs + first;
-		e->ndn = &b->entry_ndn[i];
-		e->ahead = i + ENTRY_AHEAD < b->n ? &b->entry_ndn[i + ENTRY_AHEAD] : NULL;
-		if (fn(data, e, err) < 0)
+		if (fn(data, &b->entries[i], err) < 0)
 			return -1;
-	}
 	return 0;
 }
 
