@@ -161,46 +161,54 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
 /*
- * The slot of name[0..n) in the name cache: its first and last eight
- * bytes and its length tell nearly all attribute names apart, and those
- * that share them (or a slot) take the next free one.
+ * The first and last eight bytes of name[0..n) (all of a shorter name in
+ * *head): with the length they tell nearly all attribute names apart, and
+ * they are the whole name up to sixteen bytes.
  */
-static size_t name_slot(const char *name, size_t n)
+static void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
 {
-	uint64_t head = 0, tail = 0;
-
+	*head = *tail = 0;
 	if (n >= 8) {
-		memcpy(&head, name, 8);
-		memcpy(&tail, name + n - 8, 8);
+		memcpy(head, name, 8);
+		memcpy(tail, name + n - 8, 8);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			head |= (uint64_t)(unsigned char)name[i] << (8 * i);
+			*head |= (uint64_t)(unsigned char)name[i] << (8 * i);
 	}
-	head = (head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n;
-	return (size_t)(head >> 40) & (DIR_NAME_CACHE - 1);
 }
 
 /*
  * The fixed attribute a raw attribute carries, or -1. Sources repeat the
  * same few spellings millions of times, so the answer for each spelling
- * is kept in a small hash table before the lookup proper. When the table
- * is as full as it may be, further spellings are looked up every time.
+ * is kept in a small hash table before the lookup proper, placed by
+ * name_words() (names that share them, or a slot, take the next free
+ * one). When the table is as full as it may be, further spellings are
+ * looked up every time.
  */
 static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 {
 	char name[96];
 	size_t n = base_name_len(ra), slot;
+	uint64_t head, tail;
 	int id;
 
 	*extra = 0;
 	if (n == 0 || n >= sizeof(name))
 		return -1;
-	for (slot = name_slot(ra->name, n); d->name_cache[slot].len;
-	     slot = (slot + 1) & (DIR_NAME_CACHE - 1))
-		if (d->name_cache[slot].len == n && memcmp(d->name_cache[slot].name, ra->name, n) == 0) {
+	name_words(ra->name, n, &head, &tail);
+	slot = (size_t)(((head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
+			40) & (DIR_NAME_CACHE - 1);
+	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
+		const char *cached = d->name_cache[slot].name;
+
+		/* the words are the name up to 16 bytes; beyond, its middle is compared */
+		if (d->name_cache[slot].len == n && d->name_cache[slot].head == head &&
+		    d->name_cache[slot].tail == tail &&
+		    (n <= 16 || memcmp(cached + 8, ra->name + 8, n - 16) == 0)) {
 			*extra = d->name_cache[slot].extra;
 			return d->name_cache[slot].id;
 		}
+	}
 	memcpy(name, ra->name, n);
 	name[n] = '\0';
 	id = dir_attr_lookup(name);
@@ -210,6 +218,8 @@ static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
 		memcpy(d->name_cache[slot].name, name, n + 1);
 		d->name_cache[slot].len = n;
+		d->name_cache[slot].head = head;
+		d->name_cache[slot].tail = tail;
 		d->name_cache[slot].id = id;
 		d->name_cache[slot].extra = *extra;
 		d->nname_cache++;

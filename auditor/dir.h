@@ -342,6 +342,7 @@ struct dir {
 	struct {
 		char name[96];
 		size_t len;              /* 0: a free slot */
+		uint64_t head, tail;     /* its first and last eight bytes (dir.c) */
 		int id;
 		uint64_t extra;          /* bit k: extra_names[k] */
 	} name_cache[DIR_NAME_CACHE];

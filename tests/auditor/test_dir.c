@@ -698,6 +698,21 @@ Test(dir, attribute_names_beyond_the_name_cache)
 	sbuf_release(&sb);
 }
 
+/* Names alike in length and in their first and last eight bytes stay apart. */
+Test(dir, attribute_names_alike_at_both_ends)
+{
+	struct dir d;
+
+	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+		 "userAccountControl: 66048\nuserAccoXYtControl: 2\n"
+		 "\n"
+		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\n"
+		 "userAccoXYtControl: 2\nuserAccountControl: 512\n");
+	cr_expect_eq(account(&d, "a")->uac, 66048u);
+	cr_expect_eq(account(&d, "b")->uac, 512u);
+	dir_release(&d);
+}
+
 /* ---- duplicates and lookups -------------------------------------------- */
 
 Test(dir, duplicate_dn_is_an_error)
