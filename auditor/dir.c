@@ -495,7 +495,6 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 		return -1;
 	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
 		h->sam = dup_value(b, v);
-	/* only the PSO precedence tie-break reads it: a million accounts need not keep it */
 	if (hmap_put_hashed(&b->d->by_dn, key, hash, h) != h)
 		return error_set(b->err, EXIT_INPUT, "%s:%zu: duplicate entry \"%s\"", b->e->origin,
 				 b->e->line, b->e->dn);
@@ -705,15 +704,9 @@ static int add_members(struct builder *b, struct group *g)
 			l->ndns[i] = ra->ndns[v - ra->vals].ndn;
 			l->hash[i] = ra->ndns[v - ra->vals].hash;
 		} else {
-			size_t len;
-
 			/* buf moves as it grows: pointed into once it is complete */
 			l->ndns[i] = NULL;
-			l->at[i] = buf.len;
-			sbuf_grow(&buf, v->len + 1);
-			len = dn_normalise_into(v->val, v->len, buf.buf + l->at[i]);
-			buf.len += len + 1;
-			l->hash[i] = hmap_hash_bytes(buf.buf + l->at[i], len);
+			l->at[i] = dir_ndn_append(&buf, v->val, v->len, &l->hash[i]);
 		}
 		i++;
 	}
@@ -889,6 +882,17 @@ struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn)
 	return o;
 }
 
+size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *hash)
+{
+	size_t off = sb->len, n;
+
+	sbuf_grow(sb, len + 1);
+	n = dn_normalise_into(dn, len, sb->buf + off);
+	*hash = hmap_hash_bytes(sb->buf + off, n);
+	sb->len = off + n + 1;   /* past the NUL: the next DN follows it */
+	return off;
+}
+
 /* DNs normalised, then looked up, this many at a time. */
 #define FIND_BATCH 256
 
@@ -905,15 +909,8 @@ void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
 		size_t nb = n - at < FIND_BATCH ? n - at : FIND_BATCH;
 
 		sbuf_reset(&buf);
-		for (size_t i = 0; i < nb; i++) {
-			size_t len = strlen(dns[at + i]);
-
-			off[i] = buf.len;
-			sbuf_grow(&buf, len + 1);
-			len = dn_normalise_into(dns[at + i], len, buf.buf + off[i]);
-			buf.len += len + 1;
-			hash[i] = hmap_hash_bytes(buf.buf + off[i], len);
-		}
+		for (size_t i = 0; i < nb; i++)
+			off[i] = dir_ndn_append(&buf, dns[at + i], strlen(dns[at + i]), &hash[i]);
 		for (size_t i = 0; i < nb; i++)
 			ndns[i] = buf.buf + off[i];
 		hmap_get_many(&d->by_dn, ndns, hash, nb, found);

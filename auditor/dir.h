@@ -456,6 +456,12 @@ struct dir_obj *dir_find_name(const struct dir *d, const char *name);
  */
 const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch);
 /*
+ * Append DN dn[0..len) normalised (dn_normalise) and its NUL to sb, for a
+ * lookup by DN to come; returns where it starts in sb, and its hash
+ * (hmap_hash_bytes) in *hash.
+ */
+size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *hash);
+/*
  * strcmp() of the normalised DNs of x and y, without building them; an
  * object without a DN sorts last.
  */

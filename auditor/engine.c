@@ -19,6 +19,7 @@
 #include "policy.h"
 #include "sbuf.h"
 #include "strutil.h"
+#include "thread.h"
 #include "timeutil.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -876,10 +877,8 @@ struct sort_job {
 static void *sort_groups(void *arg)
 {
 	struct sort_job *j = arg;
-	size_t i;
-
 	struct name_key *keys = NULL;
-	size_t alloc = 0;
+	size_t i, alloc = 0;
 
 	while ((i = atomic_fetch_add(&j->next, 1)) < j->ngroups) {
 		size_t g = j->order[i], n = j->start[g + 1] - j->start[g];
@@ -935,7 +934,7 @@ static void sort_findings(struct audit *a)
 	for (size_t i = 0; i < a->nfindings; i++)
 		v[fill[sort_group(a->findings[i], nchecks)]++] = a->findings[i];
 	qsort_r(order, ngroups, sizeof(*order), cmp_group_size, start);
-	started = pthread_create(&tid, NULL, sort_groups, &job) == 0;
+	started = thread_start(&tid, sort_groups, &job);
 	sort_groups(&job);
 	if (started)
 		pthread_join(tid, NULL);
@@ -1044,7 +1043,7 @@ static void run_checks(struct audit *a)
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
-		started[t] = t > 0 && pthread_create(&tid[t], NULL, work, &w[t]) == 0;
+		started[t] = t > 0 && thread_start(&tid[t], work, &w[t]);
 	}
 	work(&w[0]);
 	for (int t = 1; t < CHECK_THREADS; t++) {

@@ -22,6 +22,7 @@
 #include "sbuf.h"
 #include "secret.h"
 #include "strutil.h"
+#include "thread.h"
 #include "xalloc.h"
 
 #define DEFAULT_TIMEOUT 120
@@ -813,7 +814,7 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 		njobs++;
 	}
 	for (size_t i = 0; i < njobs; i++)
-		if (pthread_create(&threads[i], NULL, dc_thread, &jobs[i]) != 0)
+		if (!thread_start(&threads[i], dc_thread, &jobs[i]))
 			dc_thread(&jobs[i]), threads[i] = 0;
 	for (size_t i = 0; i < njobs; i++)
 		if (threads[i])

@@ -18,7 +18,6 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +25,9 @@
 
 #include "error.h"
 #include "exitcode.h"
-#include "hmap.h"
 #include "sbuf.h"
 #include "strutil.h"
+#include "thread.h"
 #include "xalloc.h"
 
 #define BLOCK (1u << 20)
@@ -45,7 +44,7 @@ struct batch {
 	struct raw_entry *entries;
 	size_t *first;           /* each entry's first attribute in attrs */
 	size_t n, alloc, first_alloc;
-	struct raw_attr *attrs;  /* of every entry in turn; set up on delivery */
+	struct raw_attr *attrs;  /* of every entry in turn; pointed at by batch_finish() */
 	struct raw_value *vals;  /* one per attribute */
 	size_t nattrs, attrs_alloc, vals_alloc;
 	/*
@@ -358,20 +357,6 @@ static struct batch *batch_new(void)
 	return b;
 }
 
-/* Normalise and hash DN s[0..len) into b->norm; returns its offset. */
-static size_t batch_ndn(struct batch *b, const char *s, size_t len, uint64_t *hash)
-{
-	size_t off = b->norm.len;
-
-	size_t n;
-
-	sbuf_grow(&b->norm, len + 1);
-	n = dn_normalise_into(s, len, b->norm.buf + off);
-	*hash = hmap_hash_bytes(b->norm.buf + off, n);
-	b->norm.len += n + 1;
-	return off;
-}
-
 static bool is_member(const struct raw_attr *a)
 {
 	return a->base_len == 6 && str_nieq(a->name, 6, "member");
@@ -403,9 +388,10 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	xgrow(&b->entry_ndn, &b->entry_ndn_alloc, b->n + 1, sizeof(*b->entry_ndn));
 	xgrow(&b->attr_off, &b->attr_off_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_off));
 	xgrow(&b->attr_ndn, &b->attr_ndn_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_ndn));
-	/* the arrays move as they grow: pointers are set on delivery */
+	/* the arrays move as they grow: pointers are set by batch_finish() */
 	b->first[b->n] = b->nattrs;
-	b->entry_off[b->n] = batch_ndn(b, e->dn, strlen(e->dn), &b->entry_ndn[b->n].hash);
+	b->entry_off[b->n] = dir_ndn_append(&b->norm, e->dn, strlen(e->dn),
+					    &b->entry_ndn[b->n].hash);
 	b->entries[b->n++] = *e;
 	for (size_t i = 0; i < e->nattrs; i++) {
 		size_t k = b->nattrs + i;
@@ -414,8 +400,8 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 		b->vals[k] = *e->attrs[i].vals;
 		b->attr_off[k] = NO_NDN;
 		if (is_member(&e->attrs[i]))
-			b->attr_off[k] = batch_ndn(b, b->vals[k].val, b->vals[k].len,
-						   &b->attr_ndn[k].hash);
+			b->attr_off[k] = dir_ndn_append(&b->norm, b->vals[k].val, b->vals[k].len,
+							&b->attr_ndn[k].hash);
 	}
 	b->nattrs += e->nattrs;
 	return 0;
@@ -997,8 +983,7 @@ int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct e
 	struct pipeline pipe = { .head = NULL };
 	struct reader r;
 	pthread_t tid;
-	sigset_t all, old;
-	int ret = 0, rc;
+	int ret = 0;
 
 	reader_init(&r, name, fn, data, err);
 	r.fp = fp;
@@ -1007,12 +992,7 @@ int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct e
 	r.cur = batch_new();
 	pthread_mutex_init(&pipe.lock, NULL);
 	pthread_cond_init(&pipe.changed, NULL);
-	/* signals are for the main thread, whose handler cleans up */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&tid, NULL, parse_thread, &r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (!thread_start(&tid, parse_thread, &r)) {
 		/* no thread: parse and consume on this one */
 		batch_free(r.cur);
 		r.pipe = NULL;

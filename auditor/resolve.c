@@ -22,6 +22,7 @@
 #include "sbuf.h"
 #include "sid.h"
 #include "strutil.h"
+#include "thread.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -355,7 +356,7 @@ static void build_memberships(struct dir *d, struct members *m)
 		half += scan_cost(d->groups[split++]);
 	scan[0].to = scan[1].from = split;
 	scan[1].to = d->ngroups;
-	started = pthread_create(&tid, NULL, scan_members, &scan[1]) == 0;
+	started = thread_start(&tid, scan_members, &scan[1]);
 	scan_members(&scan[0]);
 	if (started)
 		pthread_join(tid, NULL);

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include "../auditor/readiness.h"
 #include "../auditor/sbuf.h"
 #include "../auditor/strutil.h"
+#include "../auditor/thread.h"
 #include "../auditor/timeutil.h"
 #include "../auditor/utf8.h"
 #include "../auditor/xalloc.h"
@@ -238,18 +238,12 @@ static void *jo_writer(void *arg)
 
 static void jo_start(struct jo *o)
 {
-	sigset_t all, old;
-
 	o->started = true;
 	for (size_t i = 1; i < JO_NBUF; i++)
 		o->bufs[i] = xmalloc(JO_BUF);
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->cond, NULL);
-	/* signals stay with the main thread, whose handlers expect them */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	o->threaded = pthread_create(&o->thread, NULL, jo_writer, o) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	o->threaded = thread_start(&o->thread, jo_writer, o);
 	if (!o->threaded) {
 		pthread_cond_destroy(&o->cond);
 		pthread_mutex_destroy(&o->lock);
@@ -975,17 +969,9 @@ static void *side_writer(void *arg)
 
 static bool side_start(struct side *s, pthread_t *tid)
 {
-	sigset_t all, old;
-	bool started;
-
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	/* signals stay with the main thread, whose handlers expect them */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_create(tid, NULL, side_writer, s) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return started;
+	return thread_start(tid, side_writer, s);
 }
 
 static void side_stop(struct side *s, pthread_t tid)
