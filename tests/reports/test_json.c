@@ -841,16 +841,33 @@ Test(json, report_file_has_mode_0600)
 	hand_free(h);
 }
 
+/* r.json as a previous run left it. */
+static void previous_report(void)
+{
+	FILE *fp = fopen(in_dir("r.json"), "w");
+
+	cr_assert_not_null(fp);
+	fputs("previous report\n", fp);
+	fclose(fp);
+}
+
+/* r.json is still the previous run's, and no temporary file is left. */
+static void expect_previous_kept(void)
+{
+	char *text = slurp(in_dir("r.json"));
+
+	cr_assert_str_eq(text, "previous report\n");
+	free(text);
+	cr_assert_eq(count_entries(), 1);
+}
+
 Test(json, unwritable_target_fails_with_exit_report_and_keeps_previous)
 {
 	struct hand *h = hand_new();
 	struct error err = ERROR_INIT;
 	struct report_meta m = meta(NOW);
-	FILE *fp = fopen(in_dir("r.json"), "w");
-	char *text;
 
-	fputs("previous report\n", fp);
-	fclose(fp);
+	previous_report();
 	cr_assert_eq(chmod(dir, 0500), 0);
 	if (access(dir, W_OK) == 0) {
 		/* running as root: a regular file where the directory should be */
@@ -862,10 +879,7 @@ Test(json, unwritable_target_fails_with_exit_report_and_keeps_previous)
 	chmod(dir, 0700);
 	cr_assert_eq(err.code, EXIT_REPORT);
 	cr_assert(strncmp(err.msg, "cannot write report \"", 21) == 0, "%s", err.msg);
-	text = slurp(in_dir("r.json"));
-	cr_assert_str_eq(text, "previous report\n");
-	free(text);
-	cr_assert_eq(count_entries(), 1);
+	expect_previous_kept();
 	hand_free(h);
 }
 
@@ -875,11 +889,8 @@ Test(json, write_failure_midway_keeps_previous_and_leaves_no_temp)
 	struct error err = ERROR_INIT;
 	struct report_meta m = meta(NOW);
 	struct rlimit rl = { 2048, 2048 };
-	FILE *fp = fopen(in_dir("r.json"), "w");
-	char *text;
 
-	fputs("previous report\n", fp);
-	fclose(fp);
+	previous_report();
 	/* enough findings to outgrow the limit: the write fails as on a full disk */
 	for (int i = 0; i < 200; i++)
 		push(h, &chk_priv_nested, SEV_INFO, &h->acc[2], "padding finding", NULL);
@@ -888,10 +899,7 @@ Test(json, write_failure_midway_keeps_previous_and_leaves_no_temp)
 	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
 	cr_assert_eq(err.code, EXIT_REPORT);
 	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
-	text = slurp(in_dir("r.json"));
-	cr_assert_str_eq(text, "previous report\n");
-	free(text);
-	cr_assert_eq(count_entries(), 1);
+	expect_previous_kept();
 	hand_free(h);
 }
 
@@ -1808,11 +1816,8 @@ Test(json, big_report_write_failure_keeps_previous_and_leaves_no_temp)
 	struct report_meta m = meta(NOW);
 	struct rlimit rl = { 1536 * 1024, 1536 * 1024 };
 	int threads = thread_count();
-	FILE *fp = fopen(in_dir("r.json"), "w");
-	char *text;
 
-	fputs("previous report\n", fp);
-	fclose(fp);
+	previous_report();
 	/* the limit is reached by the writer thread, buffers after the first */
 	signal(SIGXFSZ, SIG_IGN);
 	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
@@ -1820,10 +1825,7 @@ Test(json, big_report_write_failure_keeps_previous_and_leaves_no_temp)
 	cr_assert(threads_back_to(threads), "the writer thread was not joined");
 	cr_assert_eq(err.code, EXIT_REPORT);
 	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
-	text = slurp(in_dir("r.json"));
-	cr_assert_str_eq(text, "previous report\n");
-	free(text);
-	cr_assert_eq(count_entries(), 1);
+	expect_previous_kept();
 	hand_free(h);
 }
 
