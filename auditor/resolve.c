@@ -288,14 +288,12 @@ static void scan_member(struct member_scan *s, size_t gi, struct group *g, struc
 	}
 }
 
-/* Members read after their group are looked up this many at a time. */
-#define PENDING_BATCH 256
-
 static void *scan_members(void *arg)
 {
 	struct member_scan *s = arg;
 	const struct dir *d = s->d;
-	struct dir_obj *found[PENDING_BATCH];
+	struct dir_obj **found = NULL;  /* the members read after their group */
+	size_t found_alloc = 0;
 
 	for (size_t gi = s->from; gi < s->to; gi++) {
 		struct group *g = d->groups[gi];
@@ -306,14 +304,14 @@ static void *scan_members(void *arg)
 				__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
 			scan_member(s, gi, g, g->member_objs[k], &ccap);
 		}
-		for (size_t k = 0; k < g->npending; k += PENDING_BATCH) {
-			size_t n = g->npending - k < PENDING_BATCH ? g->npending - k : PENDING_BATCH;
-
-			dir_find_by_dns(d, g->pending + k, n, found);
-			for (size_t i = 0; i < n; i++)
-				scan_member(s, gi, g, found[i], &ccap);
-		}
+		if (!g->npending)
+			continue;
+		xgrow(&found, &found_alloc, g->npending, sizeof(*found));
+		dir_find_by_dns(d, g->pending, g->npending, found);
+		for (size_t k = 0; k < g->npending; k++)
+			scan_member(s, gi, g, found[k], &ccap);
 	}
+	free(found);
 	return NULL;
 }
 
