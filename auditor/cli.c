@@ -12,6 +12,7 @@
 #include "error.h"
 #include "exitcode.h"
 #include "i18n.h"
+#include "ldapsrc.h"
 #include "severity.h"
 #include "xalloc.h"
 
@@ -32,6 +33,7 @@ enum {
 	OPT_BASELINE,
 	OPT_ALLOW_CLEARTEXT,
 	OPT_RANGE_SIZE,
+	OPT_CONNECTIONS,
 	OPT_FAIL_ON,
 	OPT_JUNIT,
 	OPT_FORCE,
@@ -68,6 +70,8 @@ static const struct option_doc options[] = {
 	{ "timeout", 1, OPT_TIMEOUT, "SECONDS", N_("network timeout (default 120)") },
 	{ "range-size", 1, OPT_RANGE_SIZE, "N",
 	  N_("read multi-valued attributes N values at a time (default: server's)") },
+	{ "connections", 1, OPT_CONNECTIONS, "N",
+	  N_("read over N connections at once (default 2, at most 16)") },
 	{ "policy", 1, 'p', "FILE", N_("policy JSON (default: built-in defaults)") },
 	{ "now", 1, OPT_NOW, "TIME", N_("evaluate ages as of TIME (ISO 8601)") },
 	{ "json", 1, OPT_JSON, "FILE", N_("write the JSON report (- = stdout); with checks: JSON") },
@@ -245,6 +249,11 @@ int cli_parse(struct cli *c, int argc, char **argv, struct error *err)
 		case OPT_RANGE_SIZE:
 			if (parse_long(optarg, &c->range_size) < 0)
 				return error_set(err, EXIT_INPUT, "--range-size: expected a positive number, not \"%s\"", optarg);
+			break;
+		case OPT_CONNECTIONS:
+			if (parse_long(optarg, &c->connections) < 0 || c->connections > LDAPSRC_MAX_CONNECTIONS)
+				return error_set(err, EXIT_INPUT, "--connections: expected a number from 1 to %d, not \"%s\"",
+						 LDAPSRC_MAX_CONNECTIONS, optarg);
 			break;
 		case OPT_PAGE_SIZE:
 			if (parse_long(optarg, &c->page_size) < 0)

@@ -33,7 +33,7 @@ struct cli {
 	bool starttls, insecure_tls, all_dcs, allow_cleartext_bind;
 	const char *dcs[16];
 	size_t ndcs;
-	long page_size, timeout, range_size;
+	long page_size, timeout, range_size, connections;
 	/* policy, time, outputs */
 	const char *policy, *now, *json, *xlsx, *baseline, *output, *junit;
 	int fail_on;          /* --fail-on: a severity, or -1 (the policy's gate.fail_on) */

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sasl/sasl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,28 +353,77 @@ struct logon_map {
 	struct arena arena;
 };
 
+/*
+ * What the readers of one search share, one reader a connection: the
+ * consumer, which gets one entry at a time under the lock, the counts, and
+ * whether a reader failed, which ends the others.
+ */
+struct tally {
+	pthread_mutex_t lock;
+	dir_entry_fn *fn;
+	void *data;
+	size_t entries, pages;
+	struct timespec start;
+	atomic_bool stop;
+};
+
 struct reader {
 	const struct ldap_options *o;
 	struct conn *c;
-	dir_entry_fn *fn;
-	void *data;
+	struct tally *t;
 	struct logon_map *logons;
-	size_t entries, pages;
-	struct timespec start;
+	const char *base, *filter;
+	char **attrs;
+	struct error err;
+	bool first;                 /* the first reader to fail */
 };
 
-static void progress(struct reader *r, bool done)
+static void tally_init(struct tally *t, dir_entry_fn *fn, void *data)
 {
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
+	t->fn = fn;
+	t->data = data;
+	atomic_init(&t->stop, false);
+	clock_gettime(CLOCK_MONOTONIC, &t->start);
+}
+
+/* Under the tally's lock. */
+static void progress(const struct reader *r, bool done)
+{
+	const struct tally *t = r->t;
 	struct timespec now;
 	double secs;
 
 	if (!r->o->progress)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+	secs = (double)(now.tv_sec - t->start.tv_sec) + (double)(now.tv_nsec - t->start.tv_nsec) / 1e9;
 	fprintf(stderr, "\rprivaudit: %zu entries, %zu pages, %.0f entries/s, %.1f s%s",
-		r->entries, r->pages, secs > 0 ? (double)r->entries / secs : 0.0, secs,
+		t->entries, t->pages, secs > 0 ? (double)t->entries / secs : 0.0, secs,
 		done ? "\n" : "");
+}
+
+/* Ends the other readers; the first to fail has the error to report. */
+static void reader_failed(struct reader *r)
+{
+	if (!atomic_exchange(&r->t->stop, true))
+		r->first = true;
+}
+
+/* One entry to the consumer. */
+static int deliver(struct reader *r, const struct raw_entry *re, struct error *err)
+{
+	struct tally *t = r->t;
+	int ret = -1;
+
+	pthread_mutex_lock(&t->lock);
+	if (!atomic_load(&t->stop)) {
+		ret = t->fn(t->data, re, err);
+		t->entries++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
 }
 
 static const struct raw_value *logon_override(struct reader *r, const char *dn,
@@ -528,8 +578,7 @@ static int process_entry(struct reader *r, LDAPMessage *e, struct error *err)
 			re.nattrs = n + 1;
 		}
 	}
-	ret = r->fn(r->data, &re, err);
-	r->entries++;
+	ret = deliver(r, &re, err);
 out:
 	for (size_t i = 0; i < n; i++) {
 		ldap_memfree(bufs[i].name);
@@ -550,6 +599,32 @@ out:
 }
 
 typedef int entry_cb(struct reader *r, LDAPMessage *e, struct error *err);
+
+/*
+ * Every message received so far for msgid, in one call (fewer polls): the
+ * count of ldap_result(), or 0 when none came within the timeout or another
+ * reader failed first. The wait is cut in slices to see that.
+ */
+static int wait_result(struct reader *r, int msgid, LDAPMessage **msg)
+{
+	const long slice_us = 100000;
+	long limit_us = (long)r->c->tv.tv_sec * 1000000L + (long)r->c->tv.tv_usec, waited = 0;
+
+	for (;;) {
+		struct timeval tv = { 0, slice_us };
+		int rc = ldap_result(r->c->ld, msgid, LDAP_MSG_RECEIVED, &tv, msg);
+
+		if (rc != 0) {
+			watchdog_kick();
+			return rc;
+		}
+		ldap_msgfree(*msg);
+		*msg = NULL;
+		waited += slice_us;
+		if (atomic_load(&r->t->stop) || waited >= limit_us)
+			return 0;
+	}
+}
 
 /* A paged search, each entry handed to cb as it arrives. */
 static int paged_search(struct reader *r, const char *base, int scope, const char *filter,
@@ -581,13 +656,12 @@ static int paged_search(struct reader *r, const char *base, int scope, const cha
 			LDAPMessage *msg = NULL, *m;
 			bool failed = false;
 
-			/* every message received so far, in one call: fewer polls */
-			rc = ldap_result(r->c->ld, msgid, LDAP_MSG_RECEIVED, &r->c->tv, &msg);
-			watchdog_kick();
+			rc = wait_result(r, msgid, &msg);
 			if (rc == 0) {
-				ldap_msgfree(msg);
-				error_set(err, EXIT_LDAP, "%s: no answer within %ld s during the search",
-					  r->c->uri, (long)r->c->tv.tv_sec);
+				if (!atomic_load(&r->t->stop))
+					error_set(err, EXIT_LDAP,
+						  "%s: no answer within %ld s during the search",
+						  r->c->uri, (long)r->c->tv.tv_sec);
 				goto out;
 			}
 			if (rc < 0) {
@@ -651,11 +725,15 @@ static int paged_search(struct reader *r, const char *base, int scope, const cha
 			ber_memfree(next.bv_val);
 		}
 		ldap_controls_free(sctrls);
-		r->pages++;
+		pthread_mutex_lock(&r->t->lock);
+		r->t->pages++;
 		progress(r, false);
+		pthread_mutex_unlock(&r->t->lock);
 	} while (cookie);
 	ret = 0;
 out:
+	if (ret < 0)
+		reader_failed(r);
 	if (cookie)
 		ber_bvfree(cookie);
 	return ret;
@@ -689,7 +767,7 @@ struct dc_job {
 
 static int collect_logon(struct reader *r, LDAPMessage *e, struct error *err)
 {
-	struct dc_job *job = r->data;
+	struct dc_job *job = r->t->data;
 	char *dn = ldap_get_dn(r->c->ld, e);
 	struct berval **v = ldap_get_values_len(r->c->ld, e, "lastLogon");
 
@@ -720,12 +798,15 @@ static void *dc_thread(void *arg)
 	struct conn c;
 	static char a_logon[] = "lastLogon";
 	char *attrs[] = { a_logon, NULL };
-	struct reader r = { .o = job->o, .c = &c, .data = job };
+	struct tally t;
+	struct reader r = { .o = job->o, .c = &c, .t = &t };
 
+	tally_init(&t, NULL, job);
 	if (conn_open(&c, job->o, job->uri, job->pw, &job->err) == 0)
 		paged_search(&r, job->base, LDAP_SCOPE_SUBTREE, "(objectClass=user)", attrs,
 			     collect_logon, &job->err);
 	conn_close(&c);
+	pthread_mutex_destroy(&t.lock);
 	return NULL;
 }
 
@@ -867,20 +948,125 @@ static int forward_entry(struct reader *r, LDAPMessage *e, struct error *err)
 	return process_entry(r, e, err);
 }
 
+/* "\\xx" for each of the 16 bytes of an objectGUID: first, then fill. */
+static void guid_value(struct sbuf *sb, unsigned first, unsigned fill)
+{
+	sbuf_addf(sb, "\\%02x", first);
+	for (int i = 1; i < 16; i++)
+		sbuf_addf(sb, "\\%02x", fill);
+}
+
+/*
+ * Whether the server orders objectGUID values, which splitting the search
+ * needs: the base entry must pass a filter that every GUID but the greatest
+ * passes. A server that cannot order them (the filter is undefined for it,
+ * or an error) gets one search.
+ */
+static bool guid_ordered(struct conn *c, const char *base)
+{
+	static char a_none[] = "1.1";
+	char *attrs[] = { a_none, NULL };
+	struct sbuf f = SBUF_INIT;
+	LDAPMessage *res = NULL;
+	bool yes;
+	int rc;
+
+	sbuf_adds(&f, "(&(objectGUID>=");
+	guid_value(&f, 0x00, 0x00);
+	sbuf_adds(&f, ")(!(objectGUID>=");
+	guid_value(&f, 0xff, 0xff);
+	sbuf_adds(&f, ")))");
+	rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_BASE, f.buf, attrs, 0, NULL, NULL, &c->tv, 1,
+			       &res);
+	watchdog_kick();
+	yes = rc == LDAP_SUCCESS && ldap_count_entries(c->ld, res) == 1;
+	ldap_msgfree(res);
+	sbuf_release(&f);
+	return yes;
+}
+
+/*
+ * Part i of n of the search: the accounts whose objectGUID's first byte is
+ * in [256i/n, 256(i+1)/n). GUIDs are random, so the parts are even. A part
+ * excludes the next one's lower bound with a NOT rather than a second
+ * range: with the server ordering GUIDs (guid_ordered()), every entry is in
+ * exactly one part.
+ */
+char *ldapsrc_part_filter(size_t i, size_t n)
+{
+	struct sbuf f = SBUF_INIT;
+
+	if (n <= 1)
+		return xstrdup(ACCOUNTS_FILTER);
+	sbuf_adds(&f, "(&" ACCOUNTS_FILTER);
+	if (i > 0) {
+		sbuf_adds(&f, "(objectGUID>=");
+		guid_value(&f, (unsigned)(256 * i / n), 0x00);
+		sbuf_adds(&f, ")");
+	}
+	if (i + 1 < n) {
+		sbuf_adds(&f, "(!(objectGUID>=");
+		guid_value(&f, (unsigned)(256 * (i + 1) / n), 0x00);
+		sbuf_adds(&f, "))");
+	}
+	sbuf_adds(&f, ")");
+	return sbuf_detach(&f);
+}
+
+/*
+ * The connections for the parts of the search, beyond the first: as many
+ * as open, down to none, with a warning for the first that does not (a
+ * server may limit connections per client). The number of connections.
+ */
+static size_t open_more(const struct ldap_options *o, struct conn *conns, size_t want,
+			const struct secret *pw)
+{
+	for (size_t i = 1; i < want; i++) {
+		struct error e = ERROR_INIT;
+
+		if (conn_open(&conns[i], o, conns[0].uri, pw, &e) < 0) {
+			fprintf(stderr, "privaudit: warning: %s; reading over %zu connection%s\n",
+				e.msg, i, i == 1 ? "" : "s");
+			conn_close(&conns[i]);
+			return i;
+		}
+		watchdog_kick();
+	}
+	return want;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct reader *r = arg;
+
+	paged_search(r, r->base, LDAP_SCOPE_SUBTREE, r->filter, r->attrs, forward_entry, &r->err);
+	return NULL;
+}
+
 int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 		 struct ldap_info *info, struct error *err)
 {
 	struct secret pw = SECRET_INIT;
 	struct krb_session *krb = NULL;
-	struct conn c = { 0 };
+	struct conn conns[LDAPSRC_MAX_CONNECTIONS];
+	struct reader readers[LDAPSRC_MAX_CONNECTIONS];
+	pthread_t threads[LDAPSRC_MAX_CONNECTIONS];
+	char *filters[LDAPSRC_MAX_CONNECTIONS] = { NULL };
 	struct logon_map logons;
-	struct reader r = { .o = o, .c = &c, .fn = fn, .data = data };
+	struct tally t;
 	const char **attrs = NULL;
 	char *base = o->base ? xstrdup(o->base) : NULL;
 	bool have_logons = o->ndcs || o->all_dcs;
+	size_t nconn = 1, want = o->connections > 0 ? (size_t)o->connections
+						    : LDAPSRC_DEFAULT_CONNECTIONS;
 	int ret = -1;
 
+	if (want > LDAPSRC_MAX_CONNECTIONS)
+		want = LDAPSRC_MAX_CONNECTIONS;
 	memset(info, 0, sizeof(*info));
+	memset(conns, 0, sizeof(conns));
+	memset(readers, 0, sizeof(readers));
+	tally_init(&t, fn, data);
 	secret_protect_process();
 	memset(&logons, 0, sizeof(logons));
 	logons.map.mode = HMAP_EXACT;
@@ -905,49 +1091,80 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 	}
 	watchdog_arm(o->uri ? o->uri : "the LDAP server",
 		     (unsigned)(o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT));
-	if (conn_open(&c, o, o->uri, &pw, err) < 0)
+	if (conn_open(&conns[0], o, o->uri, &pw, err) < 0)
 		goto out;
-	watchdog_arm(c.uri, (unsigned)c.tv.tv_sec);
+	watchdog_arm(conns[0].uri, (unsigned)conns[0].tv.tv_sec);
+	if (read_rootdse(&conns[0], &base, err) < 0)
+		goto out;
+	if (want > 1 && guid_ordered(&conns[0], base))
+		nconn = open_more(o, conns, want, &pw);
 	if (!have_logons)
 		secret_wipe(&pw);
-	if (read_rootdse(&c, &base, err) < 0)
-		goto out;
-	info->uri = xstrdup(c.uri);
+	info->uri = xstrdup(conns[0].uri);
 	info->base = xstrdup(base);
 	info->sources[info->nsources++] = xstrdup("lastLogonTimestamp");
 	{
 		struct sbuf sb = SBUF_INIT;
-		char *h = uri_host(c.uri);
+		char *h = uri_host(conns[0].uri);
 
 		sbuf_addf(&sb, "lastLogon@%s", h);
 		free(h);
 		info->sources[info->nsources++] = sbuf_detach(&sb);
 	}
 	if (have_logons) {
-		if (read_other_dcs(o, &c, base, &pw, &logons, info, err) < 0)
+		if (read_other_dcs(o, &conns[0], base, &pw, &logons, info, err) < 0)
 			goto out;
 		secret_wipe(&pw);
-		r.logons = &logons;
 	}
 	attrs = ldapsrc_attributes(o);
-	clock_gettime(CLOCK_MONOTONIC, &r.start);
-	if (paged_search(&r, base, LDAP_SCOPE_SUBTREE, ACCOUNTS_FILTER, (char **)attrs,
-			 forward_entry, err) < 0)
-		goto out;
-	progress(&r, true);
-	info->entries = r.entries;
+	clock_gettime(CLOCK_MONOTONIC, &t.start);
+	for (size_t i = 0; i < nconn; i++) {
+		struct reader *r = &readers[i];
+
+		filters[i] = ldapsrc_part_filter(i, nconn);
+		r->o = o;
+		r->c = &conns[i];
+		r->t = &t;
+		r->logons = have_logons ? &logons : NULL;
+		r->base = base;
+		r->attrs = (char **)attrs;
+		r->filter = filters[i];
+	}
+	/* parts 1.. on their own threads (or here, after part 0, without one) */
+	for (size_t i = 1; i < nconn; i++)
+		if (!thread_start(&threads[i], reader_thread, &readers[i]))
+			threads[i] = 0;
+	reader_thread(&readers[0]);
+	for (size_t i = 1; i < nconn; i++) {
+		if (threads[i])
+			pthread_join(threads[i], NULL);
+		else
+			reader_thread(&readers[i]);
+	}
+	for (size_t i = 0; i < nconn; i++)
+		if (readers[i].first) {
+			error_set(err, readers[i].err.code, "%s", readers[i].err.msg);
+			goto out;
+		}
+	progress(&readers[0], true);
+	info->entries = t.entries;
+	info->connections = nconn;
 	ret = 0;
 out:
-	if (ret < 0 && r.pages && o->progress)
+	if (ret < 0 && t.pages && o->progress)
 		fputc('\n', stderr); /* end the progress line before the error */
 	watchdog_stop();
 	secret_wipe(&pw);
 	free(attrs);
 	free(base);
-	conn_close(&c);
+	for (size_t i = 0; i < LDAPSRC_MAX_CONNECTIONS; i++) {
+		conn_close(&conns[i]);
+		free(filters[i]);
+	}
 	krb_release(krb);
 	hmap_release(&logons.map);
 	arena_release(&logons.arena);
+	pthread_mutex_destroy(&t.lock);
 	return ret;
 }
 

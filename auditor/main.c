@@ -157,6 +157,7 @@ static void ldap_options_from(const struct cli *c, struct ldap_options *o, const
 	o->page_size = c->page_size;
 	o->timeout = c->timeout;
 	o->range_size = c->range_size;
+	o->connections = c->connections;
 	o->progress = c->verbose || (isatty(STDERR_FILENO) && !c->quiet);
 	o->extra_attrs = extra;
 	o->nextra = nextra;
@@ -255,6 +256,9 @@ static int cmd_audit(const struct cli *c)
 		goto out_dir;
 	}
 	t_read = seconds_since(&t0);
+	if (c->verbose && !c->ldif)
+		fprintf(stderr, "privaudit: read %s over %zu connection%s\n", info.uri,
+			info.connections, info.connections == 1 ? "" : "s");
 	dir_resolve(&d, &p, now);
 	/* after resolve: classification resets the MFA sources the CSV adds to */
 	if (evidence_load_stats(&d, &p, now, &ev, &err) < 0) {

@@ -52,7 +52,7 @@ _privaudit()
 		return
 		;;
 	-b | --base | -D | --bind-dn | --principal | --dc | --page-size | --timeout | \
-	--range-size | --now)
+	--range-size | --connections | --now)
 		return
 		;;
 	esac

@@ -272,6 +272,27 @@ Test(cli, cleartext_bind_and_range_size)
 	parse_fails(ARGC(bad), bad, "--range-size: expected a positive number, not \"0\"");
 }
 
+Test(cli, connections)
+{
+	const char *dflt[] = { "privaudit", "audit", "-H", "ldaps://dc1" };
+	const char *one[] = { "privaudit", "audit", "-H", "ldaps://dc1", "--connections", "1" };
+	const char *most[] = { "privaudit", "audit", "--connections", "16" };
+	const char *zero[] = { "privaudit", "audit", "--connections", "0" };
+	const char *over[] = { "privaudit", "audit", "--connections", "17" };
+	const char *word[] = { "privaudit", "audit", "--connections", "two" };
+	struct cli c;
+
+	parse_ok(&c, ARGC(dflt), dflt);
+	cr_expect_eq(c.connections, 0, "no --connections: the source's default");
+	parse_ok(&c, ARGC(one), one);
+	cr_expect_eq(c.connections, 1);
+	parse_ok(&c, ARGC(most), most);
+	cr_expect_eq(c.connections, 16);
+	parse_fails(ARGC(zero), zero, "--connections: expected a number from 1 to 16, not \"0\"");
+	parse_fails(ARGC(over), over, "--connections: expected a number from 1 to 16, not \"17\"");
+	parse_fails(ARGC(word), word, "--connections: expected a number from 1 to 16, not \"two\"");
+}
+
 Test(cli, unknown_option_inside_a_cluster_is_named)
 {
 	const char *argv[] = { "privaudit", "audit", "-xq" };
@@ -357,7 +378,7 @@ Test(cli, usage_lists_every_option_and_exit_code)
 		"--uri URI", "-H", "--ldif FILE", "--base DN", "--bind-dn NAME",
 		"--password-file FILE", "--sasl-mech MECH", "--keytab FILE", "--principal NAME",
 		"--starttls", "--ca-file FILE", "--insecure-tls", "--allow-cleartext-bind",
-		"--range-size N", "--dc HOST", "--all-dcs",
+		"--range-size N", "--connections N", "--dc HOST", "--all-dcs",
 		"--page-size N", "--timeout SECONDS", "--policy FILE", "--now TIME",
 		"--json FILE", "--xlsx FILE", "--baseline FILE", "--output FILE", "--quiet",
 		"--verbose", "--help", "--version",
