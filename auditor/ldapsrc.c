@@ -54,12 +54,16 @@ struct conn {
 static char watchdog_msg[600];
 static size_t watchdog_len;
 static unsigned watchdog_secs;
+/* a progress line is on stderr without its line end */
+static volatile sig_atomic_t progress_open;
 
 static void watchdog_fire(int sig)
 {
 	ssize_t n;
 
 	(void)sig;
+	if (progress_open)
+		n = write(STDERR_FILENO, "\n", 1);
 	n = write(STDERR_FILENO, watchdog_msg, watchdog_len);
 	(void)n;
 	outfile_cleanup_pending();
@@ -402,6 +406,7 @@ static void progress(const struct reader *r, bool done)
 	fprintf(stderr, "\rprivaudit: %zu entries, %zu pages, %.0f entries/s, %.1f s%s",
 		t->entries, t->pages, secs > 0 ? (double)t->entries / secs : 0.0, secs,
 		done ? "\n" : "");
+	progress_open = !done;
 }
 
 /* Ends the other readers; the first to fail has the error to report. */
@@ -1151,9 +1156,11 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 	info->connections = nconn;
 	ret = 0;
 out:
-	if (ret < 0 && t.pages && o->progress)
-		fputc('\n', stderr); /* end the progress line before the error */
 	watchdog_stop();
+	if (progress_open) {
+		fputc('\n', stderr); /* end the progress line before the error */
+		progress_open = 0;
+	}
 	secret_wipe(&pw);
 	free(attrs);
 	free(base);
