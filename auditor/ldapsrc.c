@@ -992,27 +992,32 @@ static bool guid_ordered(struct conn *c, const char *base)
 
 /*
  * Part i of n of the search: the accounts whose objectGUID's first byte is
- * in [256i/n, 256(i+1)/n). GUIDs are random, so the parts are even. A part
- * excludes the next one's lower bound with a NOT rather than a second
- * range: with the server ordering GUIDs (guid_ordered()), every entry is in
- * exactly one part.
+ * in [256i/n, 256(i+1)/n). GUIDs are random, so the parts are even. The
+ * parts are the leaves of a tree of complements: the parts [a, b) split at
+ * m by one comparison, (objectGUID>=bound) for [m, b) and its NOT for
+ * [a, m), and each half again. Whatever order the server compares GUIDs
+ * in, each entry then passes exactly one path of the tree, so it is in
+ * exactly one part (guid_ordered() checks that the server compares them
+ * at all).
  */
 char *ldapsrc_part_filter(size_t i, size_t n)
 {
 	struct sbuf f = SBUF_INIT;
+	size_t a = 0, b = n;
 
 	if (n <= 1)
 		return xstrdup(ACCOUNTS_FILTER);
 	sbuf_adds(&f, "(&" ACCOUNTS_FILTER);
-	if (i > 0) {
-		sbuf_adds(&f, "(objectGUID>=");
-		guid_value(&f, (unsigned)(256 * i / n), 0x00);
-		sbuf_adds(&f, ")");
-	}
-	if (i + 1 < n) {
-		sbuf_adds(&f, "(!(objectGUID>=");
-		guid_value(&f, (unsigned)(256 * (i + 1) / n), 0x00);
-		sbuf_adds(&f, "))");
+	while (b - a > 1) {
+		size_t m = a + (b - a) / 2;
+
+		sbuf_adds(&f, i < m ? "(!(objectGUID>=" : "(objectGUID>=");
+		guid_value(&f, (unsigned)(256 * m / n), 0x00);
+		sbuf_adds(&f, i < m ? "))" : ")");
+		if (i < m)
+			b = m;
+		else
+			a = m;
 	}
 	sbuf_adds(&f, ")");
 	return sbuf_detach(&f);
