@@ -5,7 +5,6 @@
  */
 #include "engine.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -920,8 +919,6 @@ static void sort_findings(struct audit *a)
 	size_t *order = xcalloc(ngroups + 1, sizeof(*order));
 	struct finding **v = xcalloc(a->nfindings + 1, sizeof(*v));
 	struct sort_job job = { .v = v, .start = start, .order = order, .ngroups = ngroups };
-	pthread_t tid;
-	bool started;
 
 	rank_check_ids();
 	for (size_t i = 0; i < a->nfindings; i++)
@@ -934,10 +931,7 @@ static void sort_findings(struct audit *a)
 	for (size_t i = 0; i < a->nfindings; i++)
 		v[fill[sort_group(a->findings[i], nchecks)]++] = a->findings[i];
 	qsort_r(order, ngroups, sizeof(*order), cmp_group_size, start);
-	started = thread_start(&tid, sort_groups, &job);
-	sort_groups(&job);
-	if (started)
-		pthread_join(tid, NULL);
+	thread_run_each(sort_groups, &job, 0, 2);
 	free(a->findings);
 	a->findings = v;
 	a->findings_alloc = a->nfindings + 1;
@@ -1028,8 +1022,6 @@ static void *work(void *arg)
 static void run_checks(struct audit *a)
 {
 	struct worker w[CHECK_THREADS];
-	pthread_t tid[CHECK_THREADS];
-	bool started[CHECK_THREADS];
 	size_t n = registry_count();
 	atomic_size_t next = 0;
 	struct worker **owner = xcalloc(n + 1, sizeof(*owner));
@@ -1043,15 +1035,8 @@ static void run_checks(struct audit *a)
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
-		started[t] = t > 0 && thread_start(&tid[t], work, &w[t]);
 	}
-	work(&w[0]);
-	for (int t = 1; t < CHECK_THREADS; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			work(&w[t]);
-	}
+	thread_run_each(work, w, sizeof(*w), CHECK_THREADS);
 	for (size_t i = 0; i < n; i++) {
 		struct worker *src = owner[i];
 

@@ -871,7 +871,6 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 	char **hosts = NULL, *main_host = uri_host(main->uri);
 	size_t nhosts = 0, njobs = 0;
 	struct dc_job *jobs;
-	pthread_t *threads;
 	int ret = 0;
 
 	for (size_t i = 0; i < o->ndcs; i++) {
@@ -883,7 +882,6 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 		goto out_hosts;
 	}
 	jobs = xcalloc(nhosts + 1, sizeof(*jobs));
-	threads = xcalloc(nhosts + 1, sizeof(*threads));
 	for (size_t i = 0; i < nhosts; i++) {
 		bool dup = str_ieq(hosts[i], main_host);
 
@@ -899,12 +897,7 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 		jobs[njobs].result.map.mode = HMAP_EXACT;
 		njobs++;
 	}
-	for (size_t i = 0; i < njobs; i++)
-		if (!thread_start(&threads[i], dc_thread, &jobs[i]))
-			dc_thread(&jobs[i]), threads[i] = 0;
-	for (size_t i = 0; i < njobs; i++)
-		if (threads[i])
-			pthread_join(threads[i], NULL);
+	thread_run_each(dc_thread, jobs, sizeof(*jobs), njobs);
 	for (size_t i = 0; i < njobs; i++) {
 		struct dc_job *j = &jobs[i];
 
@@ -937,7 +930,6 @@ static int read_other_dcs(const struct ldap_options *o, struct conn *main, const
 		free(j->uri);
 	}
 	free(jobs);
-	free(threads);
 out_hosts:
 	for (size_t i = 0; i < nhosts; i++)
 		free(hosts[i]);
@@ -947,11 +939,6 @@ out_hosts:
 }
 
 /* ---- the whole read ------------------------------------------------------ */
-
-static int forward_entry(struct reader *r, LDAPMessage *e, struct error *err)
-{
-	return process_entry(r, e, err);
-}
 
 /* "\\xx" for each of the 16 bytes of an objectGUID: first, then fill. */
 static void guid_value(struct sbuf *sb, unsigned first, unsigned fill)
@@ -1049,7 +1036,7 @@ static void *reader_thread(void *arg)
 {
 	struct reader *r = arg;
 
-	paged_search(r, r->base, LDAP_SCOPE_SUBTREE, r->filter, r->attrs, forward_entry, &r->err);
+	paged_search(r, r->base, LDAP_SCOPE_SUBTREE, r->filter, r->attrs, process_entry, &r->err);
 	return NULL;
 }
 
@@ -1060,7 +1047,6 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 	struct krb_session *krb = NULL;
 	struct conn conns[LDAPSRC_MAX_CONNECTIONS];
 	struct reader readers[LDAPSRC_MAX_CONNECTIONS];
-	pthread_t threads[LDAPSRC_MAX_CONNECTIONS];
 	char *filters[LDAPSRC_MAX_CONNECTIONS] = { NULL };
 	struct logon_map logons;
 	struct tally t;
@@ -1140,17 +1126,7 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 		r->attrs = (char **)attrs;
 		r->filter = filters[i];
 	}
-	/* parts 1.. on their own threads (or here, after part 0, without one) */
-	for (size_t i = 1; i < nconn; i++)
-		if (!thread_start(&threads[i], reader_thread, &readers[i]))
-			threads[i] = 0;
-	reader_thread(&readers[0]);
-	for (size_t i = 1; i < nconn; i++) {
-		if (threads[i])
-			pthread_join(threads[i], NULL);
-		else
-			reader_thread(&readers[i]);
-	}
+	thread_run_each(reader_thread, readers, sizeof(*readers), nconn);
 	for (size_t i = 0; i < nconn; i++)
 		if (readers[i].first) {
 			error_set(err, readers[i].err.code, "%s", readers[i].err.msg);

@@ -14,7 +14,6 @@
  */
 #include "dir.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,9 +341,8 @@ static void build_memberships(struct dir *d, struct members *m)
 	struct edges acc = { NULL, 0, 0 }, grp = { NULL, 0, 0 };
 	uint32_t last_gid = 0;
 	struct group *last_pg = NULL;
-	bool have_last = false, started;
+	bool have_last = false;
 	size_t total = 0, half = 0, split = 0;
-	pthread_t tid;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
 	m->nchild = xcalloc(d->ngroups + 1, sizeof(*m->nchild));
@@ -354,12 +352,7 @@ static void build_memberships(struct dir *d, struct members *m)
 		half += scan_cost(d->groups[split++]);
 	scan[0].to = scan[1].from = split;
 	scan[1].to = d->ngroups;
-	started = thread_start(&tid, scan_members, &scan[1]);
-	scan_members(&scan[0]);
-	if (started)
-		pthread_join(tid, NULL);
-	else
-		scan_members(&scan[1]);
+	thread_run_each(scan_members, scan, sizeof(*scan), 2);
 	for (int t = 0; t < 2; t++) {
 		edges_append(&acc, &scan[t].acc);
 		edges_append(&grp, &scan[t].grp);

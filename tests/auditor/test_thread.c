@@ -1,10 +1,13 @@
 /*
  * Tests for auditor/thread.c: a thread it starts leaves signals to the
- * main thread, and the caller's mask is as it was.
+ * main thread, and the caller's mask is as it was; thread_run_each() calls
+ * fn once per argument, the first on the caller's thread.
  */
 #include <criterion/criterion.h>
 
 #include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
 
 #include "../../auditor/thread.h"
 
@@ -32,4 +35,51 @@ Test(thread, started_thread_blocks_signals_and_caller_keeps_its_mask)
 	cr_expect(sigismember(&in_thread, SIGALRM));
 	cr_expect(!sigismember(&after, SIGTERM), "the caller's mask is restored");
 	cr_expect(!sigismember(&after, SIGINT));
+}
+
+struct call {
+	pthread_t self;
+	int calls;
+};
+
+static void *record(void *arg)
+{
+	struct call *c = arg;
+
+	c->self = pthread_self();
+	c->calls++;
+	return NULL;
+}
+
+/* Each argument once: the first on the caller's thread, the others on threads of their own. */
+Test(thread, run_each_calls_each_argument_once)
+{
+	struct call c[5];
+
+	memset(c, 0, sizeof(c));
+	thread_run_each(record, c, sizeof(*c), 5);
+	for (int i = 0; i < 5; i++)
+		cr_expect_eq(c[i].calls, 1, "argument %d called %d times", i, c[i].calls);
+	cr_expect(pthread_equal(c[0].self, pthread_self()), "the first runs on the caller");
+	for (int i = 1; i < 5; i++)
+		cr_expect(!pthread_equal(c[i].self, pthread_self()), "argument %d on the caller", i);
+}
+
+static void *count(void *arg)
+{
+	atomic_int *n = arg;
+
+	atomic_fetch_add(n, 1);
+	return NULL;
+}
+
+/* Size 0: every call gets the same argument (workers of one queue); none at all for n 0. */
+Test(thread, run_each_shared_argument_and_none)
+{
+	atomic_int n = 0;
+
+	thread_run_each(count, &n, 0, 3);
+	cr_expect_eq(atomic_load(&n), 3);
+	thread_run_each(count, &n, 0, 0);
+	cr_expect_eq(atomic_load(&n), 3);
 }
