@@ -851,18 +851,9 @@ static int cmp_by_name(const void *pa, const void *pb)
 	return r ? r : finding_key_cmp(x, y);
 }
 
-/* A finding with str_sort_key() of its sAMAccountName: most comparisons read no name. */
-struct name_key {
-	uint64_t k[2];
-	struct finding *f;
-};
-
-static int cmp_name_key(const void *pa, const void *pb)
+static const char *finding_sam(const void *p)
 {
-	const struct name_key *x = pa, *y = pb;
-	int r = str_sort_key_cmp(x->k, y->k);
-
-	return r ? r : cmp_by_name(&x->f, &y->f);
+	return (*(const struct finding *const *)p)->sam;
 }
 
 struct sort_job {
@@ -876,25 +867,14 @@ struct sort_job {
 static void *sort_groups(void *arg)
 {
 	struct sort_job *j = arg;
-	struct name_key *keys = NULL;
-	size_t i, alloc = 0;
+	size_t i;
 
 	while ((i = atomic_fetch_add(&j->next, 1)) < j->ngroups) {
-		size_t g = j->order[i], n = j->start[g + 1] - j->start[g];
-		struct finding **v = j->v + j->start[g];
+		size_t g = j->order[i];
 
-		if (n < 2)
-			continue;
-		xgrow(&keys, &alloc, n, sizeof(*keys));
-		for (size_t k = 0; k < n; k++) {
-			keys[k].f = v[k];
-			str_sort_key(v[k]->sam, keys[k].k);
-		}
-		qsort(keys, n, sizeof(*keys), cmp_name_key);
-		for (size_t k = 0; k < n; k++)
-			v[k] = keys[k].f;
+		str_sort_by_name(j->v + j->start[g], j->start[g + 1] - j->start[g], sizeof(*j->v),
+				 finding_sam, cmp_by_name);
 	}
-	free(keys);
 	return NULL;
 }
 

@@ -48,6 +48,50 @@ void str_sort_key(const char *s, uint64_t k[2])
 		k[i / 8] |= (uint64_t)p[i] << (56 - 8 * (i % 8));
 }
 
+/* An element of the array str_sort_by_name() sorts: the key of its name, and where it was. */
+struct name_key {
+	uint64_t k[2];
+	size_t i;
+};
+
+struct by_name {
+	const char *v;
+	size_t size;
+	int (*cmp)(const void *, const void *);
+};
+
+static int name_key_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct name_key *x = pa, *y = pb;
+	const struct by_name *c = arg;
+	int r = str_sort_key_cmp(x->k, y->k);
+
+	return r ? r : c->cmp(c->v + x->i * c->size, c->v + y->i * c->size);
+}
+
+void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const void *),
+		      int (*cmp)(const void *, const void *))
+{
+	struct by_name c = { v, size, cmp };
+	struct name_key *keys;
+	char *copy;
+
+	if (n < 2)
+		return;
+	keys = xreallocarray(NULL, n, sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		keys[i].i = i;
+		str_sort_key(name(c.v + i * size), keys[i].k);
+	}
+	qsort_r(keys, n, sizeof(*keys), name_key_cmp, &c);
+	copy = xreallocarray(NULL, n, size);
+	memcpy(copy, v, n * size);
+	for (size_t i = 0; i < n; i++)
+		memcpy((char *)v + i * size, copy + keys[i].i * size, size);
+	free(copy);
+	free(keys);
+}
+
 int str_ieq_bytes(const char *a, const char *b, size_t n)
 {
 	size_t i = 0;

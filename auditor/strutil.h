@@ -61,6 +61,15 @@ static inline int str_sort_key_cmp(const uint64_t a[2], const uint64_t b[2])
 }
 
 /*
+ * qsort(v, n, size, cmp) for a cmp that orders elements by a name first
+ * (str_cmp_null of name() of each element) and by more only between equal
+ * names: the names' str_sort_key()s are compared first, so that most
+ * comparisons read no name and call no cmp.
+ */
+void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const void *),
+		      int (*cmp)(const void *, const void *));
+
+/*
  * Eight bytes (a word read with memcpy) with ASCII upper case folded to
  * lower and every other byte kept, as the byte-wise folding does.
  */

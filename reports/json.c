@@ -1102,38 +1102,20 @@ static int account_cmp(const void *pa, const void *pb)
 	return dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
-/* An account with str_sort_key() of its sAMAccountName: most comparisons read no name. */
-struct account_key {
-	uint64_t k[2];
-	const struct account *acc;
-};
-
-static int account_key_cmp(const void *pa, const void *pb)
+static const char *account_sam(const void *p)
 {
-	const struct account_key *x = pa, *y = pb;
-	int r = str_sort_key_cmp(x->k, y->k);
-
-	return r ? r : account_cmp(&x->acc, &y->acc);
+	return (*(const struct account *const *)p)->h.sam;
 }
 
 const struct account **report_accounts(const struct dir *d, bool vpn, size_t *n)
 {
 	const struct account **v = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*v));
-	struct account_key *keys;
 
 	*n = 0;
 	for (size_t i = 0; i < d->naccounts; i++)
 		if (vpn ? d->accounts[i]->vpn : d->accounts[i]->privileged)
 			v[(*n)++] = d->accounts[i];
-	keys = xcalloc(*n ? *n : 1, sizeof(*keys));
-	for (size_t i = 0; i < *n; i++) {
-		keys[i].acc = v[i];
-		str_sort_key(v[i]->h.sam, keys[i].k);
-	}
-	qsort(keys, *n, sizeof(*keys), account_key_cmp);
-	for (size_t i = 0; i < *n; i++)
-		v[i] = keys[i].acc;
-	free(keys);
+	str_sort_by_name(v, *n, sizeof(*v), account_sam, account_cmp);
 	return v;
 }
 

@@ -377,3 +377,60 @@ Test(strutil, quick_format_is_what_vsnprintf_writes)
 	cr_expect_str_eq(buf, "-123");
 	cr_expect_null(quick(buf, 4, "%x", 0x1234u));
 }
+
+/* ---- str_sort_by_name ----------------------------------------------------- */
+
+struct named {
+	const char *name;
+	int tie;
+};
+
+static const char *named_name(const void *p)
+{
+	return ((const struct named *)p)->name;
+}
+
+static int named_cmp(const void *pa, const void *pb)
+{
+	const struct named *x = pa, *y = pb;
+	int r = str_cmp_null(x->name, y->name);
+
+	return r ? r : (x->tie > y->tie) - (x->tie < y->tie);
+}
+
+/*
+ * The order qsort() gives with the whole comparison: names alike for
+ * sixteen bytes and more, prefixes, NULL, bytes above 0x7f, and equal
+ * names told apart by the rest of the comparison.
+ */
+Test(strutil, sort_by_name_is_qsort_with_the_whole_comparison)
+{
+	static const char *const names[] = {
+		"svc-reporting-eu-west-02", "svc-reporting-eu-west-01", "svc-reporting-eu-west",
+		"svc-reporting-eu", "svc-reporting-e", "0123456789abcdef", "0123456789abcdeg",
+		"0123456789abcde", "", "Zed", "zeb", "\xc4\x80x", "\xc3\xa9mile", NULL,
+	};
+	enum { N = 2000 };
+	struct named *got = calloc(N, sizeof(*got)), *want = calloc(N, sizeof(*want));
+	unsigned seed = 3;
+
+	for (size_t i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		got[i].name = names[(seed >> 16) % (sizeof(names) / sizeof(names[0]))];
+		seed = seed * 1103515245u + 12345u;
+		got[i].tie = (int)((seed >> 16) % 50);
+	}
+	memcpy(want, got, N * sizeof(*got));
+	qsort(want, N, sizeof(*want), named_cmp);
+	str_sort_by_name(got, N, sizeof(*got), named_name, named_cmp);
+	for (size_t i = 0; i < N; i++) {
+		cr_assert_eq(got[i].name, want[i].name, "element %zu", i);
+		cr_assert_eq(got[i].tie, want[i].tie, "element %zu", i);
+	}
+	/* nothing to do for none or one */
+	str_sort_by_name(got, 0, sizeof(*got), named_name, named_cmp);
+	str_sort_by_name(got, 1, sizeof(*got), named_name, named_cmp);
+	cr_expect_eq(got[0].name, want[0].name);
+	free(got);
+	free(want);
+}
