@@ -95,6 +95,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	arena_init(&d->arena);
 	arena_init(&d->members);
 	d->by_dn.mode = HMAP_FOLDED;
+	d->member_parents.mode = HMAP_EXACT;
 	d->extra_names = arena_alloc(&d->arena, (nextra + 1) * sizeof(*d->extra_names));
 	for (size_t i = 0; i < nextra && i < 64; i++)
 		d->extra_names[d->nextra++] = arena_strdup(&d->arena, extra_names[i]);
@@ -111,6 +112,7 @@ static void lookup_release(struct member_lookup *l)
 	free(l->hash);
 	free(l->at);
 	free(l->found);
+	sbuf_release(&l->pending);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -125,6 +127,8 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
+	hmap_release(&d->member_parents);
+	free(d->parent_dns);
 	lookup_release(&d->lookup);
 	arena_release(&d->members);
 	arena_release(&d->arena);
@@ -678,12 +682,59 @@ static void lookup_grow(struct member_lookup *l, size_t n)
 	l->alloc = n;
 }
 
+/* The number of parent (the end of a normalised DN) in dir.member_parents. */
+static size_t parent_number(struct dir *d, const char *parent)
+{
+	size_t len = strlen(parent);
+	uint64_t h = hmap_hash_bytes(parent, len);
+	size_t n = (size_t)(uintptr_t)hmap_get_hashed(&d->member_parents, parent, h);
+	char *copy;
+
+	if (n)
+		return n;
+	copy = arena_strndup(&d->members, parent, len);
+	xgrow(&d->parent_dns, &d->parent_dns_alloc, d->nparent_dns + 1, sizeof(*d->parent_dns));
+	d->parent_dns[d->nparent_dns++] = copy;
+	hmap_put_hashed(&d->member_parents, copy, h, (void *)(uintptr_t)d->nparent_dns);
+	return d->nparent_dns;
+}
+
+/*
+ * Where ndn's first RDN ends: its first comma not escaped, or NULL. Any
+ * comma would do (the record joins the two parts back as they were); the
+ * first separator gives the fewest distinct ends.
+ */
+static const char *first_rdn_end(const char *ndn)
+{
+	for (const char *c = ndn; *c; c++) {
+		if (*c == ',')
+			return c;
+		if (*c == '\\' && !*++c)
+			break;
+	}
+	return NULL;
+}
+
+/* Append the record of normalised DN ndn to sb (see group.pending). */
+static void pending_append(struct dir *d, struct sbuf *sb, const char *ndn)
+{
+	const char *comma = first_rdn_end(ndn);
+	size_t n = comma ? parent_number(d, comma + 1) : 0;
+
+	do {
+		sbuf_addch(sb, (char)((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+		n >>= 7;
+	} while (n);
+	sbuf_add(sb, ndn, comma ? (size_t)(comma - ndn) : strlen(ndn));
+	sbuf_addch(sb, '\0');
+}
+
 /*
  * Resolve the member DNs of the group's entry. A group of a large domain
  * lists members spread over the whole DN map: all are normalised and
  * hashed first (unless the source did it), then looked up together so
  * that the cache misses overlap (hmap_get_many). Members not read yet
- * wait as DNs.
+ * wait as records of their normalised DNs (group.pending).
  */
 static int add_members(struct builder *b, struct group *g)
 {
@@ -714,18 +765,20 @@ static int add_members(struct builder *b, struct group *g)
 		if (!l->ndns[i])
 			l->ndns[i] = buf.buf + l->at[i];
 	hmap_get_many(&b->d->by_dn, l->ndns, l->hash, n, l->found);
-	/* both filled in place, never ahead of i: the found, and the DNs of the rest */
+	/* the found filled in place, never ahead of i */
+	sbuf_reset(&l->pending);
 	for (i = 0; i < n; i++) {
-		if (l->found[i])
+		if (l->found[i]) {
 			l->found[g->nmember_objs++] = l->found[i];
-		else
-			l->ndns[g->npending++] = arena_strndup(&b->d->members, l->vals[i]->val,
-								l->vals[i]->len);
+		} else {
+			pending_append(b->d, &l->pending, l->ndns[i]);
+			g->npending++;
+		}
 	}
 	if (g->nmember_objs)
 		g->member_objs = members_copy(b->d, l->found, g->nmember_objs);
 	if (g->npending)
-		g->pending = members_copy(b->d, l->ndns, g->npending);
+		g->pending = arena_memdup(&b->d->members, l->pending.buf, l->pending.len);
 	sbuf_release(&buf);
 	return 0;
 }
@@ -893,29 +946,52 @@ size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *has
 	return off;
 }
 
-/* DNs normalised, then looked up, this many at a time. */
+size_t dir_pending_append(const struct dir *d, const char **at, struct sbuf *sb)
+{
+	const unsigned char *p = (const unsigned char *)*at;
+	size_t parent = 0, len, off = sb->len;
+
+	for (unsigned shift = 0;; shift += 7) {
+		parent |= (size_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	len = strlen((const char *)p);
+	sbuf_add(sb, p, len);
+	*at = (const char *)p + len + 1;
+	if (parent) {
+		sbuf_addch(sb, ',');
+		sbuf_adds(sb, d->parent_dns[parent - 1]);
+	}
+	sbuf_addch(sb, '\0');   /* kept in sb->len: the next DN follows it */
+	return off;
+}
+
+/* Pending DNs rebuilt, then looked up, this many at a time. */
 #define FIND_BATCH 256
 
-void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
-		     struct dir_obj **objs)
+void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj **objs)
 {
+	const char *at = g->pending;
 	struct sbuf buf = SBUF_INIT;
 	size_t off[FIND_BATCH];
 	uint64_t hash[FIND_BATCH];
 	const char *ndns[FIND_BATCH];
 	void *found[FIND_BATCH];
 
-	for (size_t at = 0; at < n; at += FIND_BATCH) {
-		size_t nb = n - at < FIND_BATCH ? n - at : FIND_BATCH;
+	for (size_t from = 0; from < g->npending; from += FIND_BATCH) {
+		size_t nb = g->npending - from < FIND_BATCH ? g->npending - from : FIND_BATCH;
 
 		sbuf_reset(&buf);
-		for (size_t i = 0; i < nb; i++)
-			off[i] = dir_ndn_append(&buf, dns[at + i], strlen(dns[at + i]), &hash[i]);
+		for (size_t i = 0; i < nb; i++) {
+			off[i] = dir_pending_append(d, &at, &buf);
+			hash[i] = hmap_hash_bytes(buf.buf + off[i], buf.len - off[i] - 1);
+		}
 		for (size_t i = 0; i < nb; i++)
 			ndns[i] = buf.buf + off[i];
 		hmap_get_many(&d->by_dn, ndns, hash, nb, found);
 		for (size_t i = 0; i < nb; i++)
-			objs[at + i] = found[i];
+			objs[from + i] = found[i];
 	}
 	sbuf_release(&buf);
 }
@@ -994,5 +1070,9 @@ void dir_release_members(struct dir *d)
 		d->groups[i]->nmember_objs = d->groups[i]->npending = 0;
 	}
 	arena_release(&d->members);
+	hmap_release(&d->member_parents);
+	free(d->parent_dns);
+	d->parent_dns = NULL;
+	d->nparent_dns = d->parent_dns_alloc = 0;
 	lookup_release(&d->lookup);
 }

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "hmap.h"
+#include "sbuf.h"
 
 struct error;
 struct policy;
@@ -240,7 +241,14 @@ struct group {
 	 */
 	struct dir_obj **member_objs;
 	size_t nmember_objs;
-	const char **pending;    /* member DNs not read yet */
+	/*
+	 * The members not read yet: npending records, each a normalised DN
+	 * cut at its first comma, as the number of what follows the comma in
+	 * dir.member_parents (LEB128; 0: no comma) and what precedes it,
+	 * NUL-terminated. The members of a large domain sit under a few
+	 * hundred OUs: a record is a quarter of the DN (dir_find_pending).
+	 */
+	const char *pending;
 	size_t npending;
 
 	/* resolved */
@@ -297,6 +305,10 @@ struct dir {
 	 * resolution has given each object its parents.
 	 */
 	struct arena members;
+	/* the ends of pending DNs (group.pending), each once, numbered from 1 */
+	struct hmap member_parents;
+	const char **parent_dns;
+	size_t nparent_dns, parent_dns_alloc;
 	struct account **accounts;
 	size_t naccounts, accounts_alloc;
 	struct group **groups;
@@ -331,11 +343,12 @@ struct dir {
 	/* the arrays of a group's member lookup (dir.c), kept for the next one */
 	struct member_lookup {
 		const struct raw_value **vals;
-		const char **ndns;       /* then the DNs of members not read yet */
+		const char **ndns;
 		uint64_t *hash;
 		size_t *at;
 		void **found;
 		size_t alloc;
+		struct sbuf pending;     /* the group's pending records, as built */
 	} lookup;
 
 	/* attribute names already looked up (dir.c attr_of), by their spelling */
@@ -440,11 +453,17 @@ int dir_add_cb(void *data, const struct raw_entry *e, struct error *err);
  */
 struct dir_obj *dir_find_by_dn(const struct dir *d, const char *dn);
 /*
- * dir_find_by_dn() of dns[0..n) into objs[0..n), the lookups overlapped:
- * for the many DNs of a large group.
+ * The objects of g's members not read while reading g (group.pending),
+ * into objs[0..g->npending) in order, NULL for those never read; the
+ * lookups overlapped. Only reads d: threads may share it.
  */
-void dir_find_by_dns(const struct dir *d, const char *const *dns, size_t n,
-		     struct dir_obj **objs);
+void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj **objs);
+/*
+ * Append the normalised DN of the pending record at *at (group.pending)
+ * and its NUL to sb, and move *at to the next record; returns where the
+ * DN starts in sb.
+ */
+size_t dir_pending_append(const struct dir *d, const char **at, struct sbuf *sb);
 struct dir_obj *dir_find_by_sid(const struct dir *d, const char *sid);
 /* By sAMAccountName, DN or SID, as the policy names groups. */
 struct dir_obj *dir_find_name(const struct dir *d, const char *name);

@@ -287,6 +287,17 @@ static void scan_member(struct member_scan *s, size_t gi, struct group *g, struc
 	}
 }
 
+/* The n members objs of group gi, g; each object fetched ahead (NULL: not read). */
+static void scan_list(struct member_scan *s, size_t gi, struct group *g, struct dir_obj **objs,
+		      size_t n, size_t *ccap)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (k + PREFETCH_AHEAD < n)
+			__builtin_prefetch(objs[k + PREFETCH_AHEAD]);
+		scan_member(s, gi, g, objs[k], ccap);
+	}
+}
+
 static void *scan_members(void *arg)
 {
 	struct member_scan *s = arg;
@@ -298,17 +309,12 @@ static void *scan_members(void *arg)
 		struct group *g = d->groups[gi];
 		size_t ccap = 0;
 
-		for (size_t k = 0; k < g->nmember_objs; k++) {
-			if (k + PREFETCH_AHEAD < g->nmember_objs)
-				__builtin_prefetch(g->member_objs[k + PREFETCH_AHEAD]);
-			scan_member(s, gi, g, g->member_objs[k], &ccap);
-		}
+		scan_list(s, gi, g, g->member_objs, g->nmember_objs, &ccap);
 		if (!g->npending)
 			continue;
 		xgrow(&found, &found_alloc, g->npending, sizeof(*found));
-		dir_find_by_dns(d, g->pending, g->npending, found);
-		for (size_t k = 0; k < g->npending; k++)
-			scan_member(s, gi, g, found[k], &ccap);
+		dir_find_pending(d, g, found);
+		scan_list(s, gi, g, found, g->npending, &ccap);
 	}
 	free(found);
 	return NULL;

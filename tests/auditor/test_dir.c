@@ -62,6 +62,20 @@ static struct account *account(const struct dir *d, const char *sam)
 	return NULL;
 }
 
+/* The normalised DN of g's pending member i, rebuilt in sb. */
+static const char *pending_dn(const struct dir *d, const struct group *g, size_t i,
+			      struct sbuf *sb)
+{
+	const char *at = g->pending;
+	size_t off = 0;
+
+	cr_assert_lt(i, g->npending);
+	sbuf_reset(sb);
+	for (size_t k = 0; k <= i; k++)
+		off = dir_pending_append(d, &at, sb);
+	return sb->buf + off;
+}
+
 /* ---- kinds ------------------------------------------------------------- */
 
 Test(dir, user_kind_from_object_class)
@@ -151,6 +165,7 @@ Test(dir, group_kind)
 	struct dir d;
 	struct dir_obj *o;
 	struct group *g;
+	struct sbuf sb = SBUF_INIT;
 
 	load(&d, "dn: CN=IT-Admins,OU=Groups,DC=corp,DC=example,DC=test\n"
 		 "objectClass: top\nobjectClass: group\n"
@@ -172,10 +187,11 @@ Test(dir, group_kind)
 	/* alice and bob are not in this directory: kept as DNs to resolve later */
 	cr_assert_eq(g->nmember_objs, 0);
 	cr_assert_eq(g->npending, 2);
-	cr_expect_str_eq(g->pending[0], "CN=alice," USERS);
-	cr_expect_str_eq(g->pending[1], "CN=bob," USERS);
+	cr_expect_str_eq(pending_dn(&d, g, 0, &sb), "cn=alice,cn=users,dc=corp,dc=example,dc=test");
+	cr_expect_str_eq(pending_dn(&d, g, 1, &sb), "cn=bob,cn=users,dc=corp,dc=example,dc=test");
 	cr_expect_eq(g->index, 0);
 	cr_expect_eq(g->target, -1);
+	sbuf_release(&sb);
 	dir_release(&d);
 }
 
@@ -198,6 +214,7 @@ Test(dir, members_read_before_their_group_are_resolved_at_once)
 {
 	struct dir d;
 	struct group *g;
+	struct sbuf sb = SBUF_INIT;
 
 	load(&d, "dn: CN=alice," USERS "\nobjectClass: user\nsAMAccountName: alice\n\n"
 		 "dn: CN=Team,DC=corp,DC=example,DC=test\nobjectClass: group\n"
@@ -208,7 +225,78 @@ Test(dir, members_read_before_their_group_are_resolved_at_once)
 	cr_assert_eq(g->nmember_objs, 1, "alice was read before the group");
 	cr_expect_eq(g->member_objs[0], &d.accounts[0]->h);
 	cr_assert_eq(g->npending, 1, "later comes after the group: resolved by dir_resolve");
-	cr_expect_str_eq(g->pending[0], "CN=later," USERS);
+	cr_expect_str_eq(pending_dn(&d, g, 0, &sb), "cn=later,cn=users,dc=corp,dc=example,dc=test");
+	sbuf_release(&sb);
+	dir_release(&d);
+}
+
+/*
+ * A member not read yet is kept as its first RDN and the number of the
+ * rest, each rest once: whatever the DN, it comes back whole.
+ */
+Test(dir, pending_members_keep_each_parent_once)
+{
+	static const char *const dns[] = {
+		"CN=Smith\\, John,OU=Sales,DC=corp,DC=example,DC=test",
+		"CN=solo",
+		"CN=a\\,b",
+		"CN=x,OU=Sales,DC=corp,DC=example,DC=test",
+		"CN = Y , ou=SALES, DC=corp,DC=example,DC=test",
+		"CN=z\\\\,OU=Sales,DC=corp,DC=example,DC=test",
+	};
+	static const char *const want[] = {
+		"cn=smith\\, john,ou=sales,dc=corp,dc=example,dc=test",
+		"cn=solo",
+		"cn=a\\,b",
+		"cn=x,ou=sales,dc=corp,dc=example,dc=test",
+		"cn=y,ou=sales,dc=corp,dc=example,dc=test",
+		"cn=z\\\\,ou=sales,dc=corp,dc=example,dc=test",
+	};
+	struct sbuf ldif = SBUF_INIT, sb = SBUF_INIT;
+	struct dir d;
+	struct group *g;
+	size_t n = sizeof(dns) / sizeof(*dns);
+
+	sbuf_adds(&ldif, "dn: CN=Team,DC=corp,DC=example,DC=test\nobjectClass: group\n");
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&ldif, "member: %s\n", dns[i]);
+	/* 300 OUs: numbers past 127 take two bytes */
+	for (int i = 0; i < 300; i++)
+		sbuf_addf(&ldif, "member: CN=u%d,OU=ou%d,DC=corp,DC=example,DC=test\n", i, i);
+	load(&d, ldif.buf);
+	g = d.groups[0];
+	cr_assert_eq(g->npending, n + 300);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(pending_dn(&d, g, i, &sb), want[i], "member %zu", i);
+	for (int i = 0; i < 300; i++) {
+		char dn[96];
+
+		snprintf(dn, sizeof(dn), "cn=u%d,ou=ou%d,dc=corp,dc=example,dc=test", i, i);
+		cr_expect_str_eq(pending_dn(&d, g, n + (size_t)i, &sb), dn);
+	}
+	/* ou=sales once; "b" never: its comma is escaped, z's backslash is */
+	cr_expect_eq(d.nparent_dns, 1 + 300);
+	cr_expect_str_eq(d.parent_dns[0], "ou=sales,dc=corp,dc=example,dc=test");
+	sbuf_release(&sb);
+	sbuf_release(&ldif);
+	dir_release(&d);
+}
+
+/* Members listed before they are read take a few bytes each, not their DN. */
+Test(dir, pending_members_are_kept_small)
+{
+	struct sbuf ldif = SBUF_INIT;
+	struct dir d;
+
+	sbuf_adds(&ldif, "dn: CN=Big,DC=corp,DC=example,DC=test\nobjectClass: group\n");
+	for (int i = 0; i < 10000; i++)
+		sbuf_addf(&ldif, "member: CN=user%07d,OU=Research and Development,"
+				 "OU=People,DC=corp,DC=example,DC=test\n", i);
+	load(&d, ldif.buf);
+	cr_assert_eq(d.groups[0]->npending, 10000);
+	/* "cn=user0000000" and its NUL, one byte for the rest: 16 of 80 bytes */
+	cr_expect_leq(d.members.used, 10000 * 16 + 256, "%zu bytes", d.members.used);
+	sbuf_release(&ldif);
 	dir_release(&d);
 }
 
@@ -851,8 +939,15 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	cr_expect_eq(d.groups[1]->member_objs[3], e);
 	/* Early's wait as DNs, for dir_resolve to look up */
 	cr_assert_eq(d.groups[0]->npending, 2);
-	cr_expect_eq(dir_find_by_dn(&d, d.groups[0]->pending[0]), b);
-	cr_expect_eq(dir_find_by_dn(&d, d.groups[0]->pending[1]), a);
+	cr_expect_eq(dir_find_by_dn(&d, pending_dn(&d, d.groups[0], 0, &sb)), b);
+	cr_expect_eq(dir_find_by_dn(&d, pending_dn(&d, d.groups[0], 1, &sb)), a);
+	{
+		struct dir_obj *found[2];
+
+		dir_find_pending(&d, d.groups[0], found);
+		cr_expect_eq(found[0], b);
+		cr_expect_eq(found[1], a);
+	}
 	sbuf_release(&sb);
 	dir_release(&d);
 }

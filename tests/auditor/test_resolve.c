@@ -463,6 +463,53 @@ Test(resolve, direct_groups_once_in_order_primary_last)
 	fixture_free(fx);
 }
 
+/* Members before, or after, their groups: the same memberships either way. */
+static struct fixture *run_in_order(bool groups_first)
+{
+	struct sbuf sb;
+
+	start(&sb);
+	if (groups_first) {
+		group(&sb, "GA", 1200);
+		group(&sb, "GB", 1201);
+	}
+	user(&sb, "Smith\\, John", 2100, 512, NULL);
+	user(&sb, "back\\\\", 2101, 512, NULL);
+	user(&sb, "carol", 2102, 512, NULL);
+	if (!groups_first) {
+		group(&sb, "GA", 1200);
+		group(&sb, "GB", 1201);
+	}
+	member_of(&sb, DOM "-1200", "Smith\\, John");
+	member_of(&sb, DOM "-1200", "back\\\\");
+	member_of(&sb, DOM "-1201", "carol");
+	member_of(&sb, DOM "-1201", "nobody");
+	member_of(&sb, DOM "-512", "GA");
+	return run(&sb, NULL);
+}
+
+Test(resolve, members_read_before_or_after_their_groups)
+{
+	struct fixture *first = run_in_order(true), *last = run_in_order(false);
+	static const char *const sams[] = { "Smith\\, John", "back\\\\", "carol" };
+
+	for (size_t i = 0; i < 3; i++) {
+		const struct account *a = ACC(first, sams[i]), *b = ACC(last, sams[i]);
+
+		cr_expect_eq(a->h.nparents, 1, "%s", sams[i]);
+		cr_expect_eq(b->h.nparents, 1, "%s", sams[i]);
+		cr_expect_eq(a->privileged, i < 2, "%s", sams[i]);
+		cr_expect_eq(b->privileged, a->privileged, "%s", sams[i]);
+		if (a->privileged) {
+			cr_expect_str_eq(a->priv_path, b->priv_path);
+			cr_expect_eq(strstr(a->priv_path, " -> GA -> Domain Admins") != NULL, true,
+				     "%s", a->priv_path);
+		}
+	}
+	fixture_free(first);
+	fixture_free(last);
+}
+
 Test(resolve, membership_cycle_is_resolved)
 {
 	struct sbuf sb;
