@@ -986,6 +986,13 @@ static bool guid_ordered(struct conn *c, const char *base)
  * in, each entry then passes exactly one path of the tree, so it is in
  * exactly one part (guid_ordered() checks that the server compares them
  * at all).
+ *
+ * An entry whose objectGUID the bind account may not read (an ACE that
+ * denies it) is the exception: every comparison is undefined for it, and
+ * so is every NOT of one, so it would be in no part while one search
+ * returns it. The first part also takes the entries without a readable
+ * objectGUID, (!(objectGUID=*)): a presence test is never undefined, and
+ * every other part has a comparison that is.
  */
 char *ldapsrc_part_filter(size_t i, size_t n)
 {
@@ -995,6 +1002,8 @@ char *ldapsrc_part_filter(size_t i, size_t n)
 	if (n <= 1)
 		return xstrdup(ACCOUNTS_FILTER);
 	sbuf_adds(&f, "(&" ACCOUNTS_FILTER);
+	if (i == 0)
+		sbuf_adds(&f, "(|(!(objectGUID=*))(&");
 	while (b - a > 1) {
 		size_t m = a + (b - a) / 2;
 
@@ -1006,7 +1015,7 @@ char *ldapsrc_part_filter(size_t i, size_t n)
 		else
 			a = m;
 	}
-	sbuf_adds(&f, ")");
+	sbuf_adds(&f, i == 0 ? ")))" : ")");
 	return sbuf_detach(&f);
 }
 

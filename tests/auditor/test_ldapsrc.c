@@ -1,56 +1,102 @@
 /*
  * Tests for the split of the LDAP search (auditor/ldapsrc.c): the parts'
- * filters, read back by a small evaluator of their objectGUID clauses, put
- * every GUID in exactly one part, the right one when the server compares
- * GUIDs byte by byte and some one whatever it answers, and keep the
- * accounts filter whole.
+ * filters, read back by a small evaluator of LDAP filters (three-valued,
+ * as a server evaluates them), put every entry in exactly one part: the
+ * right one when the server compares GUIDs byte by byte, some one whatever
+ * it answers, the first when the bind account may not read the GUID; and
+ * they keep the accounts filter whole.
  */
 #include <criterion/criterion.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../auditor/ldapsrc.h"
 
-/* A GUID clause: "objectGUID>=" and 16 bytes as "\xx". */
-struct bound {
-	unsigned char v[16];
-	int negated;
+/* The three values of an LDAP filter (RFC 4511 4.5.1). */
+enum tv { NO, YES, UNDEFINED };
+
+/* An entry as the server sees it. */
+struct entry {
+	bool readable;           /* its objectGUID, which the bind account may read */
+	unsigned char guid[16];
+	/*
+	 * NULL: GUIDs compared byte by byte; else answer[b]: whether the GUID
+	 * is >= the bound starting with byte b, in an order of the server's.
+	 */
+	const int *answer;
 };
 
-static size_t bounds_of(const char *f, struct bound *b, size_t max)
+/*
+ * The value of the filter at *p for e, *p moved past it: &, |, !, the
+ * objectGUID comparisons and presence test, and objectClass items (true).
+ */
+static enum tv eval(const char **p, const struct entry *e)
 {
-	size_t n = 0;
+	enum tv r;
 
-	for (const char *p = f; (p = strstr(p, "objectGUID>=")); p += 12) {
-		const char *v = p + 12;
+	cr_assert_eq(**p, '(', "expected ( at \"%s\"", *p);
+	(*p)++;
+	if (**p == '&' || **p == '|') {
+		bool and = *(*p)++ == '&';
 
-		cr_assert_lt(n, max);
-		b[n].negated = p - f >= 3 && strncmp(p - 3, "(!(", 3) == 0;
-		for (int i = 0; i < 16; i++) {
-			unsigned x;
+		r = and ? YES : NO;
+		while (**p == '(') {
+			enum tv x = eval(p, e);
 
-			cr_assert_eq(v[3 * i], '\\', "no backslash in %s", f);
-			cr_assert_eq(sscanf(v + 3 * i + 1, "%2x", &x), 1);
-			b[n].v[i] = (unsigned char)x;
+			if (x == (and ? NO : YES))
+				r = x;
+			else if (x == UNDEFINED && r != (and ? NO : YES))
+				r = UNDEFINED;
 		}
-		cr_assert_eq(v[48], ')', "a clause of %s does not end after 16 bytes", f);
-		n++;
+	} else if (**p == '!') {
+		(*p)++;
+		r = eval(p, e);
+		r = r == UNDEFINED ? UNDEFINED : r == YES ? NO : YES;
+	} else {
+		const char *end = strchr(*p, ')');
+
+		cr_assert_not_null(end);
+		if (strncmp(*p, "objectGUID=*)", 13) == 0) {
+			r = e->readable ? YES : NO;
+		} else if (strncmp(*p, "objectGUID>=", 12) == 0) {
+			unsigned char bound[16];
+
+			for (int i = 0; i < 16; i++) {
+				unsigned x;
+
+				cr_assert_eq((*p)[12 + 3 * i], '\\', "no backslash in %s", *p);
+				cr_assert_eq(sscanf(*p + 12 + 3 * i + 1, "%2x", &x), 1);
+				bound[i] = (unsigned char)x;
+			}
+			cr_assert_eq(end - *p, 12 + 48, "a bound is not 16 bytes: %s", *p);
+			if (!e->readable)
+				r = UNDEFINED;
+			else if (e->answer)
+				r = e->answer[bound[0]] ? YES : NO;
+			else
+				r = memcmp(e->guid, bound, 16) >= 0 ? YES : NO;
+		} else {
+			cr_assert(strncmp(*p, "objectClass=", 12) == 0, "unexpected item %s", *p);
+			r = YES;
+		}
+		*p = end;
 	}
-	return n;
+	cr_assert_eq(**p, ')', "expected ) at \"%s\"", *p);
+	(*p)++;
+	return r;
 }
 
-/* Whether the part's filter passes an entry with this GUID. */
-static int passes(const struct bound *b, size_t n, const unsigned char *guid)
+/* Whether a search with filter f returns e: only a true filter does. */
+static bool returned(const char *f, const struct entry *e)
 {
-	for (size_t i = 0; i < n; i++) {
-		int ge = memcmp(guid, b[i].v, 16) >= 0;
+	const char *p = f;
+	enum tv r = eval(&p, e);
 
-		if (ge == b[i].negated)
-			return 0;
-	}
-	return 1;
+	cr_assert_eq(*p, '\0', "trailing text in %s", f);
+	return r == YES;
 }
 
 /* The part whose range [256i/n, 256(i+1)/n) holds a first byte. */
@@ -79,7 +125,7 @@ Test(ldapsrc, two_parts_split_at_0x80)
 	     *p1 = ldapsrc_part_filter(1, 2), want[1024];
 	const char *g80 = "\\80\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00";
 
-	snprintf(want, sizeof(want), "(&%s(!(objectGUID>=%s)))", whole, g80);
+	snprintf(want, sizeof(want), "(&%s(|(!(objectGUID=*))(&(!(objectGUID>=%s)))))", whole, g80);
 	cr_expect_str_eq(p0, want);
 	snprintf(want, sizeof(want), "(&%s(objectGUID>=%s))", whole, g80);
 	cr_expect_str_eq(p1, want);
@@ -95,32 +141,32 @@ Test(ldapsrc, parts_partition_every_guid)
 	unsigned seed = 1;
 
 	for (size_t n = 2; n <= LDAPSRC_MAX_CONNECTIONS; n++) {
-		struct bound b[LDAPSRC_MAX_CONNECTIONS][4];
-		size_t nb[LDAPSRC_MAX_CONNECTIONS], count[LDAPSRC_MAX_CONNECTIONS] = { 0 };
+		char *f[LDAPSRC_MAX_CONNECTIONS];
+		size_t count[LDAPSRC_MAX_CONNECTIONS] = { 0 };
 
 		for (size_t i = 0; i < n; i++) {
-			char *f = ldapsrc_part_filter(i, n), prefix[1024];
+			char prefix[1024];
 
+			f[i] = ldapsrc_part_filter(i, n);
 			snprintf(prefix, sizeof(prefix), "(&%s", whole);
-			cr_assert(strncmp(f, prefix, strlen(prefix)) == 0,
-				  "part %zu of %zu does not keep the accounts filter: %s", i, n, f);
-			nb[i] = bounds_of(f, b[i], 4);
-			cr_expect_geq(nb[i], 1, "part %zu of %zu: %s", i, n, f);
-			free(f);
+			cr_assert(strncmp(f[i], prefix, strlen(prefix)) == 0,
+				  "part %zu of %zu does not keep the accounts filter: %s", i, n, f[i]);
+			cr_expect_not_null(strstr(f[i], "objectGUID>="), "part %zu of %zu: %s", i, n,
+					   f[i]);
 		}
 		for (unsigned first = 0; first < 256; first++) {
 			for (int k = 0; k < 4; k++) {
-				unsigned char g[16];
+				struct entry e = { .readable = true };
 				size_t in = 0, part = 0;
 
-				g[0] = (unsigned char)first;
+				e.guid[0] = (unsigned char)first;
 				for (int x = 1; x < 16; x++) {
 					seed = seed * 1103515245u + 12345u;
 					/* the bounds themselves, and random tails */
-					g[x] = k == 0 ? 0 : k == 1 ? 0xff : (unsigned char)(seed >> 16);
+					e.guid[x] = k == 0 ? 0 : k == 1 ? 0xff : (unsigned char)(seed >> 16);
 				}
 				for (size_t i = 0; i < n; i++)
-					if (passes(b[i], nb[i], g)) {
+					if (returned(f[i], &e)) {
 						in++;
 						part = i;
 					}
@@ -131,8 +177,10 @@ Test(ldapsrc, parts_partition_every_guid)
 				count[part]++;
 			}
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			cr_expect_geq(count[i], 4 * (256 / n), "part %zu of %zu is short", i, n);
+			free(f[i]);
+		}
 	}
 	free(whole);
 }
@@ -148,32 +196,49 @@ Test(ldapsrc, parts_partition_whatever_the_order)
 	unsigned seed = 7;
 
 	for (size_t n = 2; n <= LDAPSRC_MAX_CONNECTIONS; n++) {
-		struct bound b[LDAPSRC_MAX_CONNECTIONS][4];
-		size_t nb[LDAPSRC_MAX_CONNECTIONS];
+		char *f[LDAPSRC_MAX_CONNECTIONS];
 
-		for (size_t i = 0; i < n; i++) {
-			char *f = ldapsrc_part_filter(i, n);
-
-			nb[i] = bounds_of(f, b[i], 4);
-			free(f);
-		}
+		for (size_t i = 0; i < n; i++)
+			f[i] = ldapsrc_part_filter(i, n);
 		for (int trial = 0; trial < 2000; trial++) {
 			int answer[256]; /* GUID >= the bound starting with this byte */
+			struct entry e = { .readable = true, .answer = answer };
 			size_t in = 0;
 
 			for (int k = 0; k < 256; k++) {
 				seed = seed * 1103515245u + 12345u;
 				answer[k] = (seed >> 16) & 1;
 			}
-			for (size_t i = 0; i < n; i++) {
-				int pass = 1;
-
-				for (size_t x = 0; x < nb[i]; x++)
-					if (answer[b[i][x].v[0]] == b[i][x].negated)
-						pass = 0;
-				in += (size_t)pass;
-			}
+			for (size_t i = 0; i < n; i++)
+				in += returned(f[i], &e);
 			cr_assert_eq(in, 1, "n %zu, trial %d: an entry in %zu parts", n, trial, in);
 		}
+		for (size_t i = 0; i < n; i++)
+			free(f[i]);
+	}
+}
+
+/*
+ * An entry whose objectGUID the bind account may not read: every
+ * comparison is undefined for it, yet one search would return it. It is
+ * in the first part, and only there.
+ */
+Test(ldapsrc, entry_without_a_readable_guid_is_in_the_first_part)
+{
+	struct entry e = { .readable = false };
+
+	for (size_t n = 2; n <= LDAPSRC_MAX_CONNECTIONS; n++) {
+		for (size_t i = 0; i < n; i++) {
+			char *f = ldapsrc_part_filter(i, n);
+
+			cr_expect_eq(returned(f, &e), i == 0, "part %zu of %zu: %s", i, n, f);
+			free(f);
+		}
+	}
+	{
+		char *whole = ldapsrc_part_filter(0, 1);
+
+		cr_expect(returned(whole, &e), "one search returns it");
+		free(whole);
 	}
 }
