@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <ldap.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <sasl/sasl.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1019,24 +1021,61 @@ char *ldapsrc_part_filter(size_t i, size_t n)
 	return sbuf_detach(&f);
 }
 
+/* "address port N" */
+#define PEER_MAX (NI_MAXHOST + NI_MAXSERV + 8)
+
+/*
+ * The numeric address and port c is connected to, in buf (PEER_MAX);
+ * false when it has none (a local socket) or cannot be told.
+ */
+static bool peer_of(struct conn *c, char *buf, size_t size)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+	ber_socket_t fd;
+
+	if (ldap_get_option(c->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
+	    getpeername(fd, (struct sockaddr *)&sa, &len) < 0 ||
+	    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6) ||
+	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return false;
+	snprintf(buf, size, "%s port %s", host, port);
+	return true;
+}
+
 /*
  * The connections for the parts of the search, beyond the first: as many
  * as open, down to none, with a warning for the first that does not (a
- * server may limit connections per client). The number of connections.
+ * server may limit connections per client). Each must reach the address
+ * the first did: a domain's name resolves to every DC, and one DC's
+ * entries read with another's would mix two replication states and two
+ * DCs' lastLogon. The number of connections.
  */
 static size_t open_more(const struct ldap_options *o, struct conn *conns, size_t want,
 			const struct secret *pw)
 {
+	char first[PEER_MAX], peer[PEER_MAX];
+	bool known = peer_of(&conns[0], first, sizeof(first));
+
 	for (size_t i = 1; i < want; i++) {
 		struct error e = ERROR_INIT;
 
-		if (conn_open(&conns[i], o, conns[0].uri, pw, &e) < 0) {
-			fprintf(stderr, "privaudit: warning: %s; reading over %zu connection%s\n",
-				e.msg, i, i == 1 ? "" : "s");
-			conn_close(&conns[i]);
-			return i;
+		if (conn_open(&conns[i], o, conns[0].uri, pw, &e) == 0) {
+			bool got = known && peer_of(&conns[i], peer, sizeof(peer));
+
+			if (!known || (got && strcmp(peer, first) == 0)) {
+				watchdog_kick();
+				continue;
+			}
+			error_set(&e, EXIT_LDAP, "%s: connection %zu reached %s, not %s (another DC?)",
+				  conns[0].uri, i + 1, got ? peer : "an unknown address", first);
 		}
-		watchdog_kick();
+		fprintf(stderr, "privaudit: warning: %s; reading over %zu connection%s\n", e.msg, i,
+			i == 1 ? "" : "s");
+		conn_close(&conns[i]);
+		return i;
 	}
 	return want;
 }
