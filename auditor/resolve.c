@@ -793,23 +793,41 @@ static void resolve_pso_links(struct dir *d)
 	}
 }
 
-/* A PSO named by msDS-PSOApplied that was not read is a blind spot. */
+/*
+ * A PSO named by msDS-PSOApplied that was not read is a blind spot. The
+ * reason names one: the least by PSO DN, then by the object it applies
+ * to, so that it does not depend on the order the entries came in (over
+ * several connections, that order changes from one read to the next).
+ */
 static void check_pso_applied(struct dir *d)
 {
-	for (size_t i = 0; i < d->npso_applied && !d->pso_unread_reason; i++) {
+	size_t best = d->npso_applied;
+	const struct dir_obj *to;
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < d->npso_applied; i++) {
 		struct dir_obj *o = dir_find_by_dn(d, d->pso_applied[i]);
-		const struct dir_obj *to = d->pso_applied_to[i];
-		struct sbuf sb = SBUF_INIT;
+		int c;
 
 		if (o && o->kind == OBJ_PSO)
 			continue;
-		sbuf_addf(&sb, "password settings object \"%s\" applies to \"%s\" "
-			       "(msDS-PSOApplied) but was not read: the bind account may not "
-			       "read password settings objects",
-			  d->pso_applied[i], to->sam ? to->sam : to->dn);
-		d->pso_unread_reason = arena_strdup(&d->arena, sb.buf);
-		sbuf_release(&sb);
+		if (best < d->npso_applied) {
+			c = strcmp(d->pso_applied[i], d->pso_applied[best]);
+			if (c > 0 || (c == 0 && dir_obj_ndn_cmp(d->pso_applied_to[i],
+								d->pso_applied_to[best]) >= 0))
+				continue;
+		}
+		best = i;
 	}
+	if (best == d->npso_applied)
+		return;
+	to = d->pso_applied_to[best];
+	sbuf_addf(&sb, "password settings object \"%s\" applies to \"%s\" "
+		       "(msDS-PSOApplied) but was not read: the bind account may not "
+		       "read password settings objects",
+		  d->pso_applied[best], to->sam ? to->sam : to->dn);
+	d->pso_unread_reason = arena_strdup(&d->arena, sb.buf);
+	sbuf_release(&sb);
 }
 
 static void last_logon_sources(struct dir *d)

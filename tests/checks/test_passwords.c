@@ -796,3 +796,41 @@ Test(passwords, pso_named_by_msds_psoapplied_but_not_read_is_unknown)
 	fixture_free(fx);
 	sbuf_release(&sb);
 }
+
+/* Several PSOs not read: the reason names the same one whatever the entries' order. */
+Test(passwords, unread_pso_named_in_the_reason_does_not_depend_on_order)
+{
+	static const char *const entries[] = {
+		"dn: CN=zed," BASE "\nobjectClass: user\nsAMAccountName: zed\n"
+		"objectSid: S-1-5-21-1-2-3-1301\nuserAccountControl: 512\n"
+		"msDS-PSOApplied: CN=PSO-Kiosk,CN=Password Settings Container,"
+		"CN=System,DC=corp,DC=example,DC=test\n",
+		"dn: CN=amy," BASE "\nobjectClass: user\nsAMAccountName: amy\n"
+		"objectSid: S-1-5-21-1-2-3-1302\nuserAccountControl: 512\n"
+		"msDS-PSOApplied: CN=PSO-T0,CN=Password Settings Container,"
+		"CN=System,DC=corp,DC=example,DC=test\n",
+		"dn: CN=bob," BASE "\nobjectClass: user\nsAMAccountName: bob\n"
+		"objectSid: S-1-5-21-1-2-3-1303\nuserAccountControl: 512\n"
+		"msDS-PSOApplied: CN=PSO-Kiosk,CN=Password Settings Container,"
+		"CN=System,DC=corp,DC=example,DC=test\n",
+	};
+	static const int orders[][3] = { { 0, 1, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 1, 0, 2 } };
+
+	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		struct sbuf sb = ldif_start();
+		struct fixture *fx;
+		const char *why;
+
+		for (int i = 0; i < 3; i++) {
+			sbuf_adds(&sb, "\n");
+			sbuf_adds(&sb, entries[orders[k][i]]);
+		}
+		fx = fixture_run(sb.buf, NULL, NOW);
+		why = reason(fx, "pwd.pso-weak-privileged");
+		/* PSO-Kiosk sorts before PSO-T0, and bob before zed */
+		cr_assert_not_null(strstr(why, "object \"CN=PSO-Kiosk,"), "order %zu: %s", k, why);
+		cr_assert_not_null(strstr(why, "applies to \"bob\""), "order %zu: %s", k, why);
+		fixture_free(fx);
+		sbuf_release(&sb);
+	}
+}
