@@ -118,6 +118,7 @@ static void lookup_release(struct member_lookup *l)
 
 void dir_release(struct dir *d)
 {
+	dir_release_members(d);  /* before the groups go: it clears their lists */
 	free(d->accounts);
 	free(d->groups);
 	free(d->psos);
@@ -127,10 +128,6 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_dn);
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
-	hmap_release(&d->member_parents);
-	free(d->parent_dns);
-	lookup_release(&d->lookup);
-	arena_release(&d->members);
 	arena_release(&d->arena);
 	memset(d, 0, sizeof(*d));
 }
