@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1021,12 +1022,12 @@ char *ldapsrc_part_filter(size_t i, size_t n)
 	return sbuf_detach(&f);
 }
 
-/* "address port N" */
-#define PEER_MAX (NI_MAXHOST + NI_MAXSERV + 8)
+/* "address port N", or a local socket's path */
+#define PEER_MAX (NI_MAXHOST + NI_MAXSERV + sizeof(((struct sockaddr_un *)0)->sun_path) + 8)
 
 /*
- * The numeric address and port c is connected to, in buf (PEER_MAX);
- * false when it has none (a local socket) or cannot be told.
+ * What c is connected to, in buf (PEER_MAX): the numeric address and port,
+ * or the path of a local socket (ldapi://). False when it cannot be told.
  */
 static bool peer_of(struct conn *c, char *buf, size_t size)
 {
@@ -1036,9 +1037,15 @@ static bool peer_of(struct conn *c, char *buf, size_t size)
 	ber_socket_t fd;
 
 	if (ldap_get_option(c->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
-	    getpeername(fd, (struct sockaddr *)&sa, &len) < 0 ||
-	    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6) ||
-	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port),
+	    getpeername(fd, (struct sockaddr *)&sa, &len) < 0)
+		return false;
+	if (sa.ss_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&sa;
+
+		snprintf(buf, size, "%.*s", (int)sizeof(un->sun_path), un->sun_path);
+		return true;
+	}
+	if (getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return false;
 	snprintf(buf, size, "%s port %s", host, port);
@@ -1051,26 +1058,32 @@ static bool peer_of(struct conn *c, char *buf, size_t size)
  * server may limit connections per client). Each must reach the address
  * the first did: a domain's name resolves to every DC, and one DC's
  * entries read with another's would mix two replication states and two
- * DCs' lastLogon. The number of connections.
+ * DCs' lastLogon. When the first one's cannot be told, neither can that,
+ * and the search is read over the first alone. The number of connections.
  */
 static size_t open_more(const struct ldap_options *o, struct conn *conns, size_t want,
 			const struct secret *pw)
 {
 	char first[PEER_MAX], peer[PEER_MAX];
-	bool known = peer_of(&conns[0], first, sizeof(first));
 
+	if (!peer_of(&conns[0], first, sizeof(first))) {
+		fprintf(stderr, "privaudit: warning: %s: cannot tell which address the connection "
+				"reached; reading over 1 connection\n", conns[0].uri);
+		return 1;
+	}
 	for (size_t i = 1; i < want; i++) {
 		struct error e = ERROR_INIT;
 
 		if (conn_open(&conns[i], o, conns[0].uri, pw, &e) == 0) {
-			bool got = known && peer_of(&conns[i], peer, sizeof(peer));
+			bool got = peer_of(&conns[i], peer, sizeof(peer));
 
-			if (!known || (got && strcmp(peer, first) == 0)) {
+			if (got && strcmp(peer, first) == 0) {
 				watchdog_kick();
 				continue;
 			}
 			error_set(&e, EXIT_LDAP, "%s: connection %zu reached %s, not %s (another DC?)",
-				  conns[0].uri, i + 1, got ? peer : "an unknown address", first);
+				  conns[0].uri, i + 1, got ? peer : "an address that cannot be told",
+				  first);
 		}
 		fprintf(stderr, "privaudit: warning: %s; reading over %zu connection%s\n", e.msg, i,
 			i == 1 ? "" : "s");
