@@ -256,6 +256,7 @@ struct group {
 	bool privileged;         /* one of the privileged groups itself */
 	int priv_dist;           /* hops to the nearest privileged group, -1: none */
 	struct group *priv_next; /* next hop towards it */
+	struct group *priv_tail; /* where the last groups of a long path start */
 	size_t index;            /* in dir.groups */
 	int target;              /* index in dir.targets, or -1 */
 };

@@ -537,6 +537,17 @@ static void transitive_bits(struct dir *d)
 	free(call);
 }
 
+/*
+ * A privileged path names every group when there are at most PATH_GROUPS;
+ * past that, the first and the last PATH_ENDS, and how many are left out
+ * between them. Real nesting is a few groups deep, but in a chain of
+ * thousands of groups, each with a member, the paths would otherwise grow
+ * with the square of the chain, and the reports, which repeat them, too.
+ * A group's priv_tail is the group its last PATH_ENDS start with.
+ */
+#define PATH_ENDS 16
+#define PATH_GROUPS (2 * PATH_ENDS)
+
 /* Shortest hops from each group up to a privileged group. */
 static void privileged_distances(struct dir *d, const struct members *m)
 {
@@ -559,6 +570,11 @@ static void privileged_distances(struct dir *d, const struct members *m)
 				continue;
 			c->priv_dist = g->priv_dist + 1;
 			c->priv_next = g;
+			/* g's is set: the queue runs in order of distance */
+			if (c->priv_dist == PATH_ENDS - 1)
+				c->priv_tail = c;
+			else if (c->priv_dist > PATH_ENDS - 1)
+				c->priv_tail = g->priv_tail;
 			queue[tail++] = c->index;
 		}
 	}
@@ -572,10 +588,18 @@ static const char *obj_name(const struct dir_obj *o)
 	return o->dn;
 }
 
+/* The names of n groups of a path, from g on. */
+static void path_add(struct sbuf *sb, const struct group *g, size_t n)
+{
+	for (; g && n; n--, g = g->priv_dist > 0 ? g->priv_next : NULL)
+		sbuf_addf(sb, " -> %s", obj_name(&g->h));
+}
+
 static void account_path(struct dir *d, struct account *a)
 {
 	struct group *best = NULL;
 	struct sbuf sb = SBUF_INIT;
+	size_t n;
 
 	a->priv_nested = true;
 	for (size_t i = 0; i < a->h.nparents; i++) {
@@ -596,8 +620,15 @@ static void account_path(struct dir *d, struct account *a)
 		return;
 	}
 	sbuf_adds(&sb, obj_name(&a->h));
-	for (struct group *g = best; g; g = g->priv_dist > 0 ? g->priv_next : NULL)
-		sbuf_addf(&sb, " -> %s", obj_name(&g->h));
+	n = (size_t)best->priv_dist + 1;
+	if (n <= PATH_GROUPS) {
+		path_add(&sb, best, n);
+	} else {
+		path_add(&sb, best, PATH_ENDS);
+		sbuf_addf(&sb, " -> [%zu more group%s]", n - PATH_GROUPS,
+			  n - PATH_GROUPS == 1 ? "" : "s");
+		path_add(&sb, best->priv_tail, PATH_ENDS);
+	}
 	a->priv_path = arena_strdup(&d->arena, sb.buf);
 	sbuf_release(&sb);
 }

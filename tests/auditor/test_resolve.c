@@ -1193,3 +1193,127 @@ Test(resolve, deep_nesting_is_resolved)
 	cr_expect_eq(grp(fx, "N0")->priv_dist, 300);
 	fixture_free(fx);
 }
+
+/*
+ * Groups C0..C<n-1>, each a member of the next, C<n-1> in Domain Admins;
+ * user u<i> in C<i> (with users) or u0 alone in C0.
+ */
+static struct fixture *chain(unsigned n, bool with_users)
+{
+	struct sbuf sb;
+
+	start(&sb);
+	for (unsigned i = 0; i < n; i++) {
+		sbuf_addf(&sb,
+			  "dn: CN=C%u," BASE "\nobjectClass: top\nobjectClass: group\n"
+			  "cn: C%u\nsAMAccountName: C%u\nobjectSid: " DOM "-%u\n",
+			  i, i, i, 20000 + i);
+		if (i > 0)
+			sbuf_addf(&sb, "member: CN=C%u," BASE "\n", i - 1);
+		if (i == 0 || with_users)
+			sbuf_addf(&sb, "member: CN=u%u," BASE "\n", i);
+		sbuf_addch(&sb, '\n');
+		if (i == 0 || with_users) {
+			char sam[16];
+
+			snprintf(sam, sizeof(sam), "u%u", i);
+			user(&sb, sam, 10000 + i, 512, NULL);
+		}
+	}
+	{
+		char top[16];
+
+		snprintf(top, sizeof(top), "C%u", n - 1);
+		member_of(&sb, DOM "-512", top);
+	}
+	return run(&sb, NULL);
+}
+
+/* " -> C<from> ... -> C<to - 1>" */
+static void names(struct sbuf *sb, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++)
+		sbuf_addf(sb, " -> C%u", i);
+}
+
+Test(resolve, path_of_32_groups_names_them_all)
+{
+	struct fixture *fx = chain(31, false);
+	struct sbuf want = SBUF_INIT;
+
+	sbuf_adds(&want, "u0");
+	names(&want, 0, 31);
+	sbuf_adds(&want, " -> Domain Admins");
+	cr_expect_str_eq(ACC(fx, "u0")->priv_path, want.buf);
+	sbuf_release(&want);
+	fixture_free(fx);
+}
+
+Test(resolve, path_of_33_groups_leaves_one_out)
+{
+	struct fixture *fx = chain(32, false);
+	struct sbuf want = SBUF_INIT;
+
+	sbuf_adds(&want, "u0");
+	names(&want, 0, 16);
+	sbuf_adds(&want, " -> [1 more group]");
+	names(&want, 17, 32);
+	sbuf_adds(&want, " -> Domain Admins");
+	cr_expect_str_eq(ACC(fx, "u0")->priv_path, want.buf);
+	sbuf_release(&want);
+	fixture_free(fx);
+}
+
+Test(resolve, path_of_34_groups_leaves_two_out)
+{
+	struct fixture *fx = chain(33, false);
+	struct sbuf want = SBUF_INIT;
+
+	sbuf_adds(&want, "u0");
+	names(&want, 0, 16);
+	sbuf_adds(&want, " -> [2 more groups]");
+	names(&want, 18, 33);
+	sbuf_adds(&want, " -> Domain Admins");
+	cr_expect_str_eq(ACC(fx, "u0")->priv_path, want.buf);
+	sbuf_release(&want);
+	fixture_free(fx);
+}
+
+/*
+ * A user in every group of a long chain: each path names at most 32
+ * groups, the right ones, so the paths grow with the chain and not with
+ * its square.
+ */
+Test(resolve, long_chain_paths_stay_short)
+{
+	enum { N = 3000 };
+	struct fixture *fx = chain(N, true);
+	struct sbuf want = SBUF_INIT;
+	size_t total = 0;
+
+	for (unsigned i = 0; i < N; i++) {
+		char sam[16];
+		const struct account *a;
+		unsigned groups = N - i + 1;   /* C<i> .. C<N-1>, Domain Admins */
+
+		snprintf(sam, sizeof(sam), "u%u", i);
+		a = ACC(fx, sam);
+		cr_assert(a->privileged, "%s", sam);
+		sbuf_reset(&want);
+		sbuf_adds(&want, sam);
+		if (groups <= 32) {
+			names(&want, i, N);
+		} else {
+			names(&want, i, i + 16);
+			sbuf_addf(&want, " -> [%u more group%s]", groups - 32,
+				  groups - 32 == 1 ? "" : "s");
+			names(&want, N - 15, N);
+		}
+		sbuf_adds(&want, " -> Domain Admins");
+		cr_assert_str_eq(a->priv_path, want.buf);
+		total += strlen(a->priv_path);
+	}
+	cr_expect_leq(total, (size_t)N * 400);   /* the whole paths: 13,500 */
+	sbuf_release(&want);
+	fixture_free(fx);
+}
