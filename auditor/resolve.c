@@ -709,12 +709,35 @@ static void account_bits(struct dir *d, struct account *a, struct bits_pool *bp)
 	a->bits = bits_intern(d, bp, bp->scratch);
 }
 
-static bool in_any(const struct dir *d, const struct account *a, unsigned why)
+/*
+ * What classifying an account needs besides the directory. Per reason a
+ * target is one (TARGET_*, bit k): masks[k] holds the targets it covers;
+ * pso_best[t], the best PSO linked to target group t.
+ */
+#define TARGET_WHYS 5
+_Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
+
+struct classify {
+	struct bits_pool bp;
+	uint64_t *masks;         /* TARGET_WHYS masks of dir.target_words */
+	const struct pso **pso_best;
+};
+
+static const uint64_t *why_mask(const struct dir *d, const struct classify *c, unsigned why)
 {
+	return c->masks + (size_t)__builtin_ctz(why) * d->target_words;
+}
+
+/* Whether a is in a target of reason why: the cost of the words, not of the targets. */
+static bool in_any(const struct dir *d, const struct classify *c, const struct account *a,
+		   unsigned why)
+{
+	const uint64_t *mask = why_mask(d, c, why);
+
 	if (!a->bits)
 		return false;
-	for (size_t t = 0; t < d->ntargets; t++)
-		if ((d->targets[t].why & why) && (a->bits[t / 64] >> (t % 64) & 1))
+	for (size_t x = 0; x < d->target_words; x++)
+		if (a->bits[x] & mask[x])
 			return true;
 	return false;
 }
@@ -742,11 +765,20 @@ static bool mfa_attribute_ok(const struct dir *d, const struct account *a, const
 	return false;
 }
 
+/*
+ * The tie between two PSOs of one precedence: the least objectGUID wins,
+ * as in AD. One whose GUID could not be read comes after those with one,
+ * and among themselves by DN: an order, whatever the links are read in.
+ */
 static int guid_or_dn_cmp(const struct pso *x, const struct pso *y)
 {
+	int c = 0;
+
 	if (x->guid && y->guid)
-		return strcmp(x->guid, y->guid);
-	return dir_obj_ndn_cmp(&x->h, &y->h);
+		c = strcmp(x->guid, y->guid);
+	else if (x->guid || y->guid)
+		c = x->guid ? -1 : 1;
+	return c ? c : dir_obj_ndn_cmp(&x->h, &y->h);
 }
 
 static bool pso_better(const struct pso *x, const struct pso *best)
@@ -758,54 +790,81 @@ static bool pso_better(const struct pso *x, const struct pso *best)
 	return guid_or_dn_cmp(x, best) < 0;
 }
 
-static void resultant_pso(struct dir *d, struct account *a)
+/*
+ * The resultant PSO of each account: one linked to the account itself
+ * beats any linked to its groups; among either kind, the lowest
+ * precedence wins, then the least objectGUID. The links are read once:
+ * each direct one settles its account's PSO here (a PSO may be linked
+ * to thousands of users), each one to a group the best PSO of that
+ * target (c->pso_best), which classify_account() reads for the accounts
+ * with no PSO of their own.
+ */
+static void pso_links(struct dir *d, struct classify *c)
 {
-	const struct pso *direct = NULL, *via_group = NULL;
-
 	for (size_t i = 0; i < d->npsos; i++) {
 		const struct pso *p = d->psos[i];
 
 		for (size_t k = 0; k < p->napplied; k++) {
 			struct dir_obj *o = p->applied[k];
 
-			if (o == &a->h) {
-				if (pso_better(p, direct))
-					direct = p;
-			} else if (o && o->kind == OBJ_GROUP) {
-				struct group *g = (struct group *)o;
+			if (o->kind == OBJ_GROUP) {
+				int t = ((struct group *)o)->target;
 
-				if (g->target >= 0 && dir_in_target(d, a, (size_t)g->target) &&
-				    pso_better(p, via_group))
-					via_group = p;
+				if (t >= 0 && pso_better(p, c->pso_best[t]))
+					c->pso_best[t] = p;
+			} else if (is_account(o)) {
+				struct account *a = (struct account *)o;
+
+				if (pso_better(p, a->pso))
+					a->pso = p;
 			}
 		}
 	}
-	a->pso = direct ? direct : via_group;
+}
+
+/* The best PSO linked to a group a is in, or NULL. */
+static const struct pso *pso_via_groups(const struct dir *d, const struct classify *c,
+					const struct account *a)
+{
+	const uint64_t *mask = why_mask(d, c, TARGET_PSO);
+	const struct pso *best = NULL;
+
+	if (!a->bits)
+		return NULL;
+	for (size_t x = 0; x < d->target_words; x++) {
+		for (uint64_t m = a->bits[x] & mask[x]; m; m &= m - 1) {
+			const struct pso *p = c->pso_best[x * 64 + (size_t)__builtin_ctzll(m)];
+
+			if (p && pso_better(p, best))
+				best = p;
+		}
+	}
+	return best;
 }
 
 static void classify_account(struct dir *d, struct account *a, const struct policy *p,
-			     struct bits_pool *bp)
+			     struct classify *c)
 {
 	if (is_service_account(d, a, p))
 		a->roles |= ROLE_SERVICE;
-	account_bits(d, a, bp);
-	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
+	account_bits(d, a, &c->bp);
+	a->privileged = in_any(d, c, a, TARGET_PRIVILEGED);
 	if (a->privileged)
 		account_path(d, a);
-	a->protected_users = in_any(d, a, TARGET_PROTECTED_USERS);
+	a->protected_users = in_any(d, c, a, TARGET_PROTECTED_USERS);
 	if (a->dialin == 0)
 		a->vpn = false;
 	else
-		a->vpn = (a->dialin == 1 && p->vpn_dialin_attribute) || in_any(d, a, TARGET_VPN);
+		a->vpn = (a->dialin == 1 && p->vpn_dialin_attribute) || in_any(d, c, a, TARGET_VPN);
 	a->mfa_sources = 0;
-	if (in_any(d, a, TARGET_MFA))
+	if (in_any(d, c, a, TARGET_MFA))
 		a->mfa_sources |= MFA_SRC_GROUP;
 	if (p->mfa_smartcard_required && (a->uac & UAC_SMARTCARD_REQUIRED))
 		a->mfa_sources |= MFA_SRC_SMARTCARD;
 	if (mfa_attribute_ok(d, a, p))
 		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
-	if (d->npsos)
-		resultant_pso(d, a);
+	if (!a->pso)
+		a->pso = pso_via_groups(d, c, a);
 }
 
 /* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
@@ -876,7 +935,7 @@ static void last_logon_sources(struct dir *d)
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 {
 	struct members m = { 0 };
-	struct bits_pool bp = { 0 };
+	struct classify c = { 0 };
 
 	if (d->resolved)
 		return;
@@ -889,11 +948,20 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	resolve_pso_links(d);
 	transitive_bits(d);
 	privileged_distances(d, &m);
-	bp.scratch = xcalloc(d->target_words, sizeof(*bp.scratch));
+	c.bp.scratch = xcalloc(d->target_words, sizeof(*c.bp.scratch));
+	c.masks = xcalloc(TARGET_WHYS * d->target_words, sizeof(*c.masks));
+	for (size_t t = 0; t < d->ntargets; t++)
+		for (unsigned k = 0; k < TARGET_WHYS; k++)
+			if (d->targets[t].why & (1u << k))
+				c.masks[k * d->target_words + t / 64] |= UINT64_C(1) << (t % 64);
+	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
+	pso_links(d, &c);
 	for (size_t i = 0; i < d->naccounts; i++)
-		classify_account(d, d->accounts[i], p, &bp);
-	free(bp.slots);
-	free(bp.scratch);
+		classify_account(d, d->accounts[i], p, &c);
+	free(c.bp.slots);
+	free(c.bp.scratch);
+	free(c.masks);
+	free(c.pso_best);
 	check_pso_applied(d);
 	last_logon_sources(d);
 	for (size_t i = 0; i < d->ngroups; i++)

@@ -1025,6 +1025,137 @@ Test(resolve, pso_tie_without_guid_goes_to_the_smaller_dn)
 	fixture_free(fx);
 }
 
+/* A GUID the bind could not read: after every PSO with one, whatever the DNs. */
+Test(resolve, pso_tie_an_unread_guid_comes_after_a_read_one)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	group(&sb, "G1", 1200);
+	group(&sb, "G2", 1201);
+	user(&sb, "carol", 2100, 512, NULL);
+	member_of(&sb, DOM "-1200", "carol");
+	member_of(&sb, DOM "-1201", "carol");
+	pso(&sb, "A-No-Guid", 7, NULL, "G1");
+	pso(&sb, "Z-Guid", 7, "ffffffff-0000-0000-0000-000000000000", "G2");
+	fx = run(&sb, NULL);
+	cr_expect_str_eq(pso_of(fx, "carol"), "Z-Guid");
+	fixture_free(fx);
+}
+
+/* 0 to n - 1, from the generator *state (deterministic). */
+static unsigned rnd_below(uint64_t *state, unsigned n)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((*state >> 33) % n);
+}
+
+#define RND(n) rnd_below(&rnd, (n))
+
+/* The resultant PSO as DESIGN.md has it, link by link: the reference. */
+static int ref_pso_cmp(const struct pso *x, const struct pso *y)
+{
+	int c;
+
+	if (x->precedence != y->precedence)
+		return x->precedence < y->precedence ? -1 : 1;
+	if (x->guid && y->guid && (c = strcmp(x->guid, y->guid)))
+		return c;
+	if (!x->guid != !y->guid)
+		return x->guid ? -1 : 1;
+	return dir_obj_ndn_cmp(&x->h, &y->h);
+}
+
+static const struct pso *ref_pso(const struct dir *d, const struct account *a)
+{
+	const struct pso *direct = NULL, *via_group = NULL;
+
+	for (size_t i = 0; i < d->npsos; i++) {
+		const struct pso *p = d->psos[i];
+
+		for (size_t k = 0; k < p->napplied; k++) {
+			const struct dir_obj *o = p->applied[k];
+			const struct group *g = (const struct group *)o;
+
+			if (o == &a->h && (!direct || ref_pso_cmp(p, direct) < 0))
+				direct = p;
+			if (o->kind == OBJ_GROUP && g->target >= 0 &&
+			    dir_in_target(d, a, (size_t)g->target) &&
+			    (!via_group || ref_pso_cmp(p, via_group) < 0))
+				via_group = p;
+		}
+	}
+	return direct ? direct : via_group;
+}
+
+/*
+ * PSOs linked at random to 1,000 users and 150 nested groups (more than 64
+ * targets), with precedences that tie and GUIDs that are sometimes
+ * missing: every account gets the PSO of the reference.
+ */
+Test(resolve, pso_of_many_links_matches_the_reference)
+{
+	enum { USERS = 1000, GROUPS = 150, PSOS = 12 };
+	struct sbuf sb;
+	struct fixture *fx;
+	uint64_t rnd = 42;
+	size_t with_pso = 0, direct = 0;
+
+	start(&sb);
+	for (unsigned u = 0; u < USERS; u++) {
+		char sam[16];
+
+		snprintf(sam, sizeof(sam), "u%u", u);
+		user(&sb, sam, 10000 + u, 512, NULL);
+	}
+	for (unsigned g = 0; g < GROUPS; g++) {
+		sbuf_addf(&sb,
+			  "dn: CN=G%u," BASE "\nobjectClass: top\nobjectClass: group\n"
+			  "cn: G%u\nsAMAccountName: G%u\nobjectSid: " DOM "-%u\n",
+			  g, g, g, 20000 + g);
+		for (unsigned k = 0; k < 20; k++)
+			sbuf_addf(&sb, "member: CN=u%u," BASE "\n", RND(USERS));
+		if (g > 0 && RND(2))
+			sbuf_addf(&sb, "member: CN=G%u," BASE "\n", RND(g));
+		sbuf_addch(&sb, '\n');
+	}
+	for (unsigned i = 0; i < PSOS; i++) {
+		sbuf_addf(&sb,
+			  "dn: CN=P%u,CN=Password Settings Container,CN=System,DC=corp,DC=example,DC=test\n"
+			  "objectClass: top\nobjectClass: msDS-PasswordSettings\ncn: P%u\n"
+			  "msDS-PasswordSettingsPrecedence: %u\nmsDS-MinimumPasswordLength: 14\n",
+			  i, i, RND(3));
+		if (RND(3))
+			sbuf_addf(&sb, "objectGUID: %08x-0000-0000-0000-000000000000\n",
+				  RND(4));
+		for (unsigned k = 0; k < 60; k++) {
+			char kind = RND(2) ? 'u' : 'G';
+
+			sbuf_addf(&sb, "msDS-PSOAppliesTo: CN=%c%u," BASE "\n", kind,
+				  RND(GROUPS));
+		}
+		sbuf_addch(&sb, '\n');
+	}
+	fx = run(&sb, NULL);
+	cr_assert_gt(fx->dir.ntargets, 64);
+	for (size_t i = 0; i < fx->dir.naccounts; i++) {
+		const struct account *a = fx->dir.accounts[i];
+		const struct pso *want = ref_pso(&fx->dir, a);
+
+		cr_assert_eq(a->pso, want, "%s: %s, expected %s", a->h.sam,
+			     a->pso ? a->pso->cn : "(none)", want ? want->cn : "(none)");
+		with_pso += want != NULL;
+		for (size_t k = 0; want && k < want->napplied; k++)
+			direct += want->applied[k] == &a->h;
+	}
+	/* both kinds of link decide for many accounts, and some have none */
+	cr_expect_gt(direct, 50);
+	cr_expect_gt(with_pso - direct, 50);
+	cr_expect_lt(with_pso, fx->dir.naccounts);
+	fixture_free(fx);
+}
+
 /* ---- the domain SID ----------------------------------------------------- */
 
 Test(resolve, domain_sid_from_the_head)
