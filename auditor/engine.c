@@ -758,52 +758,106 @@ static void apply_supersedes(struct audit *a)
 	free(hidden.slots);
 }
 
-static bool waiver_matches(const struct audit *a, const struct waiver *w, const struct finding *f)
-{
-	const char *name = w->account;
-
-	if (strcmp(w->check, f->check->id) != 0 || !f->obj)
-		return false;
-	if (f->sam && str_ieq(name, f->sam))
-		return true;
-	if (f->sid && str_ieq(name, f->sid))
-		return true;
-	if (f->obj->kind == OBJ_PSO && f->obj->sam && str_ieq(name, f->obj->sam))
-		return true;
-	if (f->obj->kind == OBJ_DOMAIN && a->dir->domain.dns && str_ieq(name, a->dir->domain.dns))
-		return true;
-	if (strchr(name, '=')) {
-		char *ndn = dn_normalise(name, strlen(name));
-		bool eq = dir_obj_ndn_eq(f->obj, ndn);
-
-		free(ndn);
-		return eq;
-	}
-	return false;
-}
-
 static bool waiver_expired(const struct audit *a, const struct waiver *w)
 {
 	return w->expires != TIME_NEVER && a->now >= w->expires;
 }
 
-static void apply_waivers(struct audit *a)
+/*
+ * The waivers in force, per check, by the name they give: a policy may
+ * hold thousands and a large domain hundreds of thousands of findings,
+ * so a finding looks its names up rather than trying every waiver. A
+ * waiver names a subject by sAMAccountName, SID, PSO name or domain,
+ * in any case (names), or by DN (dns, by its normalised DN: written
+ * with an "=", it is in both). Each map gives the first such waiver of
+ * the policy: the one that applies when several match.
+ */
+struct waiver_index {
+	struct hmap *names, *dns;   /* per check, by registry index */
+};
+
+static void waiver_index_build(struct audit *a, struct waiver_index *wi)
 {
 	const struct policy *p = a->policy;
+	size_t n = registry_count();
 
-	for (size_t i = 0; i < a->nfindings; i++) {
-		struct finding *f = a->findings[i];
+	wi->names = xcalloc(n + 1, sizeof(*wi->names));
+	wi->dns = xcalloc(n + 1, sizeof(*wi->dns));
+	for (size_t k = 0; k < p->nwaivers; k++) {
+		const struct waiver *w = &p->waivers[k];
+		size_t c;
 
-		for (size_t k = 0; k < p->nwaivers; k++) {
-			const struct waiver *w = &p->waivers[k];
+		if (waiver_expired(a, w) || !registry_find(w->check, &c))
+			continue;
+		hmap_put(&wi->names[c], w->account, (void *)w);
+		if (strchr(w->account, '=')) {
+			char *ndn = dn_normalise(w->account, strlen(w->account));
 
-			if (waiver_expired(a, w) || !waiver_matches(a, w, f))
-				continue;
-			f->waiver = w;
-			a->waiver_used[k] = true;
-			break;
+			hmap_put(&wi->dns[c], arena_strdup(&a->mem, ndn), (void *)w);
+			free(ndn);
 		}
 	}
+}
+
+static void waiver_index_release(struct waiver_index *wi)
+{
+	for (size_t c = 0; c < registry_count(); c++) {
+		hmap_release(&wi->names[c]);
+		hmap_release(&wi->dns[c]);
+	}
+	free(wi->names);
+	free(wi->dns);
+}
+
+/* The earlier in the policy of w and best (either may be NULL). */
+static const struct waiver *first_waiver(const struct waiver *w, const struct waiver *best)
+{
+	return w && (!best || w->index < best->index) ? w : best;
+}
+
+/* The waiver that applies to f, or NULL. */
+static const struct waiver *waiver_of(const struct audit *a, const struct waiver_index *wi,
+				      const struct finding *f, struct sbuf *scratch)
+{
+	const struct hmap *names = &wi->names[f->check_index];
+	const struct hmap *dns = &wi->dns[f->check_index];
+	const struct waiver *best = NULL;
+	const char *ndn;
+
+	if (!f->obj)
+		return NULL;
+	if (f->sam)
+		best = first_waiver(hmap_get(names, f->sam), best);
+	if (f->sid)
+		best = first_waiver(hmap_get(names, f->sid), best);
+	if (f->obj->kind == OBJ_PSO && f->obj->sam)
+		best = first_waiver(hmap_get(names, f->obj->sam), best);
+	if (f->obj->kind == OBJ_DOMAIN && a->dir->domain.dns)
+		best = first_waiver(hmap_get(names, a->dir->domain.dns), best);
+	if (dns->count && (ndn = dir_obj_ndn(f->obj, scratch)))
+		best = first_waiver(hmap_get(dns, ndn), best);
+	return best;
+}
+
+static void apply_waivers(struct audit *a)
+{
+	struct waiver_index wi;
+	struct sbuf scratch = SBUF_INIT;
+
+	if (!a->policy->nwaivers)
+		return;
+	waiver_index_build(a, &wi);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		struct finding *f = a->findings[i];
+		const struct waiver *w = waiver_of(a, &wi, f, &scratch);
+
+		if (!w)
+			continue;
+		f->waiver = w;
+		a->waiver_used[w->index] = true;
+	}
+	waiver_index_release(&wi);
+	sbuf_release(&scratch);
 }
 
 /* Each check's place in the order of check ids, for sorting findings. */

@@ -13,7 +13,9 @@
 #include "../../auditor/exitcode.h"
 #include "../../auditor/sbuf.h"
 #include "../../auditor/severity.h"
+#include "../../auditor/strutil.h"
 #include "../../auditor/timeutil.h"
+#include "../../auditor/xalloc.h"
 #include "../../checks/registry.h"
 #include "../fixture.h"
 
@@ -402,6 +404,105 @@ Test(engine, second_waiver_for_the_same_finding_is_unused)
 	cr_expect_eq(fixture_find(fx, "pwd.never-expires", "bob")->waiver, &fx->policy.waivers[0]);
 	cr_expect_null(waiver_finding(fx, "policy.waiver-unused", 0));
 	cr_expect_not_null(waiver_finding(fx, "policy.waiver-unused", 1));
+	fixture_free(fx);
+}
+
+/* The first waiver in force that names f, trying every one: the reference. */
+static const struct waiver *ref_waiver(const struct fixture *fx, const struct finding *f)
+{
+	for (size_t k = 0; k < fx->policy.nwaivers; k++) {
+		const struct waiver *w = &fx->policy.waivers[k];
+		const char *name = w->account;
+		bool match = false;
+
+		if (strcmp(w->check, f->check->id) != 0 || !f->obj ||
+		    (w->expires != TIME_NEVER && fx->now >= w->expires))
+			continue;
+		match = (f->sam && str_ieq(name, f->sam)) || (f->sid && str_ieq(name, f->sid));
+		if (!match && strchr(name, '=')) {
+			char *ndn = dn_normalise(name, strlen(name));
+
+			match = dir_obj_ndn_eq(f->obj, ndn);
+			free(ndn);
+		}
+		if (match)
+			return w;
+	}
+	return NULL;
+}
+
+/* 0 to n - 1, from the generator *state (deterministic). */
+static unsigned rnd_below(uint64_t *state, unsigned n)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((*state >> 33) % n);
+}
+
+/*
+ * 300 users with findings and 600 waivers naming them (and 100 users
+ * that do not exist) by sAMAccountName in either case, SID or DN written
+ * either way, some expired, some for another check: each finding gets
+ * the waiver the reference gives, and the used ones are those.
+ */
+Test(engine, many_waivers_match_as_the_reference)
+{
+	enum { USERS = 300, WAIVERS = 600 };
+	struct sbuf sb, pol = SBUF_INIT;
+	struct fixture *fx;
+	uint64_t rnd = 7;
+	size_t waived = 0, by_dn = 0;
+	bool *used;
+
+	start(&sb);
+	for (unsigned u = 0; u < USERS; u++) {
+		char sam[16];
+
+		snprintf(sam, sizeof(sam), "u%u", u);
+		user(&sb, sam, 3000 + u, UAC_NOEXP, NULL);
+	}
+	sbuf_adds(&pol, "{\"waivers\": [");
+	for (unsigned k = 0; k < WAIVERS; k++) {
+		unsigned u = rnd_below(&rnd, USERS + 100), form = rnd_below(&rnd, 5);
+		const char *check = rnd_below(&rnd, 4) ? "pwd.never-expires" : "pwd.old";
+		const char *expires = rnd_below(&rnd, 5) ? "2027-01-01" : "2025-06-01";
+
+		sbuf_addf(&pol, "%s{\"check\": \"%s\", \"reason\": \"r\", \"expires\": \"%s\", "
+			  "\"account\": \"", k ? "," : "", check, expires);
+		if (form == 0)
+			sbuf_addf(&pol, "u%u", u);
+		else if (form == 1)
+			sbuf_addf(&pol, "U%u", u);
+		else if (form == 2)
+			sbuf_addf(&pol, DOM "-%u", 3000 + u);
+		else if (form == 3)
+			sbuf_addf(&pol, "cn=U%u,  CN=users, dc=corp,dc=EXAMPLE,dc=test", u);
+		else
+			sbuf_addf(&pol, "CN=u%u," BASE, u);
+		sbuf_adds(&pol, "\"}");
+	}
+	sbuf_adds(&pol, "]}");
+	fx = run(&sb, pol.buf);
+	used = xcalloc(WAIVERS, sizeof(*used));
+	for (size_t i = 0; i < fx->audit.nfindings; i++) {
+		const struct finding *f = fx->audit.findings[i];
+		const struct waiver *want = ref_waiver(fx, f);
+
+		cr_assert_eq(f->waiver, want, "%s %s: waiver %zd, expected %zd", f->check->id,
+			     f->sam ? f->sam : "-", f->waiver ? (ssize_t)f->waiver->index : -1,
+			     want ? (ssize_t)want->index : -1);
+		if (want) {
+			used[want->index] = true;
+			waived++;
+			by_dn += strchr(want->account, '=') != NULL;
+		}
+	}
+	for (size_t k = 0; k < WAIVERS; k++)
+		cr_expect_eq(fx->audit.waiver_used[k], used[k], "waiver %zu", k);
+	cr_expect_gt(waived, 100);
+	cr_expect_gt(by_dn, 20);
+	cr_expect_lt(waived, (size_t)USERS);
+	free(used);
+	sbuf_release(&pol);
 	fixture_free(fx);
 }
 
