@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "error.h"
@@ -26,14 +27,22 @@ void baseline_init(struct baseline *b)
 
 void baseline_release(struct baseline *b)
 {
+	bool subjects = b->subjects;
+
 	free(b->path);
+	if (b->fp)
+		fclose(b->fp);
+	for (size_t i = 0; i < b->nfindings; i++)
+		json_decref(b->findings[i].subject);
+	arena_release(&b->text);
 	json_decref(b->root);
 	json_decref(b->resolved);
 	free(b->findings);
 	baseline_init(b);
+	b->subjects = subjects;
 }
 
-/* Reading */
+/* Reading: the fields */
 
 /* A member that must be a string, or (when nullable) null: NULL then. */
 static int get_str(const json_t *obj, const char *name, bool nullable, const char **out,
@@ -83,44 +92,56 @@ static const json_t *get_obj(const json_t *obj, const char *name, const char *pa
 	return v;
 }
 
-static int read_finding(struct baseline_finding *bf, json_t *f, size_t i, const char *path,
-			struct error *err)
+static const char *keep(struct baseline *b, const char *s)
+{
+	return s ? arena_strdup(&b->text, s) : NULL;
+}
+
+/* Finding i, parsed as f: its fields into bf, the strings copied. */
+static int read_finding(struct baseline *b, struct baseline_finding *bf, json_t *f, size_t i,
+			const char *path, struct error *err)
 {
 	char where[64];
 	const json_t *subj;
+	const char *key, *check, *message = NULL, *sam;
 
 	snprintf(where, sizeof(where), "findings[%zu].", i);
 	if (!json_is_object(f))
 		return error_set(err, EXIT_INPUT, "%s: findings[%zu]: expected an object", path, i);
-	memset(bf, 0, sizeof(*bf));
-	bf->obj = f;
-	if (get_str(f, "key", false, &bf->key, path, where, err) < 0 ||
-	    get_str(f, "check", false, &bf->check, path, where, err) < 0 ||
+	if (get_str(f, "key", false, &key, path, where, err) < 0 ||
+	    get_str(f, "check", false, &check, path, where, err) < 0 ||
 	    get_severity(f, "severity", &bf->severity, path, where, err) < 0)
 		return -1;
-	if (!*bf->key)
+	if (!*key)
 		return error_set(err, EXIT_INPUT, "%s: %skey: empty", path, where);
 	if (json_object_get(f, "message") &&
-	    get_str(f, "message", true, &bf->message, path, where, err) < 0)
+	    get_str(f, "message", true, &message, path, where, err) < 0)
 		return -1;
 	if (!(subj = get_obj(f, "subject", path, where, err)))
 		return -1;
 	snprintf(where, sizeof(where), "findings[%zu].subject.", i);
-	if (get_str(subj, "sam", true, &bf->sam, path, where, err) < 0)
+	if (get_str(subj, "sam", true, &sam, path, where, err) < 0)
 		return -1;
+	bf->key = keep(b, key);
+	bf->check = keep(b, check);
+	bf->message = keep(b, message);
+	bf->sam = keep(b, sam);
 	bf->waived = json_is_object(json_object_get(f, "waiver"));
+	if (b->subjects)
+		bf->subject = json_incref((json_t *)subj);
 	return 0;
 }
 
-/* The envelope: schema, source.domain_sid, summary.gate.fail_on, findings. */
-static int read_report(struct baseline *b, const char *path, struct error *err)
+/*
+ * The envelope: schema, source.domain_sid, summary.gate.fail_on, and
+ * findings an array (findings: whether it was one; the findings
+ * themselves were read as they came).
+ */
+static int read_envelope(struct baseline *b, bool findings, const char *path,
+			 struct error *err)
 {
 	const json_t *src, *summary, *gate;
-	json_t *findings;
 
-	if (!json_is_object(b->root))
-		return error_set(err, EXIT_INPUT, "%s: not a privaudit report: expected a JSON object",
-				 path);
 	if (!json_is_string(json_object_get(b->root, "schema")))
 		return error_set(err, EXIT_INPUT,
 				 "%s: not a privaudit report: \"schema\" missing or not a string", path);
@@ -139,51 +160,363 @@ static int read_report(struct baseline *b, const char *path, struct error *err)
 	    !(gate = get_obj(summary, "gate", path, "summary.", err)) ||
 	    get_severity(gate, "fail_on", &b->fail_on, path, "summary.gate.", err) < 0)
 		return -1;
-	findings = json_object_get(b->root, "findings");
-	if (!json_is_array(findings))
+	if (!findings)
 		return error_set(err, EXIT_INPUT, "%s: findings: %s", path,
-				 findings ? "expected an array" : "missing");
-	b->nfindings = json_array_size(findings);
-	b->findings = xcalloc(b->nfindings ? b->nfindings : 1, sizeof(*b->findings));
-	for (size_t i = 0; i < b->nfindings; i++)
-		if (read_finding(&b->findings[i], json_array_get(findings, i), i, path, err) < 0)
+				 json_object_get(b->root, "findings") ? "expected an array"
+								      : "missing");
+	return 0;
+}
+
+/*
+ * Reading: the text. The top level must be an object. Each member is
+ * parsed alone with jansson, so that the rules of JSON (UTF-8, escapes,
+ * duplicate keys within a value) are jansson's, and kept in b->root;
+ * but an array is parsed an element at a time: the elements of
+ * "findings" become baseline_findings, those of the other arrays (the
+ * account lists) are only checked. What lies between the values (braces,
+ * brackets, commas, colons, spaces, the members' names) is read here.
+ * Syntax errors come first, as the file goes; then the envelope's; then
+ * the first finding's.
+ */
+struct rd {
+	FILE *fp;
+	const char *path;
+	char *buf;
+	size_t len, pos, cap;    /* buf[pos..len) not consumed yet */
+	uint64_t base;           /* the file offset of buf[0] */
+	int line, col;           /* of buf[pos], as jansson counts: col characters in */
+	bool eof;
+	bool seekable;           /* a regular file: findings are read again from it */
+};
+
+#define RD_CHUNK (1u << 20)
+
+/* At least need bytes from pos in buf, unless the file ends first. */
+static int rd_fill(struct rd *r, size_t need, struct error *err)
+{
+	while (r->len - r->pos < need && !r->eof) {
+		size_t n;
+
+		if (r->pos) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->base += r->pos;
+			r->pos = 0;
+		}
+		if (r->cap - r->len < RD_CHUNK) {
+			r->cap = r->cap * 2 > r->len + RD_CHUNK ? r->cap * 2 : r->len + RD_CHUNK;
+			r->buf = xreallocarray(r->buf, r->cap, 1);
+		}
+		n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+		r->len += n;
+		if (n == 0) {
+			if (ferror(r->fp))
+				return error_set(err, EXIT_INPUT, "cannot read report \"%s\": %s",
+						 r->path, strerror(errno));
+			r->eof = true;
+		}
+	}
+	return 0;
+}
+
+/* The next byte, or -1 at the end. */
+static int rd_peek(struct rd *r, struct error *err)
+{
+	if (rd_fill(r, 1, err) < 0)
+		return -2;
+	return r->pos < r->len ? (unsigned char)r->buf[r->pos] : -1;
+}
+
+static void rd_advance(struct rd *r, size_t n)
+{
+	for (const char *p = r->buf + r->pos, *end = p + n; p < end; p++) {
+		if (*p == '\n') {
+			r->line++;
+			r->col = 0;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			r->col++;
+		}
+	}
+	r->pos += n;
+}
+
+static int rd_skip_spaces(struct rd *r, struct error *err)
+{
+	int c;
+
+	while ((c = rd_peek(r, err)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		rd_advance(r, 1);
+	return c;
+}
+
+/* A syntax error at the next byte. */
+static int rd_fail(struct rd *r, const char *what, struct error *err)
+{
+	int c = r->pos < r->len ? (unsigned char)r->buf[r->pos] : -1;
+
+	if (c < 0)
+		return error_set(err, EXIT_INPUT, "%s:%d:%d: %s near end of file", r->path, r->line,
+				 r->col + 1, what);
+	return error_set(err, EXIT_INPUT, "%s:%d:%d: %s near '%c'", r->path, r->line, r->col + 1,
+			 what, c >= 0x20 && c < 0x7f ? c : '?');
+}
+
+/* Whether c ends a scalar (a number, true, false, null). */
+static bool scalar_end(char c)
+{
+	return strchr(" \t\n\r,:[]{}\"", c) != NULL;
+}
+
+/*
+ * The length of the value at pos, its bytes in buf: a string to its
+ * closing quote, an object or array to its closing brace or bracket
+ * (strings and nesting followed), a scalar to the next space or
+ * punctuation. What it holds is jansson's to say.
+ */
+static int rd_value(struct rd *r, size_t *n, struct error *err)
+{
+	size_t i = 0, depth = 0;
+	bool in_string = false, scalar = false;
+
+	for (;; i++) {
+		char c;
+
+		if (r->pos + i >= r->len) {
+			if (rd_fill(r, i + 1, err) < 0)
+				return -1;
+			if (r->pos + i >= r->len)
+				break;   /* the end: unterminated, jansson says so */
+		}
+		c = r->buf[r->pos + i];
+		if (i == 0)
+			scalar = c != '"' && c != '{' && c != '[';
+		if (scalar) {
+			if (scalar_end(c))
+				break;
+		} else if (in_string) {
+			if (c == '\\') {
+				i++;
+			} else if (c == '"') {
+				in_string = false;
+				if (depth == 0) {
+					i++;
+					break;
+				}
+			}
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			i++;
+			break;
+		}
+	}
+	if (r->pos + i > r->len)
+		i = r->len - r->pos;   /* a backslash at the very end */
+	if (i == 0 && r->pos < r->len)
+		i = 1;                 /* no value but a stray ']' or ',': jansson names it */
+	*n = i;
+	return 0;
+}
+
+/* The value of n bytes at pos, parsed (a new reference), consumed. */
+static json_t *rd_parse(struct rd *r, size_t n, struct error *err)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(r->buf + r->pos, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+			       &jerr);
+
+	if (!v) {
+		int line = r->line, col = r->col;
+
+		if (jerr.line >= 1) {
+			line += jerr.line - 1;
+			col = jerr.line == 1 ? col + jerr.column : jerr.column;
+		}
+		error_set(err, EXIT_INPUT, "%s:%d:%d: %s", r->path, line, col, jerr.text);
+		return NULL;
+	}
+	rd_advance(r, n);
+	return v;
+}
+
+/* The elements of an array (at '['), each read into b when findings. */
+static int read_array(struct baseline *b, struct rd *r, bool findings, struct error *ferr,
+		      struct error *err)
+{
+	size_t alloc = 0;
+	int c;
+
+	rd_advance(r, 1);
+	if ((c = rd_skip_spaces(r, err)) == ']') {
+		rd_advance(r, 1);
+		return 0;
+	}
+	for (size_t i = 0;; i++) {
+		uint64_t off;
+		size_t n;
+		json_t *v;
+
+		if (c == -2 || rd_value(r, &n, err) < 0)
 			return -1;
+		off = r->base + r->pos;
+		if (!(v = rd_parse(r, n, err)))
+			return -1;
+		if (findings) {
+			struct baseline_finding *bf;
+
+			xgrow(&b->findings, &alloc, b->nfindings + 1, sizeof(*b->findings));
+			bf = memset(&b->findings[b->nfindings++], 0, sizeof(*bf));
+			bf->off = off;
+			bf->len = n;
+			bf->sum = hmap_hash_bytes(r->buf + r->pos - n, n);
+			if (!r->seekable)
+				bf->text = arena_memdup(&b->text, r->buf + r->pos - n, n);
+			/* the first such error waits: syntax errors come first */
+			if (!ferr->code)
+				read_finding(b, bf, v, i, r->path, ferr);
+		}
+		json_decref(v);
+		if ((c = rd_skip_spaces(r, err)) == ',') {
+			rd_advance(r, 1);
+			c = rd_skip_spaces(r, err);
+		} else if (c == ']') {
+			rd_advance(r, 1);
+			return 0;
+		} else {
+			return c == -2 ? -1 : rd_fail(r, "']' expected", err);
+		}
+	}
+}
+
+/* The members of the top-level object (at '{'); seen: their names. */
+static int read_members(struct baseline *b, struct rd *r, json_t *seen, struct error *ferr,
+			struct error *err)
+{
+	bool findings = false;
+	int c;
+
+	rd_advance(r, 1);
+	if ((c = rd_skip_spaces(r, err)) == '}') {
+		rd_advance(r, 1);
+		c = rd_skip_spaces(r, err);
+		return c == -1 ? read_envelope(b, false, r->path, err)
+			       : c == -2 ? -1 : rd_fail(r, "end of file expected", err);
+	}
+	for (;;) {
+		json_t *name, *v;
+		const char *key;
+		size_t n;
+
+		if (c != '"')
+			return c == -2 ? -1 : rd_fail(r, "string or '}' expected", err);
+		if (rd_value(r, &n, err) < 0 || !(name = rd_parse(r, n, err)))
+			return -1;
+		key = json_string_value(name);
+		if (json_object_get(seen, key)) {
+			/* where jansson says it: past the name */
+			error_set(err, EXIT_INPUT, "%s:%d:%d: duplicate object key near '\"%s\"'",
+				  r->path, r->line, r->col, key);
+			json_decref(name);
+			return -1;
+		}
+		json_object_set_new(seen, key, json_true());
+		if ((c = rd_skip_spaces(r, err)) != ':') {
+			json_decref(name);
+			return c == -2 ? -1 : rd_fail(r, "':' expected", err);
+		}
+		rd_advance(r, 1);
+		if ((c = rd_skip_spaces(r, err)) == '[') {
+			bool these = strcmp(key, "findings") == 0;
+
+			if (read_array(b, r, these, ferr, err) < 0) {
+				json_decref(name);
+				return -1;
+			}
+			findings |= these;
+		} else {
+			if (c == -2 || rd_value(r, &n, err) < 0 || !(v = rd_parse(r, n, err))) {
+				json_decref(name);
+				return -1;
+			}
+			json_object_set_new(b->root, key, v);
+		}
+		json_decref(name);
+		if ((c = rd_skip_spaces(r, err)) == ',') {
+			rd_advance(r, 1);
+			c = rd_skip_spaces(r, err);
+		} else if (c == '}') {
+			rd_advance(r, 1);
+			break;
+		} else {
+			return c == -2 ? -1 : rd_fail(r, "'}' expected", err);
+		}
+	}
+	if ((c = rd_skip_spaces(r, err)) != -1)
+		return c == -2 ? -1 : rd_fail(r, "end of file expected", err);
+	if (read_envelope(b, findings, r->path, err) < 0)
+		return -1;
+	if (ferr->code) {
+		*err = *ferr;
+		*ferr = (struct error)ERROR_INIT;
+		return -1;
+	}
 	return 0;
 }
 
 int baseline_load(struct baseline *b, const char *path, struct error *err)
 {
-	json_error_t jerr;
+	struct rd r = { .path = path, .line = 1 };
+	struct error ferr = ERROR_INIT;
 	struct stat st;
-	FILE *fp;
+	int c, rc;
 
 	baseline_release(b);
-	fp = fopen(path, "r");
-	if (!fp)
+	r.fp = fopen(path, "r");
+	if (!r.fp)
 		return error_set(err, EXIT_INPUT, "cannot read report \"%s\": %s", path,
 				 strerror(errno));
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
+	if (fstat(fileno(r.fp), &st) != 0)
+		st.st_mode = 0;
+	if (S_ISDIR(st.st_mode)) {
+		fclose(r.fp);
 		return error_set(err, EXIT_INPUT, "cannot read report \"%s\": %s", path,
 				 strerror(EISDIR));
 	}
-	/* duplicate keys would make "which value counts" a guess */
-	b->root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-	if (!b->root && ferror(fp)) {
-		int e = errno;
+	/* a pipe (--baseline <(...)) cannot be read twice: its findings are kept */
+	r.seekable = S_ISREG(st.st_mode);
+	c = rd_skip_spaces(&r, err);
+	if (c == '{') {
+		json_t *seen = json_object();
 
-		fclose(fp);
-		return error_set(err, EXIT_INPUT, "cannot read report \"%s\": %s", path,
-				 strerror(e));
+		b->root = json_object();
+		rc = read_members(b, &r, seen, &ferr, err);
+		json_decref(seen);
+	} else if (c == -2) {
+		rc = -1;
+	} else {
+		/* not an object: jansson says what is wrong with it */
+		json_error_t jerr;
+		json_t *doc;
+
+		rewind(r.fp);
+		doc = json_loadf(r.fp, JSON_REJECT_DUPLICATES, &jerr);
+		if (doc)
+			rc = error_set(err, EXIT_INPUT,
+				       "%s: not a privaudit report: expected a JSON object", path);
+		else
+			rc = error_set(err, EXIT_INPUT, "%s:%d:%d: %s", path, jerr.line,
+				       jerr.column, jerr.text);
+		json_decref(doc);
 	}
-	fclose(fp);
-	if (!b->root)
-		return error_set(err, EXIT_INPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-				 jerr.text);
-	if (read_report(b, path, err) < 0) {
+	free(r.buf);
+	if (rc < 0) {
+		fclose(r.fp);
 		baseline_release(b);
 		return -1;
 	}
+	b->fp = r.fp;
 	b->path = xstrdup(path);
 	return 0;
 }
@@ -247,6 +580,31 @@ bool *baseline_match(const struct baseline *b, const char *const *keys, size_t n
 	return claimed;
 }
 
+/*
+ * Old finding i as a JSON object, read again from the file (a new
+ * reference), or NULL and err when the file no longer holds the same
+ * text there.
+ */
+static json_t *reread(const struct baseline *b, size_t i, struct error *err)
+{
+	const struct baseline_finding *bf = &b->findings[i];
+	char *text = bf->text ? NULL : xmalloc(bf->len ? bf->len : 1);
+	const char *at = bf->text ? bf->text : text;
+	json_t *f = NULL;
+
+	if ((bf->text || pread(fileno(b->fp), text, bf->len, (off_t)bf->off) == (ssize_t)bf->len) &&
+	    hmap_hash_bytes(at, bf->len) == bf->sum)
+		f = json_loadb(at, bf->len, JSON_REJECT_DUPLICATES, NULL);
+	free(text);
+	if (!json_is_object(f)) {
+		json_decref(f);
+		error_set(err, EXIT_INPUT, "%s: changed while it was read (findings[%zu])", b->path,
+			  i);
+		return NULL;
+	}
+	return f;
+}
+
 int baseline_apply(struct baseline *b, struct audit *a, const char *domain_sid, bool force,
 		   struct error *err)
 {
@@ -279,20 +637,24 @@ int baseline_apply(struct baseline *b, struct audit *a, const char *domain_sid, 
 	json_decref(b->resolved);
 	b->resolved = json_array();
 	for (size_t i = 0; i < b->nfindings; i++) {
-		json_t *copy;
+		json_t *old;
 
 		if (claimed[i])
 			continue;
+		if (!(old = reread(b, i, err))) {
+			json_decref(b->resolved);
+			b->resolved = NULL;
+			break;
+		}
 		/* a baseline that had its own baseline says "change": not ours to repeat */
-		copy = json_copy(b->findings[i].obj);
-		json_object_del(copy, "change");
-		json_array_append_new(b->resolved, copy);
+		json_object_del(old, "change");
+		json_array_append_new(b->resolved, old);
 		b->nresolved++;
 	}
 	free(claimed);
 	free(match);
 	free(keys);
-	return 0;
+	return b->resolved ? 0 : -1;
 }
 
 /* Console */

@@ -9,8 +9,13 @@
  * once in the new audit, one old finding persists and the other is
  * resolved.
  *
- * A baseline owns the parsed document; every string it points to is
- * borrowed from it and lives until baseline_release().
+ * A report of a million accounts is over half a gigabyte: it is read in
+ * one pass and never held whole (baseline_load). A baseline keeps the
+ * envelope (the report's members that are not arrays), what it compares
+ * of each finding and where the finding is in the file, which it keeps
+ * open to read the resolved ones again (a pipe, which cannot be read
+ * again, has each finding's text kept instead). Everything lives until
+ * baseline_release().
  *
  *   struct baseline b;
  *   baseline_init(&b);
@@ -27,8 +32,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "arena.h"
 #include "severity.h"
 
 struct audit;
@@ -37,7 +44,7 @@ struct error;
 /* The schema this build writes and compares without --force. */
 #define BASELINE_SCHEMA "privaudit.report/1"
 
-/* One finding of the report, as read back (all borrowed from the document). */
+/* One finding of the report, as read back (strings owned by the baseline). */
 struct baseline_finding {
 	const char *key;
 	const char *check;
@@ -45,12 +52,19 @@ struct baseline_finding {
 	const char *message;     /* NULL when absent */
 	enum severity severity;
 	bool waived;             /* it carries a "waiver" */
-	json_t *obj;             /* the finding object */
+	json_t *subject;         /* the subject object when baseline.subjects, else NULL */
+	uint64_t off;            /* where the finding's text is in the file */
+	size_t len;
+	uint64_t sum;            /* hmap_hash_bytes() of the text, to read it again */
+	const char *text;        /* the text itself, when the file is not a regular one */
 };
 
 struct baseline {
 	char *path;                   /* as given (owned) */
-	json_t *root;                 /* the whole report (owned) */
+	bool subjects;                /* set before baseline_load(): keep each subject */
+	FILE *fp;                     /* the report, open until release (resolved findings) */
+	struct arena text;            /* the findings' strings */
+	json_t *root;                 /* the report's members that are not arrays (owned) */
 	const char *schema;           /* "privaudit.report/N" */
 	const char *domain_sid;       /* source.domain_sid; NULL when null */
 	const char *evaluated_at;     /* as written; NULL when null */
@@ -70,7 +84,7 @@ void baseline_release(struct baseline *b);
 
 /*
  * Read a JSON report. Malformed JSON is an error "FILE:LINE:COLUMN: TEXT"
- * (jansson's position); a document that is not a privaudit report, or
+ * (the position as jansson counts it, columns in characters); a document that is not a privaudit report, or
  * whose fields are missing or of the wrong type, an error "FILE: WHERE:
  * WHAT" (e.g. "findings[3].key: expected a string"). Every error is
  * EXIT_INPUT and leaves b empty. Any "privaudit.report/N" schema is read

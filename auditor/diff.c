@@ -75,7 +75,7 @@ static json_t *meta_json(const struct baseline *b)
 
 static json_t *finding_json(const struct baseline_finding *f, const struct baseline_finding *prev)
 {
-	json_t *o = json_object(), *subj = json_object_get(f->obj, "subject");
+	json_t *o = json_object(), *subj = f->subject;
 
 	json_object_set_new(o, "key", json_string(f->key));
 	json_object_set_new(o, "check", json_string(f->check));
@@ -294,7 +294,7 @@ static void changes_row(struct xw *w, lxw_worksheet *ws, lxw_row_t r, enum chang
 			const struct baseline_finding *f, const struct baseline_finding *prev)
 {
 	static const char *const names[3] = { "new", "persisting", "resolved" };
-	const json_t *subj = json_object_get(f->obj, "subject");
+	const json_t *subj = f->subject;
 
 	xw_str(w, ws, r, 0, names[which], w->change[which]);
 	xw_str(w, ws, r, 1, severity_name(f->severity), NULL);
@@ -533,6 +533,8 @@ int diff_run(const struct diff_options *o, struct error *err)
 	d.o = o;
 	baseline_init(&d.old);
 	baseline_init(&d.new);
+	/* the lists name each finding's subject */
+	d.old.subjects = d.new.subjects = true;
 	if (baseline_load(&d.old, o->old_path, err) < 0 ||
 	    baseline_load(&d.new, o->new_path, err) < 0 ||
 	    /* each against this build's schema, and OLD against NEW's domain */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../auditor/baseline.h"
@@ -219,6 +221,42 @@ Test(baseline, fixed_account_is_resolved)
 	fixture_free(b);
 }
 
+/* A report read from a pipe, which cannot be read twice: the resolved finding all the same. */
+Test(baseline, a_baseline_from_a_pipe_gives_the_resolved_findings)
+{
+	struct people fixed = base_people;
+	struct fixture *a = run(&base_people, NULL, NULL), *b;
+	const char *old = write_report(a, "old.json", NULL), *fifo = tmp_path("pipe");
+	struct baseline bl;
+	struct error err = ERROR_INIT;
+	pid_t pid;
+	int status;
+
+	fixed.bob_uac = 0;
+	b = run(&fixed, NULL, NULL);
+	cr_assert(mkfifo(fifo, 0600) == 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "cat '%s' > '%s'", old, fifo);
+		_exit(system(cmd) == 0 ? 0 : 1);
+	}
+	baseline_init(&bl);
+	cr_assert(baseline_load(&bl, fifo, &err) == 0, "%s", err.msg);
+	cr_assert(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_gt(bl.nfindings, 0);
+	cr_assert_not_null(bl.findings[0].text, "a pipe's findings are kept");
+	cr_assert(baseline_apply(&bl, &b->audit, b->dir.domain_sid, false, &err) == 0, "%s",
+		  err.msg);
+	cr_assert_eq(bl.nresolved, 1);
+	cr_assert(resolved_has(bl.resolved, "pwd.reversible", "bob"));
+	baseline_release(&bl);
+	fixture_free(a);
+	fixture_free(b);
+}
+
 Test(baseline, renamed_account_persists_with_the_same_key)
 {
 	struct people renamed = base_people;
@@ -412,17 +450,15 @@ Test(baseline, keys_match_as_multisets)
 
 /* Errors */
 
-static void expect_load_error(const char *text, const char *pattern)
+static void expect_load_error_file(const char *path, const char *pattern)
 {
-	const char *path = tmp_path("bad.json");
 	struct baseline b;
 	struct error err = ERROR_INIT;
 	regex_t re;
 	struct sbuf full = SBUF_INIT;
 
-	write_text(path, text);
 	baseline_init(&b);
-	cr_assert(baseline_load(&b, path, &err) < 0, "accepted: %s", text);
+	cr_assert(baseline_load(&b, path, &err) < 0, "accepted: %s", path);
 	cr_assert_eq(err.code, EXIT_INPUT);
 	sbuf_addf(&full, "^%s%s", path, pattern);
 	cr_assert(regcomp(&re, full.buf, REG_EXTENDED | REG_NOSUB) == 0);
@@ -432,7 +468,16 @@ static void expect_load_error(const char *text, const char *pattern)
 	sbuf_release(&full);
 	cr_assert_null(b.root);
 	cr_assert_eq(b.nfindings, 0);
+	cr_assert_null(b.fp);
 	baseline_release(&b);
+}
+
+static void expect_load_error(const char *text, const char *pattern)
+{
+	const char *path = tmp_path("bad.json");
+
+	write_text(path, text);
+	expect_load_error_file(path, pattern);
 }
 
 Test(baseline, malformed_json_names_line_and_column)
@@ -482,6 +527,169 @@ Test(baseline, rejects_missing_or_mistyped_fields)
 		       "\"severity\": \"low\", \"subject\": {\"sam\": null}}]}", head);
 	expect_load_error(sb.buf, ": findings\\[0\\]\\.key: empty");
 	sbuf_release(&sb);
+}
+
+/* The envelope of a report with findings text (rest of the findings array and object). */
+#define ENVELOPE "{\"schema\": \"privaudit.report/1\", \"source\": {\"domain_sid\": null}, " \
+		 "\"summary\": {\"gate\": {\"fail_on\": \"high\"}}, "
+
+/* One finding, its key, sam and message numbered i, one line. */
+static void add_finding(struct sbuf *sb, size_t i)
+{
+	sbuf_addf(sb,
+		  "%s\n  {\"key\": \"pwd.old|S-1-5-21-1-2-3-%zu\", \"check\": \"pwd.old\", "
+		  "\"severity\": \"medium\", \"subject\": {\"sam\": \"user%zu\", \"dn\": "
+		  "\"CN=user%zu,CN=Users\"}, \"message\": \"password \\\"%zu\\\" \\u00e9t\\u00e9 "
+		  "%s\", \"evidence\": {\"age_days\": %zu}}",
+		  i ? "," : "", i, i, i, i, "set long ago, and this message is long enough that "
+		  "twenty thousand of them take several of the reader's chunks", i);
+}
+
+/*
+ * A report of 20,000 findings, several megabytes: read across the reader's
+ * chunks, every finding whole, its strings decoded, and with the other
+ * arrays (account lists) checked but not kept.
+ */
+Test(baseline, a_large_report_is_read_a_finding_at_a_time)
+{
+	enum { N = 20000 };
+	const char *path = tmp_path("large.json");
+	struct sbuf sb = SBUF_INIT;
+	struct baseline b;
+	struct error err = ERROR_INIT;
+
+	sbuf_adds(&sb, ENVELOPE "\"privileged_accounts\": [{\"sam\": \"a\"}, {\"sam\": \"b\"}],\n"
+		       "\"findings\": [");
+	for (size_t i = 0; i < N; i++)
+		add_finding(&sb, i);
+	sbuf_adds(&sb, "\n], \"vpn_accounts\": []}\n");
+	cr_assert_gt(sb.len, (size_t)(4 << 20));
+	write_text(path, sb.buf);
+	baseline_init(&b);
+	cr_assert(baseline_load(&b, path, &err) == 0, "%s", err.msg);
+	cr_assert_eq(b.nfindings, N);
+	for (size_t i = 0; i < N; i += 997) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "pwd.old|S-1-5-21-1-2-3-%zu", i);
+		cr_assert_str_eq(b.findings[i].key, want);
+		snprintf(want, sizeof(want), "user%zu", i);
+		cr_assert_str_eq(b.findings[i].sam, want);
+		snprintf(want, sizeof(want), "password \"%zu\" \xc3\xa9t\xc3\xa9 set", i);
+		cr_assert(strncmp(b.findings[i].message, want, strlen(want)) == 0, "%s",
+			  b.findings[i].message);
+		cr_assert_eq(b.findings[i].severity, SEV_MEDIUM);
+		cr_assert_null(b.findings[i].subject, "subjects are kept only when asked");
+	}
+	cr_assert_null(json_object_get(b.root, "privileged_accounts"));
+	cr_assert_str_eq(b.schema, "privaudit.report/1");
+	baseline_release(&b);
+
+	b.subjects = true;
+	cr_assert(baseline_load(&b, path, &err) == 0, "%s", err.msg);
+	cr_assert(b.subjects, "kept across the load");
+	cr_assert_str_eq(json_string_value(json_object_get(b.findings[N - 1].subject, "dn")),
+			 "CN=user19999,CN=Users");
+	baseline_release(&b);
+	sbuf_release(&sb);
+}
+
+/* An error far into a large report: its line, as the file counts them. */
+Test(baseline, an_error_deep_in_a_large_report_names_its_line)
+{
+	const char *path = tmp_path("deep.json");
+	struct sbuf sb = SBUF_INIT, want = SBUF_INIT;
+
+	sbuf_adds(&sb, ENVELOPE "\"findings\": [");
+	for (size_t i = 0; i < 30000; i++)
+		add_finding(&sb, i);
+	/* line 30,002 (the findings start on line 2): a member without its colon */
+	sbuf_adds(&sb, ",\n  {\"key\": \"k\", \"check\" \"pwd.old\"}]}");
+	write_text(path, sb.buf);
+	sbuf_addf(&want, ":30002:[0-9]+: ':' expected");
+	expect_load_error_file(path, want.buf);
+	sbuf_release(&want);
+	sbuf_release(&sb);
+}
+
+Test(baseline, syntax_between_the_members_is_checked)
+{
+	expect_load_error(ENVELOPE "\"findings\": []} x", ":1:[0-9]+: end of file expected");
+	expect_load_error(ENVELOPE "\"findings\": [] \"x\": 1}", ":1:[0-9]+: '}' expected");
+	expect_load_error(ENVELOPE "\"findings\": [{} {}]}", ":1:[0-9]+: '\\]' expected");
+	expect_load_error(ENVELOPE "\"findings\" []}", ":1:[0-9]+: ':' expected");
+	expect_load_error(ENVELOPE "findings: []}", ":1:[0-9]+: string or '}' expected");
+	expect_load_error(ENVELOPE "\"findings\": [], \"findings\": []}",
+			  ":1:[0-9]+: duplicate object key near '\"findings\"'");
+	expect_load_error(ENVELOPE "\"findings\": [], \"find\\u0069ngs\": []}",
+			  ":1:[0-9]+: duplicate object key");
+	expect_load_error(ENVELOPE "\"findings\": [tru]}", ":1:[0-9]+: ");
+	expect_load_error(ENVELOPE "\"findings\": [{\"a\": 1, \"a\": 2}]}", ":1:[0-9]+: .*duplicate");
+	expect_load_error(ENVELOPE "\"findings\": [", ":1:[0-9]+: ");
+}
+
+/*
+ * Syntax errors first, wherever they are; then the envelope; then the
+ * first bad finding: as when the report was read whole.
+ */
+Test(baseline, errors_come_in_the_order_of_a_whole_read)
+{
+	static const char bad_finding[] = "{\"check\": \"pwd.old\", \"severity\": \"low\", "
+					  "\"subject\": {\"sam\": \"x\"}}";
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addf(&sb, ENVELOPE "\"findings\": [%s, %s], \"tail\": [1,]}", bad_finding,
+		  bad_finding);
+	expect_load_error(sb.buf, ":1:[0-9]+: ");
+	sbuf_reset(&sb);
+	sbuf_addf(&sb, "{\"findings\": [%s], \"schema\": \"privaudit.diff/1\"}", bad_finding);
+	expect_load_error(sb.buf, ": not a privaudit report: schema");
+	sbuf_reset(&sb);
+	sbuf_addf(&sb, ENVELOPE "\"findings\": [{\"key\": \"k\", \"check\": \"c\", \"severity\": "
+		       "\"low\", \"subject\": {\"sam\": null}}, %s, %s]}", bad_finding, bad_finding);
+	expect_load_error(sb.buf, ": findings\\[1\\]\\.key: missing");
+	sbuf_release(&sb);
+}
+
+/* A report rewritten in place between reading and comparing: an error, never a guess. */
+Test(baseline, a_baseline_changed_while_read_is_an_error)
+{
+	struct fixture *a = run(&base_people, NULL, NULL);
+	struct people fixed = base_people;
+	struct fixture *b;
+	struct baseline bl;
+	struct error err = ERROR_INIT;
+	const char *old = write_report(a, "old.json", NULL);
+	FILE *fp;
+	char c;
+
+	fixed.bob_uac = 0;   /* bob's finding is resolved: read again */
+	b = run(&fixed, NULL, NULL);
+	baseline_init(&bl);
+	cr_assert(baseline_load(&bl, old, &err) == 0, "%s", err.msg);
+	/* the first value of every finding, its first character, in place */
+	fp = fopen(old, "r+");
+	cr_assert(fp);
+	for (size_t i = 0; i < bl.nfindings; i++) {
+		cr_assert(fseek(fp, (long)bl.findings[i].off, SEEK_SET) == 0);
+		for (size_t k = 0; k < bl.findings[i].len; k++) {
+			cr_assert(fread(&c, 1, 1, fp) == 1);
+			if (c == ':') {
+				long at = ftell(fp);
+
+				cr_assert(fseek(fp, at + 2, SEEK_SET) == 0);
+				cr_assert(fwrite("X", 1, 1, fp) == 1);
+				break;
+			}
+		}
+	}
+	cr_assert(fclose(fp) == 0);
+	cr_assert(baseline_apply(&bl, &b->audit, b->dir.domain_sid, false, &err) < 0);
+	cr_assert_eq(err.code, EXIT_INPUT);
+	cr_assert(strstr(err.msg, "changed while it was read"), "%s", err.msg);
+	baseline_release(&bl);
+	fixture_free(a);
+	fixture_free(b);
 }
 
 Test(baseline, missing_file_is_an_input_error)
