@@ -341,12 +341,32 @@ static json_t *rd_parse(struct rd *r, size_t n, struct error *err)
 	return v;
 }
 
+/*
+ * After a value of an array or object that close ends: 1 past a comma
+ * (*c: the byte after it), 0 past close, -1 (err set) otherwise.
+ */
+static int rd_next(struct rd *r, char close, int *c, struct error *err)
+{
+	if ((*c = rd_skip_spaces(r, err)) == ',') {
+		rd_advance(r, 1);
+		*c = rd_skip_spaces(r, err);
+		return 1;
+	}
+	if (*c == close) {
+		rd_advance(r, 1);
+		return 0;
+	}
+	if (*c != -2)
+		rd_fail(r, close == ']' ? "']' expected" : "'}' expected", err);
+	return -1;
+}
+
 /* The elements of an array (at '['), each read into b when findings. */
 static int read_array(struct baseline *b, struct rd *r, bool findings, struct error *ferr,
 		      struct error *err)
 {
 	size_t alloc = 0;
-	int c;
+	int c, more;
 
 	rd_advance(r, 1);
 	if ((c = rd_skip_spaces(r, err)) == ']') {
@@ -378,15 +398,8 @@ static int read_array(struct baseline *b, struct rd *r, bool findings, struct er
 				read_finding(b, bf, v, i, r->path, ferr);
 		}
 		json_decref(v);
-		if ((c = rd_skip_spaces(r, err)) == ',') {
-			rd_advance(r, 1);
-			c = rd_skip_spaces(r, err);
-		} else if (c == ']') {
-			rd_advance(r, 1);
-			return 0;
-		} else {
-			return c == -2 ? -1 : rd_fail(r, "']' expected", err);
-		}
+		if ((more = rd_next(r, ']', &c, err)) <= 0)
+			return more;
 	}
 }
 
@@ -395,7 +408,7 @@ static int read_members(struct baseline *b, struct rd *r, json_t *seen, struct e
 			struct error *err)
 {
 	bool findings = false;
-	int c;
+	int c, more;
 
 	rd_advance(r, 1);
 	if ((c = rd_skip_spaces(r, err)) == '}') {
@@ -443,15 +456,10 @@ static int read_members(struct baseline *b, struct rd *r, json_t *seen, struct e
 			json_object_set_new(b->root, key, v);
 		}
 		json_decref(name);
-		if ((c = rd_skip_spaces(r, err)) == ',') {
-			rd_advance(r, 1);
-			c = rd_skip_spaces(r, err);
-		} else if (c == '}') {
-			rd_advance(r, 1);
+		if ((more = rd_next(r, '}', &c, err)) < 0)
+			return -1;
+		if (!more)
 			break;
-		} else {
-			return c == -2 ? -1 : rd_fail(r, "'}' expected", err);
-		}
 	}
 	if ((c = rd_skip_spaces(r, err)) != -1)
 		return c == -2 ? -1 : rd_fail(r, "end of file expected", err);
