@@ -32,8 +32,6 @@ void baseline_release(struct baseline *b)
 	free(b->path);
 	if (b->fp)
 		fclose(b->fp);
-	for (size_t i = 0; i < b->nfindings; i++)
-		json_decref(b->findings[i].subject);
 	arena_release(&b->text);
 	json_decref(b->root);
 	json_decref(b->resolved);
@@ -127,9 +125,19 @@ static int read_finding(struct baseline *b, struct baseline_finding *bf, json_t 
 	bf->message = keep(b, message);
 	bf->sam = keep(b, sam);
 	bf->waived = json_is_object(json_object_get(f, "waiver"));
-	if (b->subjects)
-		bf->subject = json_incref((json_t *)subj);
+	if (b->subjects) {
+		/* as text: a parsed object costs several times its size, and there are millions */
+		char *text = json_dumps(subj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		bf->subject = keep(b, text);
+		free(text);
+	}
 	return 0;
+}
+
+json_t *baseline_subject(const struct baseline_finding *f)
+{
+	return f->subject ? json_loads(f->subject, 0, NULL) : NULL;
 }
 
 /*

@@ -52,7 +52,7 @@ struct baseline_finding {
 	const char *message;     /* NULL when absent */
 	enum severity severity;
 	bool waived;             /* it carries a "waiver" */
-	json_t *subject;         /* the subject object when baseline.subjects, else NULL */
+	const char *subject;     /* the subject object as compact JSON when baseline.subjects */
 	uint64_t off;            /* where the finding's text is in the file */
 	size_t len;
 	uint64_t sum;            /* hmap_hash_bytes() of the text, to read it again */
@@ -92,6 +92,9 @@ void baseline_release(struct baseline *b);
  * may be compared is decided by baseline_check(), with --force.
  */
 int baseline_load(struct baseline *b, const char *path, struct error *err);
+
+/* f's subject object (a new reference), or NULL when it was not kept. */
+json_t *baseline_subject(const struct baseline_finding *f);
 
 /*
  * Whether b may be compared with a report of domain_sid (NULL: none known):

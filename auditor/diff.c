@@ -75,13 +75,13 @@ static json_t *meta_json(const struct baseline *b)
 
 static json_t *finding_json(const struct baseline_finding *f, const struct baseline_finding *prev)
 {
-	json_t *o = json_object(), *subj = f->subject;
+	json_t *o = json_object(), *subj = baseline_subject(f);
 
 	json_object_set_new(o, "key", json_string(f->key));
 	json_object_set_new(o, "check", json_string(f->check));
 	json_object_set_new(o, "severity", json_string(severity_name(f->severity)));
 	json_object_set_new(o, "sam", f->sam ? json_string(f->sam) : json_null());
-	json_object_set(o, "subject", subj);
+	json_object_set_new(o, "subject", subj);
 	json_object_set_new(o, "message", f->message ? json_string(f->message) : json_null());
 	json_object_set_new(o, "waived", json_boolean(f->waived));
 	if (prev && prev->severity != f->severity)
@@ -90,12 +90,12 @@ static json_t *finding_json(const struct baseline_finding *f, const struct basel
 	return o;
 }
 
-static json_t *diff_json(const struct diff *d)
+/* All of the diff's JSON but its findings lists (see write_json). */
+static json_t *diff_json_head(const struct diff *d)
 {
 	const struct diff_options *o = d->o;
 	json_t *root = json_object(), *tool = json_object(), *counts = json_object(),
-	       *gate = json_object(), *lists = json_object();
-	json_t *lnew = json_array(), *lpers = json_array(), *lres = json_array();
+	       *gate = json_object();
 
 	json_object_set_new(root, "schema", json_string(DIFF_SCHEMA));
 	json_object_set_new(tool, "name", json_string("privaudit"));
@@ -117,36 +117,83 @@ static json_t *diff_json(const struct diff *d)
 	json_object_set_new(gate, "new_failing", json_integer((json_int_t)d->failing));
 	json_object_set_new(gate, "verdict", json_string(d->failing ? "fail" : "pass"));
 	json_object_set_new(root, "gate", gate);
-
-	for (size_t i = 0; i < d->new.nfindings; i++) {
-		size_t m = d->match[i];
-
-		json_array_append_new(m != BASELINE_NONE ? lpers : lnew,
-				      finding_json(&d->new.findings[i],
-						   m != BASELINE_NONE ? &d->old.findings[m] : NULL));
-	}
-	for (size_t i = 0; i < d->old.nfindings; i++)
-		if (!d->claimed[i])
-			json_array_append_new(lres, finding_json(&d->old.findings[i], NULL));
-	json_object_set_new(lists, "new", lnew);
-	json_object_set_new(lists, "persisting", lpers);
-	json_object_set_new(lists, "resolved", lres);
-	json_object_set_new(root, "findings", lists);
 	return root;
 }
 
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+/* v as a whole dump of its tree shows it depth levels down. */
+static void dump_at(FILE *fp, const json_t *v, int depth)
+{
+	/* strings come from reports jansson parsed: valid UTF-8, the dump cannot fail on them */
+	char *text = json_dumps(v, DUMP_FLAGS);
+
+	/* a newline in a string is written "\n": each one here is the layout's */
+	for (const char *p = text ? text : ""; *p; p++) {
+		fputc(*p, fp);
+		if (*p == '\n')
+			fprintf(fp, "%*s", 2 * depth, "");
+	}
+	free(text);
+}
+
+/* The list of findings which, as member "findings.NAME" (the last: last). */
+static void write_list(FILE *fp, const struct diff *d, enum change which, bool last)
+{
+	static const char *const names[3] = { "new", "persisting", "resolved" };
+	const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
+	bool first = true;
+
+	fprintf(fp, "    \"%s\": [", names[which]);
+	for (size_t i = 0; i < b->nfindings; i++) {
+		const struct baseline_finding *prev = NULL;
+		json_t *f;
+
+		if (which == RESOLVED) {
+			if (d->claimed[i])
+				continue;
+		} else {
+			if ((d->match[i] != BASELINE_NONE) != (which == PERSISTING))
+				continue;
+			if (d->match[i] != BASELINE_NONE)
+				prev = &d->old.findings[d->match[i]];
+		}
+		f = finding_json(&b->findings[i], prev);
+		fputs(first ? "\n      " : ",\n      ", fp);
+		dump_at(fp, f, 3);
+		json_decref(f);
+		first = false;
+	}
+	fputs(first ? "]" : "\n    ]", fp);
+	fputs(last ? "\n" : ",\n", fp);
+}
+
+/*
+ * As one dump of the whole document would write it, but a finding at a
+ * time: two reports of a million accounts list 1.3 million findings.
+ */
 static int write_json(const struct diff *d, struct error *err)
 {
 	struct outfile out;
-	json_t *root;
+	json_t *head;
+	char *text;
+	size_t len;
 
 	if (outfile_open(&out, d->o->json, err) < 0)
 		return -1;
-	root = diff_json(d);
-	/* strings come from reports jansson parsed: valid UTF-8, the dump cannot fail on them */
-	if (json_dumpf(root, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-		fputc('\n', out.fp);
-	json_decref(root);
+	head = diff_json_head(d);
+	text = json_dumps(head, DUMP_FLAGS);
+	json_decref(head);
+	/* the head ends "\n}": the lists are its last member */
+	len = text ? strlen(text) : 0;
+	if (len >= 2)
+		fwrite(text, 1, len - 2, out.fp);
+	free(text);
+	fputs(",\n  \"findings\": {\n", out.fp);
+	write_list(out.fp, d, NEW, false);
+	write_list(out.fp, d, PERSISTING, false);
+	write_list(out.fp, d, RESOLVED, true);
+	fputs("  }\n}\n", out.fp);
 	return outfile_commit(&out, err);
 }
 
@@ -294,7 +341,7 @@ static void changes_row(struct xw *w, lxw_worksheet *ws, lxw_row_t r, enum chang
 			const struct baseline_finding *f, const struct baseline_finding *prev)
 {
 	static const char *const names[3] = { "new", "persisting", "resolved" };
-	const json_t *subj = f->subject;
+	json_t *subj = baseline_subject(f);
 
 	xw_str(w, ws, r, 0, names[which], w->change[which]);
 	xw_str(w, ws, r, 1, severity_name(f->severity), NULL);
@@ -307,6 +354,7 @@ static void changes_row(struct xw *w, lxw_worksheet *ws, lxw_row_t r, enum chang
 	xw_str(w, ws, r, 7, f->key, NULL);
 	xw_str(w, ws, r, 8, json_string_value(json_object_get(subj, "sid")), NULL);
 	xw_str(w, ws, r, 9, json_string_value(json_object_get(subj, "dn")), NULL);
+	json_decref(subj);
 }
 
 /* New, then resolved, then persisting: what an auditor reads first. */

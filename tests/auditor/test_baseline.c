@@ -557,6 +557,7 @@ Test(baseline, a_large_report_is_read_a_finding_at_a_time)
 	struct sbuf sb = SBUF_INIT;
 	struct baseline b;
 	struct error err = ERROR_INIT;
+	json_t *subject;
 
 	sbuf_adds(&sb, ENVELOPE "\"privileged_accounts\": [{\"sam\": \"a\"}, {\"sam\": \"b\"}],\n"
 		       "\"findings\": [");
@@ -588,8 +589,9 @@ Test(baseline, a_large_report_is_read_a_finding_at_a_time)
 	b.subjects = true;
 	cr_assert(baseline_load(&b, path, &err) == 0, "%s", err.msg);
 	cr_assert(b.subjects, "kept across the load");
-	cr_assert_str_eq(json_string_value(json_object_get(b.findings[N - 1].subject, "dn")),
-			 "CN=user19999,CN=Users");
+	subject = baseline_subject(&b.findings[N - 1]);
+	cr_assert_str_eq(json_string_value(json_object_get(subject, "dn")), "CN=user19999,CN=Users");
+	json_decref(subject);
 	baseline_release(&b);
 	sbuf_release(&sb);
 }
