@@ -137,6 +137,24 @@ static void dump_at(FILE *fp, const json_t *v, int depth)
 	free(text);
 }
 
+/*
+ * Whether finding i of the report that list which reads (the old one for
+ * RESOLVED, the new one for the others) is in that list; *prev: the old
+ * finding of a persisting one, else NULL.
+ */
+static bool in_list(const struct diff *d, enum change which, size_t i,
+		    const struct baseline_finding **prev)
+{
+	*prev = NULL;
+	if (which == RESOLVED)
+		return !d->claimed[i];
+	if ((d->match[i] != BASELINE_NONE) != (which == PERSISTING))
+		return false;
+	if (d->match[i] != BASELINE_NONE)
+		*prev = &d->old.findings[d->match[i]];
+	return true;
+}
+
 /* The list of findings which, as member "findings.NAME" (the last: last). */
 static void write_list(FILE *fp, const struct diff *d, enum change which, bool last)
 {
@@ -146,18 +164,11 @@ static void write_list(FILE *fp, const struct diff *d, enum change which, bool l
 
 	fprintf(fp, "    \"%s\": [", names[which]);
 	for (size_t i = 0; i < b->nfindings; i++) {
-		const struct baseline_finding *prev = NULL;
+		const struct baseline_finding *prev;
 		json_t *f;
 
-		if (which == RESOLVED) {
-			if (d->claimed[i])
-				continue;
-		} else {
-			if ((d->match[i] != BASELINE_NONE) != (which == PERSISTING))
-				continue;
-			if (d->match[i] != BASELINE_NONE)
-				prev = &d->old.findings[d->match[i]];
-		}
+		if (!in_list(d, which, i, &prev))
+			continue;
 		f = finding_json(&b->findings[i], prev);
 		fputs(first ? "\n      " : ",\n      ", fp);
 		dump_at(fp, f, 3);
@@ -370,17 +381,10 @@ static void xlsx_changes(struct xw *w, const struct diff *d)
 		const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
 
 		for (size_t i = 0; i < b->nfindings && ws; i++) {
-			const struct baseline_finding *prev = NULL;
+			const struct baseline_finding *prev;
 
-			if (which == RESOLVED) {
-				if (d->claimed[i])
-					continue;
-			} else {
-				if ((d->match[i] != BASELINE_NONE) != (which == PERSISTING))
-					continue;
-				if (d->match[i] != BASELINE_NONE)
-					prev = &d->old.findings[d->match[i]];
-			}
+			if (!in_list(d, which, i, &prev))
+				continue;
 			if ((size_t)r >= w->sheet_rows) {
 				xw_check(w, worksheet_autofilter(ws, 0, 0, r - 1,
 								 NCHANGE_COLUMNS - 1));
@@ -488,10 +492,9 @@ static void print_list(FILE *out, const struct diff *d, enum change which)
 	size_t shown = 0;
 
 	for (size_t i = 0; i < b->nfindings; i++) {
-		bool in = which == RESOLVED ? !d->claimed[i]
-					    : (d->match[i] != BASELINE_NONE) == (which == PERSISTING);
+		const struct baseline_finding *prev;
 
-		if (!in)
+		if (!in_list(d, which, i, &prev))
 			continue;
 		if (!d->o->verbose && shown == TOP_LISTED) {
 			fprintf(out, "  %zu more %s in the report\n", d->count[which] - shown, what);
