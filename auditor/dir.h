@@ -289,6 +289,7 @@ enum {
 	TARGET_PROTECTED_USERS = 1 << 3,
 	TARGET_PSO = 1 << 4,
 };
+#define TARGET_WHYS 5   /* the TARGET_* bits */
 
 struct dir_target {
 	struct group *group;
@@ -337,6 +338,7 @@ struct dir {
 	const char *domain_sid;  /* from the head, or the most common prefix */
 	struct dir_target *targets;
 	size_t ntargets, target_words;
+	uint64_t *target_masks;  /* per TARGET_* bit k, the words of its targets (dir_target_mask) */
 	const char *last_logon_sources[8];
 	size_t nlast_logon_sources;
 	bool resolved;
@@ -508,6 +510,12 @@ const struct account_more *dir_account_more(const struct account *a);
  * member lists are released once turned into parents (dir_release_members).
  */
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now);
+
+/* The targets of reason why (one TARGET_* bit): target_words words of bits. */
+static inline const uint64_t *dir_target_mask(const struct dir *d, unsigned why)
+{
+	return d->target_masks + (size_t)__builtin_ctz(why) * d->target_words;
+}
 
 /* Whether account a is transitively in target t. */
 static inline bool dir_in_target(const struct dir *d, const struct account *a, size_t t)

@@ -774,15 +774,17 @@ static bool waiver_expired(const struct audit *a, const struct waiver *w)
  */
 struct waiver_index {
 	struct hmap *names, *dns;   /* per check, by registry index */
+	struct arena keys;          /* the normalised DNs dns holds */
 };
 
-static void waiver_index_build(struct audit *a, struct waiver_index *wi)
+static void waiver_index_build(const struct audit *a, struct waiver_index *wi)
 {
 	const struct policy *p = a->policy;
 	size_t n = registry_count();
 
 	wi->names = xcalloc(n + 1, sizeof(*wi->names));
 	wi->dns = xcalloc(n + 1, sizeof(*wi->dns));
+	arena_init(&wi->keys);
 	for (size_t k = 0; k < p->nwaivers; k++) {
 		const struct waiver *w = &p->waivers[k];
 		size_t c;
@@ -793,7 +795,7 @@ static void waiver_index_build(struct audit *a, struct waiver_index *wi)
 		if (strchr(w->account, '=')) {
 			char *ndn = dn_normalise(w->account, strlen(w->account));
 
-			hmap_put(&wi->dns[c], arena_strdup(&a->mem, ndn), (void *)w);
+			hmap_put(&wi->dns[c], arena_strdup(&wi->keys, ndn), (void *)w);
 			free(ndn);
 		}
 	}
@@ -807,6 +809,7 @@ static void waiver_index_release(struct waiver_index *wi)
 	}
 	free(wi->names);
 	free(wi->dns);
+	arena_release(&wi->keys);
 }
 
 /* The earlier in the policy of w and best (either may be NULL). */

@@ -440,16 +440,22 @@ static void build_targets(struct dir *d, const struct policy *p)
 	add_named_targets(d, &p->mfa_groups, TARGET_MFA, &cap, "mfa.groups", &d->unresolved_mfa);
 	if (rid_sid(d, RID_PROTECTED_USERS, buf, sizeof(buf)))
 		add_target(d, as_group(dir_find_by_sid(d, buf)), TARGET_PROTECTED_USERS, &cap);
+	/* the links were looked up once (resolve_pso_links) */
 	for (size_t i = 0; i < d->npsos; i++)
-		for (size_t k = 0; k < d->psos[i]->napplies_to; k++)
-			add_target(d, as_group(dir_find_by_dn(d, d->psos[i]->applies_to[k])),
-				   TARGET_PSO, &cap);
+		for (size_t k = 0; k < d->psos[i]->napplied; k++)
+			add_target(d, as_group(d->psos[i]->applied[k]), TARGET_PSO, &cap);
 	d->target_words = (d->ntargets + 63) / 64;
 	if (!d->target_words)
 		d->target_words = 1;
-	for (size_t t = 0; t < d->ntargets; t++)
+	d->target_masks = arena_alloc(&d->arena,
+				      TARGET_WHYS * d->target_words * sizeof(*d->target_masks));
+	for (size_t t = 0; t < d->ntargets; t++) {
 		if (d->targets[t].why & TARGET_PRIVILEGED)
 			d->targets[t].group->privileged = true;
+		for (unsigned k = 0; k < TARGET_WHYS; k++)
+			if (d->targets[t].why & (1u << k))
+				d->target_masks[k * d->target_words + t / 64] |= UINT64_C(1) << (t % 64);
+	}
 }
 
 /*
@@ -709,30 +715,21 @@ static void account_bits(struct dir *d, struct account *a, struct bits_pool *bp)
 	a->bits = bits_intern(d, bp, bp->scratch);
 }
 
-/*
- * What classifying an account needs besides the directory. Per reason a
- * target is one (TARGET_*, bit k): masks[k] holds the targets it covers;
- * pso_best[t], the best PSO linked to target group t.
- */
-#define TARGET_WHYS 5
 _Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
 
+/*
+ * What classifying an account needs besides the directory: pso_best[t],
+ * the best PSO linked to target group t.
+ */
 struct classify {
 	struct bits_pool bp;
-	uint64_t *masks;         /* TARGET_WHYS masks of dir.target_words */
 	const struct pso **pso_best;
 };
 
-static const uint64_t *why_mask(const struct dir *d, const struct classify *c, unsigned why)
-{
-	return c->masks + (size_t)__builtin_ctz(why) * d->target_words;
-}
-
 /* Whether a is in a target of reason why: the cost of the words, not of the targets. */
-static bool in_any(const struct dir *d, const struct classify *c, const struct account *a,
-		   unsigned why)
+static bool in_any(const struct dir *d, const struct account *a, unsigned why)
 {
-	const uint64_t *mask = why_mask(d, c, why);
+	const uint64_t *mask = dir_target_mask(d, why);
 
 	if (!a->bits)
 		return false;
@@ -826,7 +823,7 @@ static void pso_links(struct dir *d, struct classify *c)
 static const struct pso *pso_via_groups(const struct dir *d, const struct classify *c,
 					const struct account *a)
 {
-	const uint64_t *mask = why_mask(d, c, TARGET_PSO);
+	const uint64_t *mask = dir_target_mask(d, TARGET_PSO);
 	const struct pso *best = NULL;
 
 	if (!a->bits)
@@ -848,16 +845,16 @@ static void classify_account(struct dir *d, struct account *a, const struct poli
 	if (is_service_account(d, a, p))
 		a->roles |= ROLE_SERVICE;
 	account_bits(d, a, &c->bp);
-	a->privileged = in_any(d, c, a, TARGET_PRIVILEGED);
+	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
 	if (a->privileged)
 		account_path(d, a);
-	a->protected_users = in_any(d, c, a, TARGET_PROTECTED_USERS);
+	a->protected_users = in_any(d, a, TARGET_PROTECTED_USERS);
 	if (a->dialin == 0)
 		a->vpn = false;
 	else
-		a->vpn = (a->dialin == 1 && p->vpn_dialin_attribute) || in_any(d, c, a, TARGET_VPN);
+		a->vpn = (a->dialin == 1 && p->vpn_dialin_attribute) || in_any(d, a, TARGET_VPN);
 	a->mfa_sources = 0;
-	if (in_any(d, c, a, TARGET_MFA))
+	if (in_any(d, a, TARGET_MFA))
 		a->mfa_sources |= MFA_SRC_GROUP;
 	if (p->mfa_smartcard_required && (a->uac & UAC_SMARTCARD_REQUIRED))
 		a->mfa_sources |= MFA_SRC_SMARTCARD;
@@ -944,23 +941,17 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 		resolve_account_basics(d, d->accounts[i], now);
 	build_memberships(d, &m);
 	dir_release_members(d);
-	build_targets(d, p);
 	resolve_pso_links(d);
+	build_targets(d, p);
 	transitive_bits(d);
 	privileged_distances(d, &m);
 	c.bp.scratch = xcalloc(d->target_words, sizeof(*c.bp.scratch));
-	c.masks = xcalloc(TARGET_WHYS * d->target_words, sizeof(*c.masks));
-	for (size_t t = 0; t < d->ntargets; t++)
-		for (unsigned k = 0; k < TARGET_WHYS; k++)
-			if (d->targets[t].why & (1u << k))
-				c.masks[k * d->target_words + t / 64] |= UINT64_C(1) << (t % 64);
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
 	pso_links(d, &c);
 	for (size_t i = 0; i < d->naccounts; i++)
 		classify_account(d, d->accounts[i], p, &c);
 	free(c.bp.slots);
 	free(c.bp.scratch);
-	free(c.masks);
 	free(c.pso_best);
 	check_pso_applied(d);
 	last_logon_sources(d);

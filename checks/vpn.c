@@ -80,14 +80,19 @@ static bool vpn_evaluable(struct check_ctx *ctx)
 static void ev_vpn_access(struct finding *f, const struct check_ctx *ctx, const struct account *a)
 {
 	const struct dir *d = ctx->dir;
-	const char **via = xcalloc(d->ntargets + 1, sizeof(*via));
-	size_t n = 0;
+	const uint64_t *mask = dir_target_mask(d, TARGET_VPN);
+	size_t n = 0, max = 1;
+	const char **via;
 
+	/* the VPN groups a is in, from the words of its targets: not every target */
+	for (size_t x = 0; a->bits && x < d->target_words; x++)
+		max += (size_t)__builtin_popcountll(a->bits[x] & mask[x]);
+	via = xcalloc(max, sizeof(*via));
 	if (a->dialin == 1 && ctx->policy->vpn_dialin_attribute)
 		via[n++] = "msNPAllowDialin=TRUE";
-	for (size_t t = 0; t < d->ntargets; t++)
-		if ((d->targets[t].why & TARGET_VPN) && dir_in_target(d, a, t))
-			via[n++] = obj_name(&d->targets[t].group->h);
+	for (size_t x = 0; a->bits && x < d->target_words; x++)
+		for (uint64_t m = a->bits[x] & mask[x]; m; m &= m - 1)
+			via[n++] = obj_name(&d->targets[x * 64 + (size_t)__builtin_ctzll(m)].group->h);
 	finding_ev_strs(f, "vpn_access", via, n);
 	free(via);
 }

@@ -318,6 +318,40 @@ Test(vpn, nested_groups_primary_group_and_cycles_give_vpn_access)
 	fixture_free(fx);
 }
 
+/* The VPN groups of the evidence found in every word of the targets (more than 64 of them). */
+Test(vpn, vpn_access_names_groups_past_the_first_64_targets)
+{
+	struct sbuf sb = SBUF_INIT, pol = SBUF_INIT;
+	struct u a = good("alice", 1105);
+	struct fixture *fx;
+	const json_t *via;
+
+	domain(&sb, NULL);
+	add_user(&sb, &a);
+	sbuf_adds(&pol, "{\"vpn\": {\"groups\": [");
+	for (unsigned i = 0; i < 70; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "VPN-%02u", i);
+		if (i == 3 || i == 66)
+			group(&sb, name, 1200 + i, "alice", NULL);
+		else
+			group(&sb, name, 1200 + i, NULL);
+		sbuf_addf(&pol, "%s\"%s\"", i ? ", " : "", name);
+	}
+	sbuf_adds(&pol, "]}}");
+	fx = run_ldif(&sb, pol.buf);
+	cr_assert_gt(fx->dir.ntargets, 64);
+	cr_assert(fixture_has(fx, "vpn.no-mfa", "alice"));
+	via = json_object_get(finding_evidence(fixture_find(fx, "vpn.no-mfa", "alice")),
+			      "vpn_access");
+	cr_assert_eq(json_array_size(via), 2);
+	cr_expect_str_eq(json_string_value(json_array_get(via, 0)), "VPN-03");
+	cr_expect_str_eq(json_string_value(json_array_get(via, 1)), "VPN-66");
+	sbuf_release(&pol);
+	fixture_free(fx);
+}
+
 Test(vpn, unknown_when_a_vpn_group_is_not_in_the_directory)
 {
 	struct sbuf sb = SBUF_INIT;
