@@ -109,6 +109,21 @@ void *arena_memdup(struct arena *a, const void *p, size_t n)
 	return q;
 }
 
+bool arena_extend(struct arena *a, unsigned char **p, size_t len, size_t more)
+{
+	struct arena_block *b = a->head;
+
+	if (!*p) {
+		*p = take(a, more, 1);
+		return true;
+	}
+	if (!b || *p + len != b->data + b->off || b->size - b->off < more)
+		return false;
+	b->off += more;
+	a->used += more;
+	return true;
+}
+
 void arena_adopt(struct arena *dst, struct arena *src)
 {
 	struct arena_block *tail = src->head;

@@ -7,6 +7,7 @@
 #ifndef PRIVAUDIT_ARENA_H
 #define PRIVAUDIT_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena_block;
@@ -34,6 +35,13 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 /* A copy of p[0..n), unaligned, owned by the arena. */
 void *arena_memdup(struct arena *a, const void *p, size_t n);
+/*
+ * Grow the last allocation of a, *p of len bytes, by more bytes in place;
+ * with *p NULL (len 0), start one of more (> 0) bytes, unaligned. False, with
+ * nothing changed, when *p is not the last allocation or its block has no
+ * room: the caller then copies it.
+ */
+bool arena_extend(struct arena *a, unsigned char **p, size_t len, size_t more);
 /*
  * Move src's blocks into dst, which then owns (and releases) them; src
  * is left empty. Memory from either stays where it is.

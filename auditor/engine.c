@@ -171,11 +171,22 @@ void finding_severity(struct finding *f, enum severity s)
  *   length (varint), bytes, NUL.
  */
 
+/*
+ * The arena of the check running on this thread, where its findings'
+ * evidence is written: a finding's records are added one after the other,
+ * before the next finding, so they grow in place at the arena's end. The
+ * others (evidence added to an earlier finding, a finding made by hand)
+ * grow in a buffer of their own.
+ */
+static _Thread_local struct arena *ev_arena;
+
 static void ev_need(struct finding *f, size_t more)
 {
 	size_t want = f->ev_len + more;
 
 	if (want <= f->ev_alloc)
+		return;
+	if (!f->ev_alloc && ev_arena && arena_extend(ev_arena, &f->ev, f->ev_len, more))
 		return;
 	if (want < 2 * f->ev_alloc)
 		want = 2 * f->ev_alloc;
@@ -578,7 +589,9 @@ static void run_check(struct audit *a, size_t i)
 	a->run_start = a->nfindings;
 	st->status = STATUS_PASS;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ev_arena = &a->mem;
 	c->run(&ctx);
+	ev_arena = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	for (size_t k = a->run_start; k < a->nfindings; k++) {

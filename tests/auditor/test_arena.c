@@ -1,5 +1,6 @@
 /*
- * Tests for auditor/arena.c: alignment, zero-filled memory, packed strings.
+ * Tests for auditor/arena.c: alignment, zero-filled memory, packed strings,
+ * growth in place.
  */
 #include <criterion/criterion.h>
 
@@ -53,4 +54,65 @@ Test(arena, large_allocations_and_strings_survive_until_release)
 	cr_expect_geq(a.used, (size_t)(1 << 20) + 6);
 	arena_release(&a);
 	cr_expect_eq(a.used, 0);
+}
+
+Test(arena, extend_grows_the_last_allocation_in_place)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *p = NULL, *start;
+
+	cr_assert(arena_extend(&a, &p, 0, 3), "a start from nothing");
+	cr_assert_not_null(p);
+	memcpy(p, "abc", 3);
+	start = p;
+	cr_assert(arena_extend(&a, &p, 3, 4));
+	cr_expect_eq(p, start, "grown where it is");
+	memcpy(p + 3, "defg", 4);
+	cr_expect_eq(memcmp(p, "abcdefg", 7), 0);
+	cr_expect_eq(a.used, 7);
+	arena_release(&a);
+}
+
+Test(arena, extend_refuses_what_is_not_the_last_allocation)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *p = NULL, *q = NULL, *was;
+
+	cr_assert(arena_extend(&a, &p, 0, 8));
+	memset(p, 'p', 8);
+	cr_assert(arena_extend(&a, &q, 0, 8));
+	memset(q, 'q', 8);
+	was = p;
+	cr_expect_not(arena_extend(&a, &p, 8, 1), "q follows p");
+	cr_expect_eq(p, was, "left as it was");
+	cr_expect_not(arena_extend(&a, &q, 7, 1), "a length short of the end");
+	cr_expect(arena_extend(&a, &q, 8, 1));
+	cr_expect_eq(q[0], 'q');
+	cr_expect_eq(p[7], 'p', "p untouched");
+	arena_release(&a);
+}
+
+Test(arena, extend_refuses_past_the_end_of_its_block)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *p = NULL;
+	size_t len = 0, refused = 0;
+
+	/* a block is 256 KB: growing one byte at a time must stop at its end */
+	cr_assert(arena_extend(&a, &p, 0, 1));
+	p[0] = 1;
+	len = 1;
+	while (len < (1u << 20)) {
+		if (!arena_extend(&a, &p, len, 1)) {
+			refused = len;
+			break;
+		}
+		p[len++] = 1;
+	}
+	cr_assert_gt(refused, 0, "a block has an end");
+	cr_expect_leq(refused, 256u * 1024, "within one block");
+	/* the next allocation starts a new block; the full one is not reused */
+	cr_expect_not_null(arena_strdup(&a, "next"));
+	cr_expect_eq(a.used, refused + 5);
+	arena_release(&a);
 }
