@@ -122,9 +122,27 @@ static void resolve_account_basics(struct dir *d, struct account *a, int64_t now
 		a->last_logon_eff = a->last_logon_ts;
 }
 
-static bool is_service_account(const struct dir *d, const struct account *a, const struct policy *p)
+/* Whether the comma at ndn[i] separates RDNs: no odd run of backslashes escapes it. */
+static bool rdn_comma(const char *ndn, size_t i)
 {
-	(void)d;
+	size_t slashes = 0;
+
+	while (slashes < i && ndn[i - 1 - slashes] == '\\')
+		slashes++;
+	return slashes % 2 == 0;
+}
+
+/*
+ * Whether a is a service account: it has an SPN, or its name matches a
+ * pattern of the policy, or it lies below one of the policy's service OUs
+ * (ous: their normalised DNs). Each ancestor of a is looked up in ous,
+ * so that a policy naming hundreds of OUs costs no more per account.
+ */
+static bool is_service_account(const struct account *a, const struct policy *p,
+			       const struct hmap *ous, struct sbuf *scratch)
+{
+	const char *ndn;
+
 	if (a->h.kind != OBJ_USER || (a->roles & ROLE_KRBTGT))
 		return false;
 	if (a->nspns)
@@ -132,17 +150,13 @@ static bool is_service_account(const struct dir *d, const struct account *a, con
 	for (size_t i = 0; i < p->service_name_patterns.n; i++)
 		if (a->h.sam && str_wildmatch(p->service_name_patterns.v[i], a->h.sam))
 			return true;
-	for (size_t i = 0; i < p->service_ous.n; i++) {
-		char *base = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
-		struct sbuf sb = SBUF_INIT;
-		const char *ndn = dir_obj_ndn(&a->h, &sb);
-		bool under = dn_is_under(ndn, base) && strcmp(ndn, base) != 0;
-
-		sbuf_release(&sb);
-		free(base);
-		if (under)
+	if (!ous->count || !(ndn = dir_obj_ndn(&a->h, scratch)) || !*ndn)
+		return false;
+	if (hmap_get(ous, ""))
+		return true; /* an empty DN: the whole directory */
+	for (size_t i = 0; ndn[i]; i++)
+		if (ndn[i] == ',' && rdn_comma(ndn, i) && hmap_get(ous, ndn + i + 1))
 			return true;
-	}
 	return false;
 }
 
@@ -724,6 +738,9 @@ _Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
 struct classify {
 	struct bits_pool bp;
 	const struct pso **pso_best;
+	struct hmap service_ous;  /* policy.service_ous, normalised */
+	char **service_ou_keys;
+	struct sbuf scratch;
 };
 
 /* Whether a is in a target of reason why: the cost of the words, not of the targets. */
@@ -842,7 +859,7 @@ static const struct pso *pso_via_groups(const struct dir *d, const struct classi
 static void classify_account(struct dir *d, struct account *a, const struct policy *p,
 			     struct classify *c)
 {
-	if (is_service_account(d, a, p))
+	if (is_service_account(a, p, &c->service_ous, &c->scratch))
 		a->roles |= ROLE_SERVICE;
 	account_bits(d, a, &c->bp);
 	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
@@ -932,7 +949,7 @@ static void last_logon_sources(struct dir *d)
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 {
 	struct members m = { 0 };
-	struct classify c = { 0 };
+	struct classify c = { .service_ous = HMAP_INIT_EXACT, .scratch = SBUF_INIT };
 
 	if (d->resolved)
 		return;
@@ -947,12 +964,22 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	privileged_distances(d, &m);
 	c.bp.scratch = xcalloc(d->target_words, sizeof(*c.bp.scratch));
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
+	c.service_ou_keys = xcalloc(p->service_ous.n + 1, sizeof(*c.service_ou_keys));
+	for (size_t i = 0; i < p->service_ous.n; i++) {
+		c.service_ou_keys[i] = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
+		hmap_put(&c.service_ous, c.service_ou_keys[i], c.service_ou_keys[i]);
+	}
 	pso_links(d, &c);
 	for (size_t i = 0; i < d->naccounts; i++)
 		classify_account(d, d->accounts[i], p, &c);
 	free(c.bp.slots);
 	free(c.bp.scratch);
 	free(c.pso_best);
+	hmap_release(&c.service_ous);
+	for (size_t i = 0; i < p->service_ous.n; i++)
+		free(c.service_ou_keys[i]);
+	free(c.service_ou_keys);
+	sbuf_release(&c.scratch);
 	check_pso_applied(d);
 	last_logon_sources(d);
 	for (size_t i = 0; i < d->ngroups; i++)

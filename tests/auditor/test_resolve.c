@@ -342,6 +342,31 @@ Test(resolve, service_account_by_policy_ou)
 	fixture_free(fx);
 }
 
+Test(resolve, service_account_by_any_of_several_policy_ous)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	start(&sb);
+	sbuf_adds(&sb, "dn: CN=app1,OU=Batch,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app1\nobjectSid: " DOM "-1100\n"
+		       "userAccountControl: 512\n\n"
+		       "dn: CN=app2 , OU=Web,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app2\nobjectSid: " DOM "-1101\n"
+		       "userAccountControl: 512\n\n"
+		       "dn: CN=app3,OU=x\\,OU=Web,DC=corp,DC=example,DC=test\n"
+		       "objectClass: user\nsAMAccountName: app3\nobjectSid: " DOM "-1102\n"
+		       "userAccountControl: 512\n\n");
+	user(&sb, "alice", 2103, 512, NULL);
+	fx = run(&sb, "{\"service_accounts\": {\"ous\": [\"OU=Nowhere,DC=corp,DC=example,DC=test\", "
+		      "\"OU=Web,DC=corp,DC=example,DC=test\", \"ou=batch,dc=corp,dc=example,dc=test\"]}}");
+	cr_expect(ACC(fx, "app1")->roles & ROLE_SERVICE, "under the last OU");
+	cr_expect(ACC(fx, "app2")->roles & ROLE_SERVICE, "under the second, its DN spaced");
+	cr_expect_not(ACC(fx, "app3")->roles & ROLE_SERVICE, "an escaped comma is no separator");
+	cr_expect_not(ACC(fx, "alice")->roles & ROLE_SERVICE);
+	fixture_free(fx);
+}
+
 /* ---- privileged --------------------------------------------------------- */
 
 Test(resolve, privileged_direct_member_of_domain_admins)
