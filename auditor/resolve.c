@@ -122,16 +122,6 @@ static void resolve_account_basics(struct dir *d, struct account *a, int64_t now
 		a->last_logon_eff = a->last_logon_ts;
 }
 
-/* Whether the comma at ndn[i] separates RDNs: no odd run of backslashes escapes it. */
-static bool rdn_comma(const char *ndn, size_t i)
-{
-	size_t slashes = 0;
-
-	while (slashes < i && ndn[i - 1 - slashes] == '\\')
-		slashes++;
-	return slashes % 2 == 0;
-}
-
 /*
  * Whether a is a service account: it has an SPN, or its name matches a
  * pattern of the policy, or it lies below one of the policy's service OUs
@@ -155,7 +145,7 @@ static bool is_service_account(const struct account *a, const struct policy *p,
 	if (hmap_get(ous, ""))
 		return true; /* an empty DN: the whole directory */
 	for (size_t i = 0; ndn[i]; i++)
-		if (ndn[i] == ',' && rdn_comma(ndn, i) && hmap_get(ous, ndn + i + 1))
+		if (ndn[i] == ',' && dn_comma_separates(ndn, i) && hmap_get(ous, ndn + i + 1))
 			return true;
 	return false;
 }

@@ -357,16 +357,18 @@ int dn_is_under(const char *dn, const char *base)
 
 	if (bl == 0)
 		return 1;
-	size_t slashes = 0;
-
 	if (dl < bl || strcmp(dn + dl - bl, base) != 0)
 		return 0;
 	if (dl == bl)
 		return 1;
-	if (dn[dl - bl - 1] != ',')
-		return 0;
-	/* the comma separates unless an odd number of backslashes escapes it */
-	while (slashes < dl - bl - 1 && dn[dl - bl - 2 - slashes] == '\\')
+	return dn[dl - bl - 1] == ',' && dn_comma_separates(dn, dl - bl - 1);
+}
+
+bool dn_comma_separates(const char *dn, size_t i)
+{
+	size_t slashes = 0;
+
+	while (slashes < i && dn[i - 1 - slashes] == '\\')
 		slashes++;
 	return slashes % 2 == 0;
 }

@@ -6,6 +6,7 @@
 #define PRIVAUDIT_STRUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,8 @@ char *dn_to_dns(const char *dn);
 char *dn_first_value(const char *dn);
 /* Whether normalised DN dn is under (or equal to) normalised DN base. */
 int dn_is_under(const char *dn, const char *base);
+/* Whether the comma at dn[i] separates RDNs: no odd run of backslashes escapes it. */
+bool dn_comma_separates(const char *dn, size_t i);
 
 /* Shell wildcard match (* and ?), ASCII case-insensitive. */
 int str_wildmatch(const char *pattern, const char *s);

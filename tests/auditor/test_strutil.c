@@ -281,6 +281,15 @@ Test(strutil, is_under_after_an_escaped_backslash)
 	cr_expect(dn_is_under("cn=a\\\\,ou=sales,dc=x", "ou=sales,dc=x"));
 }
 
+Test(strutil, comma_separates_unless_escaped)
+{
+	cr_expect(dn_comma_separates(",a", 0), "nothing before it");
+	cr_expect(dn_comma_separates("a,b", 1));
+	cr_expect_not(dn_comma_separates("a\\,b", 2));
+	cr_expect(dn_comma_separates("a\\\\,b", 3), "after an escaped backslash");
+	cr_expect_not(dn_comma_separates("\\\\\\,b", 3), "three backslashes");
+}
+
 /* ---- wildcards ---------------------------------------------------------- */
 
 Test(strutil, wildmatch)
