@@ -45,6 +45,16 @@ static void user(struct sbuf *sb, const char *sam, unsigned rid, unsigned uac, c
 	user_sid(sb, sam, sid, uac, more);
 }
 
+/* A bare user at "rdns,DC=corp,DC=example,DC=test". */
+static void user_at(struct sbuf *sb, const char *rdns, const char *sam, unsigned rid)
+{
+	sbuf_addf(sb,
+		  "dn: %s,DC=corp,DC=example,DC=test\n"
+		  "objectClass: user\nsAMAccountName: %s\nobjectSid: " DOM "-%u\n"
+		  "userAccountControl: 512\n\n",
+		  rdns, sam, rid);
+}
+
 static void computer(struct sbuf *sb, const char *sam, unsigned rid, unsigned uac,
 		     const char *more)
 {
@@ -322,16 +332,10 @@ Test(resolve, service_account_by_policy_ou)
 
 	start(&sb);
 	sbuf_adds(&sb, "dn: OU=Service Accounts,DC=corp,DC=example,DC=test\n"
-		       "objectClass: organizationalUnit\n\n"
-		       "dn: CN=app1,OU=Service Accounts,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app1\nobjectSid: " DOM "-1100\n"
-		       "userAccountControl: 512\n\n"
-		       "dn: CN=app2,OU=Batch,OU=Service Accounts,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app2\nobjectSid: " DOM "-1101\n"
-		       "userAccountControl: 512\n\n"
-		       "dn: CN=app3,OU=Other Service Accounts,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app3\nobjectSid: " DOM "-1102\n"
-		       "userAccountControl: 512\n\n");
+		       "objectClass: organizationalUnit\n\n");
+	user_at(&sb, "CN=app1,OU=Service Accounts", "app1", 1100);
+	user_at(&sb, "CN=app2,OU=Batch,OU=Service Accounts", "app2", 1101);
+	user_at(&sb, "CN=app3,OU=Other Service Accounts", "app3", 1102);
 	user(&sb, "alice", 2103, 512, NULL);
 	fx = run(&sb, "{\"service_accounts\": {\"ous\": "
 		      "[\"ou=service accounts, dc=CORP,dc=example, dc=test\"]}}");
@@ -348,15 +352,9 @@ Test(resolve, service_account_by_any_of_several_policy_ous)
 	struct fixture *fx;
 
 	start(&sb);
-	sbuf_adds(&sb, "dn: CN=app1,OU=Batch,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app1\nobjectSid: " DOM "-1100\n"
-		       "userAccountControl: 512\n\n"
-		       "dn: CN=app2 , OU=Web,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app2\nobjectSid: " DOM "-1101\n"
-		       "userAccountControl: 512\n\n"
-		       "dn: CN=app3,OU=x\\,OU=Web,DC=corp,DC=example,DC=test\n"
-		       "objectClass: user\nsAMAccountName: app3\nobjectSid: " DOM "-1102\n"
-		       "userAccountControl: 512\n\n");
+	user_at(&sb, "CN=app1,OU=Batch", "app1", 1100);
+	user_at(&sb, "CN=app2 , OU=Web", "app2", 1101);
+	user_at(&sb, "CN=app3,OU=x\\,OU=Web", "app3", 1102);
 	user(&sb, "alice", 2103, 512, NULL);
 	fx = run(&sb, "{\"service_accounts\": {\"ous\": [\"OU=Nowhere,DC=corp,DC=example,DC=test\", "
 		      "\"OU=Web,DC=corp,DC=example,DC=test\", \"ou=batch,dc=corp,dc=example,dc=test\"]}}");
