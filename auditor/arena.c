@@ -124,6 +124,16 @@ bool arena_extend(struct arena *a, unsigned char **p, size_t len, size_t more)
 	return true;
 }
 
+void arena_unwind(struct arena *a, const unsigned char *p, size_t len)
+{
+	struct arena_block *b = a->head;
+
+	if (b && p + len == b->data + b->off && p >= b->data) {
+		b->off -= len;
+		a->used -= len;
+	}
+}
+
 void arena_adopt(struct arena *dst, struct arena *src)
 {
 	struct arena_block *tail = src->head;

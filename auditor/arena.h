@@ -42,6 +42,8 @@ void *arena_memdup(struct arena *a, const void *p, size_t n);
  * room: the caller then copies it.
  */
 bool arena_extend(struct arena *a, unsigned char **p, size_t len, size_t more);
+/* Give back p, len bytes, if it is the last allocation of a (else nothing). */
+void arena_unwind(struct arena *a, const unsigned char *p, size_t len);
 /*
  * Move src's blocks into dst, which then owns (and releases) them; src
  * is left empty. Memory from either stays where it is.

@@ -197,6 +197,9 @@ static void ev_need(struct finding *f, size_t more)
 		unsigned char *own = xmalloc(want);
 
 		memcpy(own, f->ev, f->ev_len);
+		/* the end of its block, outgrown: for the next finding */
+		if (ev_arena)
+			arena_unwind(ev_arena, f->ev, f->ev_len);
 		f->ev = own;
 	} else {
 		f->ev = xreallocarray(f->ev, want, 1);

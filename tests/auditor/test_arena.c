@@ -116,3 +116,20 @@ Test(arena, extend_refuses_past_the_end_of_its_block)
 	cr_expect_eq(a.used, refused + 5);
 	arena_release(&a);
 }
+
+Test(arena, unwind_gives_back_the_last_allocation_only)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *p = NULL, *q = NULL, *r = NULL;
+
+	cr_assert(arena_extend(&a, &p, 0, 10));
+	cr_assert(arena_extend(&a, &q, 0, 20));
+	arena_unwind(&a, p, 10);
+	cr_expect_eq(a.used, 30, "p is not the last: kept");
+	arena_unwind(&a, q, 20);
+	cr_expect_eq(a.used, 10, "q is: given back");
+	cr_assert(arena_extend(&a, &r, 0, 5));
+	cr_expect_eq(r, q, "and taken again by the next allocation");
+	cr_expect(arena_extend(&a, &r, 5, 1), "which is the last one now");
+	arena_release(&a);
+}
