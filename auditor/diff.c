@@ -44,6 +44,9 @@
 
 enum change { NEW, PERSISTING, RESOLVED };
 
+/* Each list's name, in the JSON, the workbook and on the console. */
+static const char *const change_names[3] = { "new", "persisting", "resolved" };
+
 struct diff {
 	const struct diff_options *o;
 	struct baseline old, new;
@@ -106,9 +109,8 @@ static json_t *diff_json_head(const struct diff *d)
 	json_object_set_new(root, "old", meta_json(&d->old));
 	json_object_set_new(root, "new", meta_json(&d->new));
 
-	json_object_set_new(counts, "new", json_integer((json_int_t)d->count[NEW]));
-	json_object_set_new(counts, "persisting", json_integer((json_int_t)d->count[PERSISTING]));
-	json_object_set_new(counts, "resolved", json_integer((json_int_t)d->count[RESOLVED]));
+	for (enum change c = NEW; c <= RESOLVED; c++)
+		json_object_set_new(counts, change_names[c], json_integer((json_int_t)d->count[c]));
 	json_object_set_new(root, "counts", counts);
 
 	json_object_set_new(gate, "fail_on", json_string(severity_name(d->fail_on)));
@@ -158,11 +160,10 @@ static bool in_list(const struct diff *d, enum change which, size_t i,
 /* The list of findings which, as member "findings.NAME" (the last: last). */
 static void write_list(FILE *fp, const struct diff *d, enum change which, bool last)
 {
-	static const char *const names[3] = { "new", "persisting", "resolved" };
 	const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
 	bool first = true;
 
-	fprintf(fp, "    \"%s\": [", names[which]);
+	fprintf(fp, "    \"%s\": [", change_names[which]);
 	for (size_t i = 0; i < b->nfindings; i++) {
 		const struct baseline_finding *prev;
 		json_t *f;
@@ -296,7 +297,6 @@ static lxw_row_t summary_report(struct xw *w, lxw_worksheet *ws, lxw_row_t r,
 static void xlsx_summary(struct xw *w, const struct diff *d)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(w->wb, "Summary");
-	static const char *const names[3] = { "new", "persisting", "resolved" };
 	lxw_row_t r = 0;
 
 	worksheet_set_column(ws, 0, 0, 22, NULL);
@@ -310,7 +310,7 @@ static void xlsx_summary(struct xw *w, const struct diff *d)
 	xw_str(w, ws, r, 0, "new failing", NULL);
 	xw_num(w, ws, r++, 1, (double)d->failing);
 	for (int i = NEW; i <= RESOLVED; i++) {
-		xw_str(w, ws, r, 0, names[i], w->change[i]);
+		xw_str(w, ws, r, 0, change_names[i], w->change[i]);
 		xw_num(w, ws, r++, 1, (double)d->count[i]);
 	}
 	r++;
@@ -351,10 +351,9 @@ static lxw_worksheet *changes_sheet(struct xw *w, size_t nth)
 static void changes_row(struct xw *w, lxw_worksheet *ws, lxw_row_t r, enum change which,
 			const struct baseline_finding *f, const struct baseline_finding *prev)
 {
-	static const char *const names[3] = { "new", "persisting", "resolved" };
 	json_t *subj = baseline_subject(f);
 
-	xw_str(w, ws, r, 0, names[which], w->change[which]);
+	xw_str(w, ws, r, 0, change_names[which], w->change[which]);
 	xw_str(w, ws, r, 1, severity_name(f->severity), NULL);
 	if (prev && prev->severity != f->severity)
 		xw_str(w, ws, r, 2, severity_name(prev->severity), NULL);
@@ -488,7 +487,7 @@ static void print_finding(FILE *out, const char *what, const struct baseline_fin
 static void print_list(FILE *out, const struct diff *d, enum change which)
 {
 	const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
-	const char *what = which == NEW ? "new" : which == RESOLVED ? "resolved" : "persisting";
+	const char *what = change_names[which];
 	size_t shown = 0;
 
 	for (size_t i = 0; i < b->nfindings; i++) {
