@@ -809,10 +809,11 @@ static void waiver_index_build(const struct audit *a, struct waiver_index *wi)
 			continue;
 		hmap_put(&wi->names[c], w->account, (void *)w);
 		if (strchr(w->account, '=')) {
-			char *ndn = dn_normalise(w->account, strlen(w->account));
+			size_t len = strlen(w->account);
+			char *ndn = arena_alloc_aligned(&wi->keys, len + 1, 1);
 
-			hmap_put(&wi->dns[c], arena_strdup(&wi->keys, ndn), (void *)w);
-			free(ndn);
+			dn_normalise_into(w->account, len, ndn);
+			hmap_put(&wi->dns[c], ndn, (void *)w);
 		}
 	}
 }

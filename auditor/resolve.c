@@ -722,14 +722,16 @@ static void account_bits(struct dir *d, struct account *a, struct bits_pool *bp)
 _Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
 
 /*
- * What classifying an account needs besides the directory: pso_best[t],
- * the best PSO linked to target group t.
+ * What classifying an account needs besides the directory and the
+ * policy: pso_best[t], the best PSO linked to target group t; the
+ * policy's service OUs as a set of normalised DNs; room for an
+ * account's normalised DN.
  */
 struct classify {
 	struct bits_pool bp;
 	const struct pso **pso_best;
-	struct hmap service_ous;  /* policy.service_ous, normalised */
-	char **service_ou_keys;
+	struct hmap service_ous;
+	struct arena ou_keys;     /* the normalised DNs service_ous holds */
 	struct sbuf scratch;
 };
 
@@ -939,7 +941,8 @@ static void last_logon_sources(struct dir *d)
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 {
 	struct members m = { 0 };
-	struct classify c = { .service_ous = HMAP_INIT_EXACT, .scratch = SBUF_INIT };
+	struct classify c = { .service_ous = HMAP_INIT_EXACT, .ou_keys = ARENA_INIT,
+			      .scratch = SBUF_INIT };
 
 	if (d->resolved)
 		return;
@@ -954,10 +957,13 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	privileged_distances(d, &m);
 	c.bp.scratch = xcalloc(d->target_words, sizeof(*c.bp.scratch));
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
-	c.service_ou_keys = xcalloc(p->service_ous.n + 1, sizeof(*c.service_ou_keys));
 	for (size_t i = 0; i < p->service_ous.n; i++) {
-		c.service_ou_keys[i] = dn_normalise(p->service_ous.v[i], strlen(p->service_ous.v[i]));
-		hmap_put(&c.service_ous, c.service_ou_keys[i], c.service_ou_keys[i]);
+		const char *ou = p->service_ous.v[i];
+		size_t len = strlen(ou);
+		char *ndn = arena_alloc_aligned(&c.ou_keys, len + 1, 1);
+
+		dn_normalise_into(ou, len, ndn);
+		hmap_put(&c.service_ous, ndn, ndn);
 	}
 	pso_links(d, &c);
 	for (size_t i = 0; i < d->naccounts; i++)
@@ -966,9 +972,7 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	free(c.bp.scratch);
 	free(c.pso_best);
 	hmap_release(&c.service_ous);
-	for (size_t i = 0; i < p->service_ous.n; i++)
-		free(c.service_ou_keys[i]);
-	free(c.service_ou_keys);
+	arena_release(&c.ou_keys);
 	sbuf_release(&c.scratch);
 	check_pso_applied(d);
 	last_logon_sources(d);
