@@ -105,6 +105,11 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	d->domain.max_pwd_age = d->domain.min_pwd_age = d->domain.lockout_duration = TIME_NEVER;
 }
 
+void dir_expect(struct dir *d, size_t n)
+{
+	hmap_reserve(&d->by_dn, n);
+}
+
 static void lookup_release(struct member_lookup *l)
 {
 	free(l->vals);

@@ -440,6 +440,11 @@ typedef int dir_entry_fn(void *data, const struct raw_entry *e, struct error *er
 /* Set up an empty directory that also keeps the named extra attributes. */
 void dir_init(struct dir *d, const char *const *extra_names, size_t nextra);
 void dir_release(struct dir *d);
+/*
+ * About n entries are coming (an estimate, from the size of the input):
+ * the DN map is made that large at once rather than grown on the way.
+ */
+void dir_expect(struct dir *d, size_t n);
 
 /*
  * Feed one entry. Entries of kinds the audit does not read (contacts,

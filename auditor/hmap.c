@@ -3,6 +3,7 @@
  */
 #include "hmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -209,12 +210,13 @@ static struct hmap_slot *slots_alloc(size_t n)
 	return slots;
 }
 
-static void rehash(struct hmap *m)
+/* Move the entries into a table of size slots. */
+static void rehash_to(struct hmap *m, size_t size)
 {
 	struct hmap_slot *old = m->slots;
 	size_t oldsize = m->size;
 
-	m->size = oldsize ? oldsize * 2 : 64;
+	m->size = size;
 	m->slots = slots_alloc(m->size);
 	for (size_t i = 0; i < oldsize; i++) {
 		/* the new slots are all over the new table: fetch them ahead */
@@ -224,6 +226,29 @@ static void rehash(struct hmap *m)
 			*find(m, old[i].key, old[i].hash, 0) = old[i];
 	}
 	free(old);
+}
+
+static void rehash(struct hmap *m)
+{
+	rehash_to(m, m->size ? m->size * 2 : 64);
+}
+
+/* Whether a table of size slots holds n entries without growing. */
+static bool fits(size_t n, size_t size)
+{
+	return (n + 1) * 10 < size * 7;
+}
+
+void hmap_reserve(struct hmap *m, size_t n)
+{
+	size_t size = m->size ? m->size : 64;
+
+	if (n > SIZE_MAX / 10 - 1)
+		return;
+	while (!fits(n, size))
+		size *= 2;
+	if (size > m->size)
+		rehash_to(m, size);
 }
 
 void hmap_prefetch(const struct hmap *m, uint64_t h)
@@ -241,7 +266,7 @@ void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value)
 {
 	struct hmap_slot *s;
 
-	if ((m->count + 1) * 10 >= m->size * 7)
+	if (!fits(m->count, m->size))
 		rehash(m);
 	if (m->mode == HMAP_FOLDED)
 		h = folded_hash(h, key);

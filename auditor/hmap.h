@@ -74,5 +74,10 @@ void hmap_prefetch(const struct hmap *m, uint64_t h);
 void *hmap_put(struct hmap *m, const char *key, void *value);
 /* hmap_put with h = hmap_hash(m, key). */
 void *hmap_put_hashed(struct hmap *m, const char *key, uint64_t h, void *value);
+/*
+ * Make room for n entries at once, so that a map about to be filled with
+ * many does not grow (and move them all) at every doubling on the way.
+ */
+void hmap_reserve(struct hmap *m, size_t n);
 
 #endif

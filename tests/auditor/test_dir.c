@@ -1148,6 +1148,45 @@ Test(hmap, grows_and_keeps_every_key)
 }
 
 /*
+ * A map told how many entries are coming takes its size at once: filling
+ * it to that count does not grow it, and a reserve on a map holding
+ * entries keeps them. A reserve for fewer than it holds changes nothing.
+ */
+Test(hmap, reserve_sizes_once_and_keeps_entries)
+{
+	static char keys[5000][16];
+	static int vals[5000];
+	struct hmap m = HMAP_INIT;
+	struct hmap_slot *slots;
+	size_t size;
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "key-%d", i);
+		vals[i] = i;
+	}
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(hmap_put(&m, keys[i], &vals[i]), &vals[i]);
+	hmap_reserve(&m, 5000);
+	size = m.size;
+	slots = m.slots;
+	cr_expect_lt(5000 * 10, size * 7, "5000 entries fit under 70%% load");
+	cr_expect_geq(5000 * 10, size / 2 * 7, "the least size that fits: %zu", size);
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(hmap_get(&m, keys[i]), &vals[i], "kept: %s", keys[i]);
+	for (int i = 100; i < 4999; i++)
+		cr_assert_eq(hmap_put(&m, keys[i], &vals[i]), &vals[i]);
+	cr_expect_eq(m.size, size, "no growth up to the count reserved");
+	cr_expect_eq(m.slots, slots);
+	hmap_reserve(&m, 10);
+	cr_expect_eq(m.size, size, "a smaller reserve changes nothing");
+	cr_assert_eq(hmap_put(&m, keys[4999], &vals[4999]), &vals[4999]);
+	for (int i = 0; i < 5000; i++)
+		cr_assert_eq(hmap_get(&m, keys[i]), &vals[i], "%s", keys[i]);
+	cr_expect_eq(m.count, 5000);
+	hmap_release(&m);
+}
+
+/*
  * A map of several megabytes takes its slots in huge pages where the
  * kernel gives them; it keeps every key all the same, and the pipelined
  * lookups (hmap_get_many) find what single lookups find, misses too.

@@ -1056,6 +1056,41 @@ Test(ldif, load_reads_a_file_and_reports_a_missing_one)
 	dir_release(&d);
 }
 
+/*
+ * A file's size tells about how many entries it may hold (a kilobyte an
+ * entry): the DN map is sized for them before the first is read, here
+ * for three times as many as the 300 large entries (which alone would
+ * grow it to 512 slots), and every entry is still found.
+ */
+Test(ldif, load_sizes_the_dn_map_from_the_file)
+{
+	char path[] = "/tmp/privaudit-ldif-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp;
+	struct dir d;
+	struct error err = ERROR_INIT;
+	long size;
+
+	cr_assert_geq(fd, 0);
+	fp = fdopen(fd, "w");
+	cr_assert_not_null(fp);
+	for (int i = 0; i < 300; i++)
+		fprintf(fp, "dn: CN=u%d,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: u%d\n"
+			    "description: %02900d\n\n", i, i, 0);
+	size = ftell(fp);
+	fclose(fp);
+
+	dir_init(&d, NULL, 0);
+	cr_assert_eq(ldif_load(&d, path, &err), 0, "%s", err.msg);
+	cr_expect_eq(d.naccounts, 300);
+	cr_expect_lt(((size_t)size / 1024 + 1) * 10, d.by_dn.size * 7,
+		     "sized for %ld bytes: %zu slots", size, d.by_dn.size);
+	cr_expect_not_null(dir_find_by_dn(&d, "cn=u299,cn=users,dc=x"));
+	cr_expect_not_null(dir_find_by_dn(&d, "CN=u0,CN=Users,DC=x"));
+	dir_release(&d);
+	unlink(path);
+}
+
 Test(ldif, load_mem_feeds_the_directory)
 {
 	static const char text[] = "dn: CN=alice,CN=Users,DC=x\n"
