@@ -202,40 +202,79 @@ static void edge_add(struct edges *e, size_t obj, struct group *g)
 }
 
 /*
- * Give each of the n objects objs[i] its direct groups from the edges:
- * sorted by object with a counting sort (stable: groups keep the order
- * they were found in), into one array, duplicates dropped.
+ * The passes over every account (a million of them cost a cache miss
+ * each) and over the memberships run on RESOLVE_THREADS threads, each
+ * over a part of them: an object is written by one thread only, and
+ * what the parts collect is joined in order, so the result is that of
+ * one thread.
  */
-static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, size_t),
-			size_t n, const struct edges *e)
+#define RESOLVE_THREADS 2
+
+/* Part t of n objects: *from..*to. */
+static void part_of(size_t n, size_t t, size_t *from, size_t *to)
 {
-	uint32_t *start = xcalloc(n + 1, sizeof(*start));
+	*from = n * t / RESOLVE_THREADS;
+	*to = n * (t + 1) / RESOLVE_THREADS;
+}
+
+/*
+ * The objects from..to of set_parents(): their memberships counted, then
+ * placed, then their groups given them. start is shared, each part
+ * writes only its objects' entries: start[i + 1] counts object i's
+ * memberships, then start[i] is where they start in pool, then (as they
+ * are placed) where they end.
+ */
+struct parents_part {
+	struct dir *d;
+	struct dir_obj *(*obj_at)(struct dir *, size_t);
+	const struct edges *const *lists;
+	size_t nlists;
+	uint32_t *start, *pool;
+	size_t from, to;
+};
+
+static void *count_parents(void *arg)
+{
+	const struct parents_part *part = arg;
+
+	for (size_t l = 0; l < part->nlists; l++) {
+		const struct edges *e = part->lists[l];
+
+		for (size_t i = 0; i < e->n; i++)
+			if (e->v[i].obj >= part->from && e->v[i].obj < part->to)
+				part->start[e->v[i].obj + 1]++;
+	}
+	return NULL;
+}
+
+static void *give_parents(void *arg)
+{
+	const struct parents_part *part = arg;
+	uint32_t *start = part->start, *pool = part->pool, from;
 	/* mark[g] = i + 1 once object i has group g: one step per membership */
 	uint32_t *mark;
-	uint32_t *pool;
 
-	if (!e->n) {
-		free(start);
-		return;
+	if (part->from == part->to)
+		return NULL;
+	from = start[part->from];
+	for (size_t l = 0; l < part->nlists; l++) {
+		const struct edges *e = part->lists[l];
+
+		for (size_t i = 0; i < e->n; i++)
+			if (e->v[i].obj >= part->from && e->v[i].obj < part->to)
+				pool[start[e->v[i].obj]++] = e->v[i].group;
 	}
-	mark = xcalloc(d->ngroups + 1, sizeof(*mark));
-	pool = arena_alloc(&d->arena, e->n * sizeof(*pool));
-	for (size_t i = 0; i < e->n; i++)
-		start[e->v[i].obj + 1]++;
-	for (size_t i = 0; i < n; i++)
-		start[i + 1] += start[i];
-	for (size_t i = 0; i < e->n; i++)
-		pool[start[e->v[i].obj]++] = e->v[i].group;
-	/* start[i] is now where object i's groups end */
-	for (uint32_t i = 0, from = 0; i < n; from = start[i++]) {
-		struct dir_obj *o = obj_at(d, i);
+	mark = xcalloc(part->d->ngroups + 1, sizeof(*mark));
+	for (size_t i = part->from; i < part->to; from = start[i++]) {
+		struct dir_obj *o = part->obj_at(part->d, i);
+		uint32_t stamp = (uint32_t)i + 1;
 		size_t k = 0;
 
 		o->parents = pool + from;
 		for (uint32_t j = from; j < start[i]; j++) {
-			if (mark[pool[j]] == i + 1)
+			if (mark[pool[j]] == stamp)
 				continue;
-			mark[pool[j]] = i + 1;
+			mark[pool[j]] = stamp;
 			o->parents[k++] = pool[j];
 		}
 		o->nparents = (uint32_t)k;
@@ -243,6 +282,37 @@ static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, s
 			o->parents = NULL;
 	}
 	free(mark);
+	return NULL;
+}
+
+/*
+ * Give each of the n objects its direct groups from the edges of the
+ * nlists lists: sorted by object with a counting sort (stable: groups
+ * keep the order they were found in, list after list), into one array,
+ * duplicates dropped. The threads share the work, each for a part of
+ * the objects.
+ */
+static void set_parents(struct dir *d, struct dir_obj *(*obj_at)(struct dir *, size_t),
+			size_t n, const struct edges *const *lists, size_t nlists)
+{
+	struct parents_part part[RESOLVE_THREADS];
+	size_t total = 0;
+	uint32_t *start, *pool;
+
+	for (size_t l = 0; l < nlists; l++)
+		total += lists[l]->n;
+	if (!total)
+		return;
+	start = xcalloc(n + 1, sizeof(*start));
+	pool = arena_alloc(&d->arena, total * sizeof(*pool));
+	for (size_t t = 0; t < RESOLVE_THREADS; t++) {
+		part[t] = (struct parents_part){ d, obj_at, lists, nlists, start, pool, 0, 0 };
+		part_of(n, t, &part[t].from, &part[t].to);
+	}
+	thread_run_each(count_parents, part, sizeof(*part), RESOLVE_THREADS);
+	for (size_t i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	thread_run_each(give_parents, part, sizeof(*part), RESOLVE_THREADS);
 	free(start);
 }
 
@@ -254,14 +324,6 @@ static struct dir_obj *account_at(struct dir *d, size_t i)
 static struct dir_obj *group_at(struct dir *d, size_t i)
 {
 	return &d->groups[i]->h;
-}
-
-static void edges_append(struct edges *e, const struct edges *more)
-{
-	xgrow(&e->v, &e->alloc, e->n + more->n, sizeof(*e->v));
-	if (more->n)
-		memcpy(e->v + e->n, more->v, more->n * sizeof(*e->v));
-	e->n += more->n;
 }
 
 /* The memberships of the groups from..to, found by one thread. */
@@ -334,24 +396,74 @@ static size_t scan_cost(const struct group *g)
 	return g->nmember_objs + 6 * g->npending;
 }
 
-/*
- * Every account and group gets its direct groups (the primary group last),
- * every group its member groups. Members lie all over the directory: each
- * membership is read once, its object fetched ahead, and the lists are
- * built by sorting the memberships rather than growing a list per object.
- * Two threads find the memberships, each of half of them (the lookups
- * only read the directory); joined in group order, they are what one
- * thread finds. A primary group (nearly always one of two or three) is
- * looked up once per RID.
- */
-static void build_memberships(struct dir *d, struct members *m)
+/* The basics of the accounts from..to, and the edges to their primary groups. */
+struct basics_part {
+	struct dir *d;
+	int64_t now;
+	size_t from, to;
+	struct edges primary;
+};
+
+/* A primary group (nearly always one of two or three) is looked up once per RID. */
+static void *account_basics(void *arg)
 {
-	struct member_scan scan[2] = { { d, m, 0, 0, { 0 }, { 0 } },
-				       { d, m, 0, 0, { 0 }, { 0 } } };
-	struct edges acc = { NULL, 0, 0 }, grp = { NULL, 0, 0 };
+	struct basics_part *part = arg;
 	uint32_t last_gid = 0;
 	struct group *last_pg = NULL;
 	bool have_last = false;
+
+	for (size_t i = part->from; i < part->to; i++) {
+		struct account *a = part->d->accounts[i];
+
+		resolve_account_basics(part->d, a, part->now);
+		if (!a->has_primary_gid)
+			continue;
+		if (!have_last || a->primary_gid != last_gid) {
+			last_gid = a->primary_gid;
+			last_pg = primary_group(part->d, a);
+			have_last = true;
+		}
+		if (last_pg)
+			edge_add(&part->primary, i, last_pg);
+	}
+	return NULL;
+}
+
+/*
+ * Every account's roles, enabled state and effective last logon, and
+ * its edge to its primary group, into primary[t] for the accounts of
+ * part t.
+ */
+static void resolve_basics(struct dir *d, int64_t now, struct edges primary[RESOLVE_THREADS])
+{
+	struct basics_part part[RESOLVE_THREADS];
+
+	for (size_t t = 0; t < RESOLVE_THREADS; t++) {
+		part[t] = (struct basics_part){ .d = d, .now = now };
+		part_of(d->naccounts, t, &part[t].from, &part[t].to);
+	}
+	thread_run_each(account_basics, part, sizeof(*part), RESOLVE_THREADS);
+	for (size_t t = 0; t < RESOLVE_THREADS; t++)
+		primary[t] = part[t].primary;
+}
+
+/*
+ * Every account and group gets its direct groups (the primary group last,
+ * from primary), every group its member groups. Members lie all over the
+ * directory: each membership is read once, its object fetched ahead, and
+ * the lists are built by sorting the memberships rather than growing a
+ * list per object. Two threads find the memberships, each of half of
+ * them (the lookups only read the directory); joined in group order,
+ * they are what one thread finds.
+ */
+static void build_memberships(struct dir *d, struct members *m,
+			      const struct edges primary[RESOLVE_THREADS])
+{
+	struct member_scan scan[2] = { { d, m, 0, 0, { 0 }, { 0 } },
+				       { d, m, 0, 0, { 0 }, { 0 } } };
+	/* the memberships as the scans found them, then the primary groups */
+	const struct edges *acc[2 + RESOLVE_THREADS] = { &scan[0].acc, &scan[1].acc };
+	const struct edges *grp[2] = { &scan[0].grp, &scan[1].grp };
 	size_t total = 0, half = 0, split = 0;
 
 	m->child_groups = xcalloc(d->ngroups + 1, sizeof(*m->child_groups));
@@ -363,29 +475,14 @@ static void build_memberships(struct dir *d, struct members *m)
 	scan[0].to = scan[1].from = split;
 	scan[1].to = d->ngroups;
 	thread_run_each(scan_members, scan, sizeof(*scan), 2);
+	for (size_t t = 0; t < RESOLVE_THREADS; t++)
+		acc[2 + t] = &primary[t];
+	set_parents(d, account_at, d->naccounts, acc, 2 + RESOLVE_THREADS);
+	set_parents(d, group_at, d->ngroups, grp, 2);
 	for (int t = 0; t < 2; t++) {
-		edges_append(&acc, &scan[t].acc);
-		edges_append(&grp, &scan[t].grp);
 		free(scan[t].acc.v);
 		free(scan[t].grp.v);
 	}
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
-
-		if (!a->has_primary_gid)
-			continue;
-		if (!have_last || a->primary_gid != last_gid) {
-			last_gid = a->primary_gid;
-			last_pg = primary_group(d, a);
-			have_last = true;
-		}
-		if (last_pg)
-			edge_add(&acc, i, last_pg);
-	}
-	set_parents(d, account_at, d->naccounts, &acc);
-	set_parents(d, group_at, d->ngroups, &grp);
-	free(acc.v);
-	free(grp.v);
 }
 
 static int add_target(struct dir *d, struct group *g, unsigned why, size_t *cap)
@@ -605,7 +702,8 @@ static void path_add(struct sbuf *sb, const struct group *g, size_t n)
 		sbuf_addf(sb, " -> %s", obj_name(&g->h));
 }
 
-static void account_path(struct dir *d, struct account *a)
+/* a's privileged path, kept in mem. */
+static void account_path(struct dir *d, struct arena *mem, struct account *a)
 {
 	struct group *best = NULL;
 	struct sbuf sb = SBUF_INIT;
@@ -639,7 +737,7 @@ static void account_path(struct dir *d, struct account *a)
 			  n - PATH_GROUPS == 1 ? "" : "s");
 		path_add(&sb, best->priv_tail, PATH_ENDS);
 	}
-	a->priv_path = arena_strdup(&d->arena, sb.buf);
+	a->priv_path = arena_strdup(mem, sb.buf);
 	sbuf_release(&sb);
 }
 
@@ -651,6 +749,7 @@ struct bits_pool {
 	const uint64_t **slots;
 	size_t size, count;
 	uint64_t *scratch;       /* one set being built */
+	struct arena *mem;       /* where the sets are kept */
 };
 
 static uint64_t bits_hash(const uint64_t *bits, size_t w)
@@ -681,7 +780,8 @@ static const uint64_t *bits_intern(struct dir *d, struct bits_pool *bp, const ui
 	uint64_t *copy;
 
 	if ((bp->count + 1) * 2 > bp->size) {
-		struct bits_pool bigger = { NULL, bp->size ? bp->size * 2 : 64, 0, bp->scratch };
+		struct bits_pool bigger = { NULL, bp->size ? bp->size * 2 : 64, 0, bp->scratch,
+					    bp->mem };
 
 		bigger.slots = xcalloc(bigger.size, sizeof(*bigger.slots));
 		for (size_t i = 0; i < bp->size; i++)
@@ -694,7 +794,7 @@ static const uint64_t *bits_intern(struct dir *d, struct bits_pool *bp, const ui
 	s = bits_slot(bp, bits, w);
 	if (*s)
 		return *s;
-	copy = arena_alloc(&d->arena, w * sizeof(*copy));
+	copy = arena_alloc(bp->mem, w * sizeof(*copy));
 	memcpy(copy, bits, w * sizeof(*copy));
 	bp->count++;
 	return *s = copy;
@@ -724,15 +824,29 @@ _Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
 /*
  * What classifying an account needs besides the directory and the
  * policy: pso_best[t], the best PSO linked to target group t; the
- * policy's service OUs as a set of normalised DNs; room for an
- * account's normalised DN.
+ * policy's service OUs as a set of normalised DNs. Read only while
+ * the accounts are classified.
  */
 struct classify {
-	struct bits_pool bp;
 	const struct pso **pso_best;
 	struct hmap service_ous;
 	struct arena ou_keys;     /* the normalised DNs service_ous holds */
+};
+
+/*
+ * One thread's part of the classification, the accounts from..to: its
+ * own pool of target sets, room for an account's normalised DN, and the
+ * arena of the paths and sets it makes, which the directory's then
+ * adopts.
+ */
+struct classify_part {
+	struct dir *d;
+	const struct policy *p;
+	const struct classify *c;
+	size_t from, to;
+	struct bits_pool bp;
 	struct sbuf scratch;
+	struct arena mem;
 };
 
 /* Whether a is in a target of reason why: the cost of the words, not of the targets. */
@@ -848,15 +962,17 @@ static const struct pso *pso_via_groups(const struct dir *d, const struct classi
 	return best;
 }
 
-static void classify_account(struct dir *d, struct account *a, const struct policy *p,
-			     struct classify *c)
+static void classify_account(struct classify_part *part, struct account *a)
 {
-	if (is_service_account(a, p, &c->service_ous, &c->scratch))
+	struct dir *d = part->d;
+	const struct policy *p = part->p;
+
+	if (is_service_account(a, p, &part->c->service_ous, &part->scratch))
 		a->roles |= ROLE_SERVICE;
-	account_bits(d, a, &c->bp);
+	account_bits(d, a, &part->bp);
 	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
 	if (a->privileged)
-		account_path(d, a);
+		account_path(d, &part->mem, a);
 	a->protected_users = in_any(d, a, TARGET_PROTECTED_USERS);
 	if (a->dialin == 0)
 		a->vpn = false;
@@ -870,7 +986,36 @@ static void classify_account(struct dir *d, struct account *a, const struct poli
 	if (mfa_attribute_ok(d, a, p))
 		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
 	if (!a->pso)
-		a->pso = pso_via_groups(d, c, a);
+		a->pso = pso_via_groups(d, part->c, a);
+}
+
+static void *classify_accounts(void *arg)
+{
+	struct classify_part *part = arg;
+
+	part->bp.scratch = xcalloc(part->d->target_words, sizeof(*part->bp.scratch));
+	part->bp.mem = &part->mem;
+	for (size_t i = part->from; i < part->to; i++)
+		classify_account(part, part->d->accounts[i]);
+	free(part->bp.slots);
+	free(part->bp.scratch);
+	sbuf_release(&part->scratch);
+	return NULL;
+}
+
+/* Every account classified, on RESOLVE_THREADS threads. */
+static void classify_all(struct dir *d, const struct policy *p, const struct classify *c)
+{
+	struct classify_part part[RESOLVE_THREADS];
+
+	for (size_t t = 0; t < RESOLVE_THREADS; t++) {
+		part[t] = (struct classify_part){ .d = d, .p = p, .c = c, .scratch = SBUF_INIT,
+						  .mem = ARENA_INIT };
+		part_of(d->naccounts, t, &part[t].from, &part[t].to);
+	}
+	thread_run_each(classify_accounts, part, sizeof(*part), RESOLVE_THREADS);
+	for (size_t t = 0; t < RESOLVE_THREADS; t++)
+		arena_adopt(&d->arena, &part[t].mem);
 }
 
 /* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
@@ -941,21 +1086,21 @@ static void last_logon_sources(struct dir *d)
 void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 {
 	struct members m = { 0 };
-	struct classify c = { .service_ous = HMAP_INIT_EXACT, .ou_keys = ARENA_INIT,
-			      .scratch = SBUF_INIT };
+	struct edges primary[RESOLVE_THREADS] = { { NULL, 0, 0 } };
+	struct classify c = { .service_ous = HMAP_INIT_EXACT, .ou_keys = ARENA_INIT };
 
 	if (d->resolved)
 		return;
 	find_domain_sid(d);
-	for (size_t i = 0; i < d->naccounts; i++)
-		resolve_account_basics(d, d->accounts[i], now);
-	build_memberships(d, &m);
+	resolve_basics(d, now, primary);
+	build_memberships(d, &m, primary);
+	for (size_t t = 0; t < RESOLVE_THREADS; t++)
+		free(primary[t].v);
 	dir_release_members(d);
 	resolve_pso_links(d);
 	build_targets(d, p);
 	transitive_bits(d);
 	privileged_distances(d, &m);
-	c.bp.scratch = xcalloc(d->target_words, sizeof(*c.bp.scratch));
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
 	for (size_t i = 0; i < p->service_ous.n; i++) {
 		const char *ou = p->service_ous.v[i];
@@ -966,14 +1111,10 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 		hmap_put(&c.service_ous, ndn, ndn);
 	}
 	pso_links(d, &c);
-	for (size_t i = 0; i < d->naccounts; i++)
-		classify_account(d, d->accounts[i], p, &c);
-	free(c.bp.slots);
-	free(c.bp.scratch);
+	classify_all(d, p, &c);
 	free(c.pso_best);
 	hmap_release(&c.service_ous);
 	arena_release(&c.ou_keys);
-	sbuf_release(&c.scratch);
 	check_pso_applied(d);
 	last_logon_sources(d);
 	for (size_t i = 0; i < d->ngroups; i++)
