@@ -93,6 +93,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
+	arena_init(&d->dns);
 	arena_init(&d->members);
 	d->by_dn.mode = HMAP_FOLDED;
 	d->member_parents.mode = HMAP_EXACT;
@@ -134,6 +135,7 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_sid);
 	hmap_release(&d->by_sam);
 	arena_release(&d->arena);
+	arena_release(&d->dns);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -482,11 +484,11 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	nlen = strlen(ndn);
 	if (nlen == len && str_ieq_bytes(b->e->dn, ndn, len)) {
 		/* the normalised DN is the DN in lower case: the map folds it */
-		h->dn = arena_strndup(&b->d->arena, b->e->dn, len);
+		h->dn = arena_strndup(&b->d->dns, b->e->dn, len);
 		key = h->dn;
 	} else {
-		/* rare: aligned memory will do */
-		char *both = arena_alloc(&b->d->arena, len + 1 + nlen + 1);
+		/* rare */
+		char *both = arena_alloc_aligned(&b->d->dns, len + 1 + nlen + 1, 1);
 
 		memcpy(both, b->e->dn, len);
 		memcpy(both + len + 1, ndn, nlen);

@@ -302,6 +302,13 @@ struct dir_target {
 struct dir {
 	struct arena arena;
 	/*
+	 * The objects' DNs, the keys of by_dn, packed apart from the rest: a
+	 * member looked up by DN reads the key it matches, anywhere among a
+	 * million, and in an arena of their own they span a tenth of the
+	 * memory (and of the pages the lookup may have to translate).
+	 */
+	struct arena dns;
+	/*
 	 * The group member lists as read (group.member_objs, group.pending):
 	 * a large domain has millions of memberships, not needed once
 	 * resolution has given each object its parents.
