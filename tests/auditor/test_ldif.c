@@ -1027,18 +1027,26 @@ Test(ldif, callback_error_in_a_later_block_stops_the_parser)
 
 /* ---- loading into the directory ---------------------------------------- */
 
-Test(ldif, load_reads_a_file_and_reports_a_missing_one)
+/* A new temporary file, its name in path ("/tmp/privaudit-ldif-XXXXXX"), open for writing. */
+static FILE *temp_ldif(char *path)
 {
-	char path[] = "/tmp/privaudit-ldif-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *fp;
-	struct dir d;
-	struct error err = ERROR_INIT;
-	const char *text = "dn: CN=alice,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: alice\n";
 
 	cr_assert_geq(fd, 0);
 	fp = fdopen(fd, "w");
 	cr_assert_not_null(fp);
+	return fp;
+}
+
+Test(ldif, load_reads_a_file_and_reports_a_missing_one)
+{
+	char path[] = "/tmp/privaudit-ldif-XXXXXX";
+	FILE *fp = temp_ldif(path);
+	struct dir d;
+	struct error err = ERROR_INIT;
+	const char *text = "dn: CN=alice,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: alice\n";
+
 	fputs(text, fp);
 	fclose(fp);
 
@@ -1065,15 +1073,11 @@ Test(ldif, load_reads_a_file_and_reports_a_missing_one)
 Test(ldif, load_sizes_the_dn_map_from_the_file)
 {
 	char path[] = "/tmp/privaudit-ldif-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *fp;
+	FILE *fp = temp_ldif(path);
 	struct dir d;
 	struct error err = ERROR_INIT;
 	long size;
 
-	cr_assert_geq(fd, 0);
-	fp = fdopen(fd, "w");
-	cr_assert_not_null(fp);
 	for (int i = 0; i < 300; i++)
 		fprintf(fp, "dn: CN=u%d,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: u%d\n"
 			    "description: %02900d\n\n", i, i, 0);
