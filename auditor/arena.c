@@ -3,10 +3,15 @@
  */
 #include "arena.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "thread.h"
 #include "xalloc.h"
 
 #define ARENA_BLOCK (256 * 1024)
@@ -15,8 +20,149 @@
 struct arena_block {
 	struct arena_block *next;
 	size_t size, off;
+	bool mapped;             /* a block of the reserve: munmap() it */
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
+
+/* The bytes of the reserve's blocks, header included: their data is this less the header. */
+#define RESERVE_MAP ARENA_BLOCK
+
+static void block_free(struct arena_block *b)
+{
+	if (b->mapped)
+		munmap(b, RESERVE_MAP);
+	else
+		free(b);
+}
+
+/*
+ * The block reserve (see arena.h): a stack of blocks whose pages are in,
+ * under reserve.lock. The filler maps them itself (from malloc, on a
+ * thread of its own, they cost the process 40 MB more at a million
+ * accounts), sleeps while the stack holds want blocks, and is woken by
+ * an arena that takes one. An arena never waits for the lock (the
+ * filler, at idle priority, may be preempted holding it): when it is
+ * taken, the block is allocated as it would be without a reserve.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t low;        /* fewer than want blocks, or stop */
+	struct arena_block *blocks;
+	atomic_size_t n;
+	size_t want;
+	bool stop, running;
+	pthread_t filler;
+} reserve = { .lock = PTHREAD_MUTEX_INITIALIZER, .low = PTHREAD_COND_INITIALIZER };
+
+/* The kernel zeroes a page when it is first written: every 4 KB, one byte. */
+#define PAGE_STRIDE 4096
+
+static void *fill_reserve(void *arg)
+{
+	struct sched_param idle = { 0 };
+
+	(void)arg;
+	/* without idle priority it would take time from the threads it serves */
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0)
+		return NULL;
+	pthread_mutex_lock(&reserve.lock);
+	for (;;) {
+		struct arena_block *b;
+		volatile unsigned char *page;
+
+		while (!reserve.stop && atomic_load(&reserve.n) >= reserve.want)
+			pthread_cond_wait(&reserve.low, &reserve.lock);
+		if (reserve.stop)
+			break;
+		pthread_mutex_unlock(&reserve.lock);
+		b = mmap(NULL, RESERVE_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+		if (b == MAP_FAILED)
+			return NULL;   /* the arenas allocate their blocks themselves */
+		b->mapped = true;
+		b->size = RESERVE_MAP - sizeof(*b);
+		page = b->data;
+		for (size_t off = 0; off < b->size; off += PAGE_STRIDE)
+			page[off] = 0;
+		pthread_mutex_lock(&reserve.lock);
+		b->next = reserve.blocks;
+		reserve.blocks = b;
+		atomic_fetch_add(&reserve.n, 1);
+	}
+	pthread_mutex_unlock(&reserve.lock);
+	return NULL;
+}
+
+void arena_reserve_start(size_t bytes)
+{
+	if (reserve.running)
+		return;
+	reserve.want = bytes / ARENA_BLOCK;
+	reserve.stop = false;
+	reserve.running = thread_start(&reserve.filler, fill_reserve, NULL);
+}
+
+void arena_reserve_stop(void)
+{
+	if (!reserve.running)
+		return;
+	pthread_mutex_lock(&reserve.lock);
+	reserve.stop = true;
+	pthread_cond_signal(&reserve.low);
+	pthread_mutex_unlock(&reserve.lock);
+	pthread_join(reserve.filler, NULL);
+	reserve.running = false;
+}
+
+size_t arena_reserve_ready(void)
+{
+	return atomic_load(&reserve.n);
+}
+
+void arena_reserve_release(void)
+{
+	struct arena_block *b;
+
+	arena_reserve_stop();
+	b = reserve.blocks;
+	reserve.blocks = NULL;
+	atomic_store(&reserve.n, 0);
+	while (b) {
+		struct arena_block *next = b->next;
+
+		block_free(b);
+		b = next;
+	}
+}
+
+/*
+ * A new block for an allocation of size bytes, its size set: one of the
+ * reserve if it is a small allocation and the reserve has one ready.
+ */
+static struct arena_block *block_new(size_t size)
+{
+	struct arena_block *b = NULL;
+	size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+
+	if (bsize == ARENA_BLOCK && atomic_load_explicit(&reserve.n, memory_order_relaxed) &&
+	    pthread_mutex_trylock(&reserve.lock) == 0) {
+		b = reserve.blocks;
+		if (b) {
+			reserve.blocks = b->next;
+			atomic_fetch_sub(&reserve.n, 1);
+			pthread_cond_signal(&reserve.low);
+		}
+		pthread_mutex_unlock(&reserve.lock);
+		if (b)
+			return b;
+	}
+	if (bsize > SIZE_MAX - sizeof(*b))
+		bsize = SIZE_MAX - sizeof(*b);
+	b = xmalloc(sizeof(*b) + bsize);
+	b->mapped = false;
+	b->size = bsize;
+	return b;
+}
 
 void arena_init(struct arena *a)
 {
@@ -31,7 +177,7 @@ void arena_release(struct arena *a)
 	while (b) {
 		struct arena_block *next = b->next;
 
-		free(b);
+		block_free(b);
 		b = next;
 	}
 	arena_init(a);
@@ -48,12 +194,7 @@ static void *take(struct arena *a, size_t size, size_t align)
 	void *p;
 
 	if (!b || off > b->size || b->size - off < size) {
-		size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
-
-		if (bsize > SIZE_MAX - sizeof(*b))
-			bsize = SIZE_MAX - sizeof(*b);
-		b = xmalloc(sizeof(*b) + bsize);
-		b->size = bsize;
+		b = block_new(size);
 		b->off = 0;
 		off = 0;
 		if (size > ARENA_BLOCK / 4 && a->head) {

@@ -50,4 +50,22 @@ void arena_unwind(struct arena *a, const unsigned char *p, size_t len);
  */
 void arena_adopt(struct arena *dst, struct arena *src);
 
+/*
+ * The block reserve, shared by all arenas: new blocks whose pages are
+ * already in. The first write to a fresh page makes the kernel find,
+ * map and zero it, and a thread filling an arena at hundreds of MB/s
+ * (the directory's, while an LDIF file is read) loses much of its time
+ * there. arena_reserve_start() starts a thread that keeps up to bytes of
+ * such blocks ready, at idle priority: it runs only on a core that has
+ * nothing else to do (and not at all where idle priority is refused).
+ * An arena that needs a block takes one from the reserve when it can.
+ * arena_reserve_stop() stops the thread, leaving what it made to the
+ * arenas; arena_reserve_release() also frees what is left.
+ */
+void arena_reserve_start(size_t bytes);
+void arena_reserve_stop(void);
+void arena_reserve_release(void);
+/* How many blocks the reserve holds now. */
+size_t arena_reserve_ready(void);
+
 #endif

@@ -16,6 +16,7 @@
 #include "../reports/junit.h"
 #include "../reports/report.h"
 #include "../reports/xlsx.h"
+#include "arena.h"
 #include "baseline.h"
 #include "cli.h"
 #include "diff.h"
@@ -317,6 +318,7 @@ out_audit:
 	audit_release(&a);
 out_dir:
 	dir_release(&d);
+	arena_reserve_release();
 	ldap_info_release(&info);
 	baseline_release(&bl);
 	policy_release(&p);

@@ -1,11 +1,12 @@
 /*
  * Tests for auditor/arena.c: alignment, zero-filled memory, packed strings,
- * growth in place.
+ * growth in place, the block reserve.
  */
 #include <criterion/criterion.h>
 
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../auditor/arena.h"
 
@@ -131,5 +132,55 @@ Test(arena, unwind_gives_back_the_last_allocation_only)
 	cr_assert(arena_extend(&a, &r, 0, 5));
 	cr_expect_eq(r, q, "and taken again by the next allocation");
 	cr_expect(arena_extend(&a, &r, 5, 1), "which is the last one now");
+	arena_release(&a);
+}
+
+/* Wait up to five seconds for the reserve to hold n blocks. */
+static size_t reserve_wait(size_t n)
+{
+	for (int i = 0; i < 500 && arena_reserve_ready() < n; i++)
+		usleep(10000);
+	return arena_reserve_ready();
+}
+
+/*
+ * The reserve fills to the bytes asked for (at idle priority: the test
+ * machine has idle time) and stops there; arenas take its blocks, zeroed
+ * as any, until it is empty, and then allocate their own; releasing the
+ * arena unmaps the reserve's blocks and frees the others. With the filler
+ * running, a block taken is made again.
+ */
+Test(arena, reserve_blocks_serve_arenas_until_it_is_empty)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *chunks[3000];
+
+	arena_reserve_start(4 * 256 * 1024);
+	cr_assert_eq(reserve_wait(4), 4, "filled to 4 blocks");
+	usleep(50000);
+	cr_expect_eq(arena_reserve_ready(), 4, "and no more");
+	chunks[0] = arena_alloc(&a, 1000);
+	cr_expect_eq(reserve_wait(4), 4, "the block taken is made again");
+	arena_reserve_stop();
+
+	/* 3,000 KB: the 4 blocks (about 1 MB) and then blocks of the arena's own */
+	for (int i = 1; i < 3000; i++) {
+		chunks[i] = arena_alloc(&a, 1000);
+		for (int k = 0; k < 1000; k++)
+			cr_assert_eq(chunks[i][k], 0, "zeroed");
+		memset(chunks[i], i % 251, 1000);
+	}
+	cr_expect_eq(arena_reserve_ready(), 0, "all taken");
+	for (int i = 1; i < 3000; i++)
+		cr_assert(chunks[i][0] == i % 251 && chunks[i][999] == i % 251, "chunk %d kept", i);
+	arena_release(&a);
+
+	arena_reserve_start(2 * 256 * 1024);
+	cr_assert_eq(reserve_wait(2), 2);
+	arena_reserve_release();
+	cr_expect_eq(arena_reserve_ready(), 0, "released, the filler stopped");
+	chunks[0] = arena_alloc(&a, 1000);
+	usleep(50000);
+	cr_expect_eq(arena_reserve_ready(), 0, "and not refilled");
 	arena_release(&a);
 }
