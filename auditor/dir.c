@@ -1059,6 +1059,14 @@ const struct dir_value *dir_extra_first(const struct account *a, unsigned attr)
 	return NULL;
 }
 
+int dir_extra_lookup(const struct dir *d, const char *name)
+{
+	for (size_t i = 0; i < d->nextra; i++)
+		if (str_ieq(d->extra_names[i], name))
+			return (int)i;
+	return -1;
+}
+
 const struct account_more *dir_account_more(const struct account *a)
 {
 	static const struct account_more none;

@@ -511,6 +511,8 @@ void dir_release_members(struct dir *d);
 
 /* The values of an extra attribute of an account (extra_names index). */
 const struct dir_value *dir_extra_first(const struct account *a, unsigned attr);
+/* The extra attribute named name (case-insensitive): its extra_names index, or -1. */
+int dir_extra_lookup(const struct dir *d, const char *name);
 
 /* a->more, or an empty one: never NULL. */
 const struct account_more *dir_account_more(const struct account *a);

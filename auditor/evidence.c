@@ -372,17 +372,14 @@ static bool index_build(struct loader *l, struct sbuf *why)
 {
 	struct dir *d = l->d;
 	const char *match = l->src->match;
-	size_t idx;
+	int idx = dir_extra_lookup(d, match);
 
-	for (idx = 0; idx < d->nextra; idx++)
-		if (str_ieq(d->extra_names[idx], match))
-			break;
 	for (size_t i = 0; i < d->naccounts; i++) {
 		const struct account *a = d->accounts[i];
 
-		if (idx < d->nextra) {
+		if (idx >= 0) {
 			for (const struct dir_value *v = a->extra; v; v = v->next)
-				if (v->attr == idx)
+				if (v->attr == (unsigned)idx)
 					index_add(l, v->val, i);
 		} else if (str_ieq(match, "sAMAccountName")) {
 			index_add(l, a->h.sam, i);

@@ -824,11 +824,13 @@ _Static_assert(TARGET_PSO == 1 << (TARGET_WHYS - 1), "a mask per TARGET_* bit");
 /*
  * What classifying an account needs besides the directory and the
  * policy: pso_best[t], the best PSO linked to target group t; the
- * policy's service OUs as a set of normalised DNs. Read only while
- * the accounts are classified.
+ * policy's service OUs as a set of normalised DNs; the extra attribute
+ * of the policy's MFA attribute. Read only while the accounts are
+ * classified.
  */
 struct classify {
 	const struct pso **pso_best;
+	int mfa_attr;             /* dir.extra_names index, -1: none */
 	struct hmap service_ous;
 	struct arena ou_keys;     /* the normalised DNs service_ous holds */
 };
@@ -862,19 +864,13 @@ static bool in_any(const struct dir *d, const struct account *a, unsigned why)
 	return false;
 }
 
-static bool mfa_attribute_ok(const struct dir *d, const struct account *a, const struct policy *p)
+/* Whether a's MFA attribute (extra attribute mfa_attr, -1: none read) says MFA. */
+static bool mfa_attribute_ok(const struct account *a, const struct policy *p, int mfa_attr)
 {
-	size_t idx;
-
-	if (!p->mfa_attribute)
-		return false;
-	for (idx = 0; idx < d->nextra; idx++)
-		if (str_ieq(d->extra_names[idx], p->mfa_attribute))
-			break;
-	if (idx == d->nextra)
+	if (mfa_attr < 0)
 		return false;
 	for (const struct dir_value *v = a->extra; v; v = v->next) {
-		if (v->attr != idx || !*v->val)
+		if (v->attr != (unsigned)mfa_attr || !*v->val)
 			continue;
 		if (!p->mfa_attribute_values.n)
 			return true;
@@ -983,7 +979,7 @@ static void classify_account(struct classify_part *part, struct account *a)
 		a->mfa_sources |= MFA_SRC_GROUP;
 	if (p->mfa_smartcard_required && (a->uac & UAC_SMARTCARD_REQUIRED))
 		a->mfa_sources |= MFA_SRC_SMARTCARD;
-	if (mfa_attribute_ok(d, a, p))
+	if (mfa_attribute_ok(a, p, part->c->mfa_attr))
 		a->mfa_sources |= MFA_SRC_ATTRIBUTE;
 	if (!a->pso)
 		a->pso = pso_via_groups(d, part->c, a);
@@ -1102,6 +1098,7 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	transitive_bits(d);
 	privileged_distances(d, &m);
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
+	c.mfa_attr = p->mfa_attribute ? dir_extra_lookup(d, p->mfa_attribute) : -1;
 	for (size_t i = 0; i < p->service_ous.n; i++) {
 		const char *ou = p->service_ous.v[i];
 		size_t len = strlen(ou);

@@ -346,14 +346,12 @@ struct attr_ref {
 
 static bool attr_locate(const struct dir *d, const char *name, struct attr_ref *r)
 {
-	int fixed;
+	int extra = dir_extra_lookup(d, name), fixed;
 
-	for (size_t i = 0; i < d->nextra && i < 64; i++) {
-		if (str_ieq(d->extra_names[i], name)) {
-			r->fixed = false;
-			r->index = (unsigned)i;
-			return true;
-		}
+	if (extra >= 0) {
+		r->fixed = false;
+		r->index = (unsigned)extra;
+		return true;
 	}
 	fixed = dir_attr_lookup(name);
 	if (fixed >= 0) {
