@@ -139,10 +139,15 @@ static void dump_at(FILE *fp, const json_t *v, int depth)
 	free(text);
 }
 
+/* The report list which is read from: the old one for RESOLVED, the new one for the others. */
+static const struct baseline *list_report(const struct diff *d, enum change which)
+{
+	return which == RESOLVED ? &d->old : &d->new;
+}
+
 /*
- * Whether finding i of the report that list which reads (the old one for
- * RESOLVED, the new one for the others) is in that list; *prev: the old
- * finding of a persisting one, else NULL.
+ * Whether finding i of list_report(d, which) is in list which; *prev:
+ * the old finding of a persisting one, else NULL.
  */
 static bool in_list(const struct diff *d, enum change which, size_t i,
 		    const struct baseline_finding **prev)
@@ -160,7 +165,7 @@ static bool in_list(const struct diff *d, enum change which, size_t i,
 /* The list of findings which, as member "findings.NAME" (the last: last). */
 static void write_list(FILE *fp, const struct diff *d, enum change which, bool last)
 {
-	const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
+	const struct baseline *b = list_report(d, which);
 	bool first = true;
 
 	fprintf(fp, "    \"%s\": [", change_names[which]);
@@ -377,7 +382,7 @@ static void xlsx_changes(struct xw *w, const struct diff *d)
 
 	for (size_t o = 0; o < 3 && ws; o++) {
 		enum change which = order[o];
-		const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
+		const struct baseline *b = list_report(d, which);
 
 		for (size_t i = 0; i < b->nfindings && ws; i++) {
 			const struct baseline_finding *prev;
@@ -486,7 +491,7 @@ static void print_finding(FILE *out, const char *what, const struct baseline_fin
 
 static void print_list(FILE *out, const struct diff *d, enum change which)
 {
-	const struct baseline *b = which == RESOLVED ? &d->old : &d->new;
+	const struct baseline *b = list_report(d, which);
 	const char *what = change_names[which];
 	size_t shown = 0;
 

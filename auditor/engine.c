@@ -808,13 +808,8 @@ static void waiver_index_build(const struct audit *a, struct waiver_index *wi)
 		if (waiver_expired(a, w) || !registry_find(w->check, &c))
 			continue;
 		hmap_put(&wi->names[c], w->account, (void *)w);
-		if (strchr(w->account, '=')) {
-			size_t len = strlen(w->account);
-			char *ndn = arena_alloc_aligned(&wi->keys, len + 1, 1);
-
-			dn_normalise_into(w->account, len, ndn);
-			hmap_put(&wi->dns[c], ndn, (void *)w);
-		}
+		if (strchr(w->account, '='))
+			hmap_put(&wi->dns[c], dn_normalise_in(&wi->keys, w->account), (void *)w);
 	}
 }
 

@@ -1100,11 +1100,8 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
 	c.mfa_attr = p->mfa_attribute ? dir_extra_lookup(d, p->mfa_attribute) : -1;
 	for (size_t i = 0; i < p->service_ous.n; i++) {
-		const char *ou = p->service_ous.v[i];
-		size_t len = strlen(ou);
-		char *ndn = arena_alloc_aligned(&c.ou_keys, len + 1, 1);
+		char *ndn = dn_normalise_in(&c.ou_keys, p->service_ous.v[i]);
 
-		dn_normalise_into(ou, len, ndn);
 		hmap_put(&c.service_ous, ndn, ndn);
 	}
 	pso_links(d, &c);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -278,6 +279,15 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	}
 	out[len] = '\0';
 	return len;
+}
+
+char *dn_normalise_in(struct arena *a, const char *dn)
+{
+	size_t len = strlen(dn);
+	char *ndn = arena_alloc_aligned(a, len + 1, 1);
+
+	dn_normalise_into(dn, len, ndn);
+	return ndn;
 }
 
 char *dn_to_dns(const char *dn)

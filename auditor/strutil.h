@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
+
 /* Case-insensitive (ASCII) equality and comparison. */
 int str_ieq(const char *a, const char *b);
 /* str_ieq of a[0..n) and b[0..n), both at least n bytes long. */
@@ -31,6 +33,8 @@ int str_nieq(const char *a, size_t alen, const char *b);
 char *dn_normalise(const char *dn, size_t len);
 /* The same into out, which has room for len + 1 bytes; returns its length. */
 size_t dn_normalise_into(const char *dn, size_t len, char *out);
+/* The same as a string of arena a (for the keys of a map that a holds). */
+char *dn_normalise_in(struct arena *a, const char *dn);
 /*
  * dn_normalise_into() by the general rule only, without its shortcut for
  * the common case (for tests: both must agree).

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../auditor/arena.h"
 #include "../../auditor/strutil.h"
 
 static void expect_norm(const char *dn, const char *want)
@@ -123,6 +124,19 @@ Test(strutil, normalise_folds_case)
 {
 	expect_norm("CN=Alice Smith,OU=Sales,DC=Corp,DC=Example,DC=Test",
 		    "cn=alice smith,ou=sales,dc=corp,dc=example,dc=test");
+}
+
+/* Into an arena: the same string, each its own, freed with the arena. */
+Test(strutil, normalise_in_an_arena)
+{
+	struct arena a = ARENA_INIT;
+	char *x = dn_normalise_in(&a, "CN=Alice Smith , OU=Sales,DC=Corp");
+	char *y = dn_normalise_in(&a, "OU=x\\,OU=Web");
+
+	cr_expect_str_eq(x, "cn=alice smith,ou=sales,dc=corp");
+	cr_expect_str_eq(y, "ou=x\\,ou=web");
+	cr_expect_gt(a.used, 0);
+	arena_release(&a);
 }
 
 Test(strutil, normalise_removes_spaces_around_separators)
