@@ -87,9 +87,10 @@ void baseline_release(struct baseline *b);
  * (the position as jansson counts it, columns in characters); a document
  * that is not a privaudit report, or whose fields are missing or of the
  * wrong type, an error "FILE: WHERE: WHAT" (e.g. "findings[3].key:
- * expected a string"). Every error is EXIT_INPUT and leaves b empty. Any "privaudit.report/N" schema is read
- * (when its fields are those of version 1): whether a different version
- * may be compared is decided by baseline_check(), with --force.
+ * expected a string"). Every error is EXIT_INPUT and leaves b empty. Any
+ * "privaudit.report/N" schema is read (when its fields are those of
+ * version 1): whether a different version may be compared is decided by
+ * baseline_check(), with --force.
  */
 int baseline_load(struct baseline *b, const char *path, struct error *err);
 

@@ -1069,8 +1069,9 @@ int ldif_load(struct dir *d, const char *path, struct error *err)
 	if (!fp)
 		return error_set(err, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		dir_expect(d, (uintmax_t)st.st_size / ENTRY_BYTES < EXPECT_MAX
-			      ? (size_t)((uintmax_t)st.st_size / ENTRY_BYTES) : EXPECT_MAX);
+		uintmax_t entries = (uintmax_t)st.st_size / ENTRY_BYTES;
+
+		dir_expect(d, entries < EXPECT_MAX ? (size_t)entries : EXPECT_MAX);
 		if ((uintmax_t)st.st_size >= RESERVE_FROM)
 			arena_reserve_start(RESERVE_BYTES);
 	}
