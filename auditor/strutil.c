@@ -70,6 +70,8 @@ static int name_key_cmp(const void *pa, const void *pb, void *arg)
 	return r ? r : c->cmp(c->v + x->i * c->size, c->v + y->i * c->size);
 }
 
+#define NAME_AHEAD 16
+
 void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const void *),
 		      int (*cmp)(const void *, const void *))
 {
@@ -81,6 +83,15 @@ void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const 
 		return;
 	keys = xreallocarray(NULL, n, sizeof(*keys));
 	for (size_t i = 0; i < n; i++) {
+		/*
+		 * Elements that point to what holds the name (findings,
+		 * accounts) are scattered in memory: the thing pointed at is
+		 * fetched NAME_AHEAD elements ahead, its name half as far.
+		 */
+		if (size == sizeof(void *) && i + NAME_AHEAD < n)
+			__builtin_prefetch(*(void *const *)(const void *)(c.v + (i + NAME_AHEAD) * size));
+		if (i + NAME_AHEAD / 2 < n)
+			__builtin_prefetch(name(c.v + (i + NAME_AHEAD / 2) * size));
 		keys[i].i = i;
 		str_sort_key(name(c.v + i * size), keys[i].k);
 	}

@@ -1025,10 +1025,44 @@ static void write_items(struct jo *o, write_item_fn *write, const void *ctx, siz
 	sbuf_release(&scratch);
 }
 
+/*
+ * Findings are written in their sorted order, not in that of their
+ * making, so each one's strings (in the directory and the audit's arena)
+ * lie far from the last one's, and reading them waits on memory, which
+ * prefetch instructions were measured not to hide. So every FETCH_AHEAD
+ * findings, the next FETCH_AHEAD findings and then their strings are
+ * read in two tight loops, whose loads wait for memory together rather
+ * than one after the other.
+ */
+#define FETCH_AHEAD 16
+
+static unsigned char touch(const void *p)
+{
+	return p ? *(const volatile unsigned char *)p : 0;
+}
+
+static void fetch_findings(const struct audit *a, size_t i)
+{
+	size_t end = i + FETCH_AHEAD < a->nfindings ? i + FETCH_AHEAD : a->nfindings;
+	unsigned sum = 0;
+
+	for (size_t k = i; k < end; k++)
+		sum += touch(a->findings[k]) + touch(&a->findings[k]->message);
+	for (size_t k = i; k < end; k++) {
+		const struct finding *f = a->findings[k];
+
+		sum += touch(f->sam) + touch(f->dn) + touch(f->sid) + touch(f->upn) +
+		       touch(f->message) + touch(f->ev);
+	}
+	(void)sum;
+}
+
 static void finding_at(struct jo *o, const void *ctx, size_t i, struct sbuf *key)
 {
 	const struct audit *a = ctx;
 
+	if (i % FETCH_AHEAD == 0)
+		fetch_findings(a, i + FETCH_AHEAD);
 	write_finding(o, a->findings[i], key);
 }
 
@@ -1167,24 +1201,49 @@ static void write_account(struct jo *o, const struct account *acc)
 	jo_close(o, '}');
 }
 
+/* A list of accounts to write. */
+struct account_list {
+	const struct account **v;
+	size_t n;
+};
+
+/* As fetch_findings(), for the accounts of a list, which lie as far apart. */
+static void fetch_accounts(const struct account_list *l, size_t i)
+{
+	size_t end = i + FETCH_AHEAD < l->n ? i + FETCH_AHEAD : l->n;
+	unsigned sum = 0;
+
+	for (size_t k = i; k < end; k++)
+		sum += touch(l->v[k]) + touch(&l->v[k]->priv_path);
+	for (size_t k = i; k < end; k++) {
+		const struct account *acc = l->v[k];
+
+		sum += touch(acc->h.sam) + touch(acc->h.dn) + touch(acc->h.sid) +
+		       touch(acc->priv_path);
+	}
+	(void)sum;
+}
+
 static void account_at(struct jo *o, const void *ctx, size_t i, struct sbuf *scratch)
 {
-	const struct account *const *v = ctx;
+	const struct account_list *l = ctx;
 
 	(void)scratch;
-	write_account(o, v[i]);
+	if (i % FETCH_AHEAD == 0)
+		fetch_accounts(l, i + FETCH_AHEAD);
+	write_account(o, l->v[i]);
 }
 
 static void write_accounts(struct jo *o, const struct dir *d, const char *key, bool vpn)
 {
-	size_t n;
-	const struct account **v = report_accounts(d, vpn, &n);
+	struct account_list l;
 
+	l.v = report_accounts(d, vpn, &l.n);
 	jo_key(o, key);
 	jo_open(o, '[');
-	write_items(o, account_at, v, n);
+	write_items(o, account_at, &l, l.n);
 	jo_close(o, ']');
-	free(v);
+	free(l.v);
 }
 
 /* The report to out; the errno of a failed write, or 0 (out's error flag is set too). */
