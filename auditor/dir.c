@@ -94,6 +94,7 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
 	arena_init(&d->dns);
+	arena_init(&d->account_mem);
 	arena_init(&d->members);
 	d->by_dn.mode = HMAP_FOLDED;
 	d->member_parents.mode = HMAP_EXACT;
@@ -136,6 +137,7 @@ void dir_release(struct dir *d)
 	hmap_release(&d->by_sam);
 	arena_release(&d->arena);
 	arena_release(&d->dns);
+	arena_release(&d->account_mem);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -591,7 +593,8 @@ static void record_pso_applied(struct builder *b, const struct dir_obj *obj)
 
 static int add_account(struct builder *b, enum obj_kind kind)
 {
-	struct account *a = arena_alloc_aligned(&b->d->arena, sizeof(*a), _Alignof(struct account));
+	struct account *a = arena_alloc_aligned(&b->d->account_mem, sizeof(*a),
+						_Alignof(struct account));
 	const struct raw_attr *ra;
 	const struct raw_value *v;
 	const char *info;

@@ -309,6 +309,11 @@ struct dir {
 	 */
 	struct arena dns;
 	/*
+	 * The account structures, packed apart from their strings: every
+	 * check walks them all, and packed they fill every line it reads.
+	 */
+	struct arena account_mem;
+	/*
 	 * The group member lists as read (group.member_objs, group.pending):
 	 * a large domain has millions of memberships, not needed once
 	 * resolution has given each object its parents.
