@@ -65,6 +65,7 @@ void audit_release(struct audit *a)
 	free(a->states);
 	free(a->waiver_used);
 	arena_release(&a->mem);
+	arena_release(&a->finding_mem);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -99,7 +100,7 @@ static char *format_message(struct audit *a, const char *fmt, va_list ap)
 static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 {
 	struct audit *a = ctx->audit;
-	struct finding *f = arena_alloc(&a->mem, sizeof(*f));
+	struct finding *f = arena_alloc(&a->finding_mem, sizeof(*f));
 
 	f->check = ctx->check;
 	f->check_index = (uint32_t)ctx->index;
@@ -748,20 +749,34 @@ static bool pair_has(const struct pair_set *s, uint64_t key)
 static void apply_supersedes(struct audit *a)
 {
 	struct pair_set hidden = { NULL, 0, 0 };
-	size_t kept = 0;
+	size_t kept = 0, n = registry_count();
+	/* the checks each check supersedes, by registry index, SIZE_MAX ending */
+	size_t **superseded = xcalloc(n + 1, sizeof(*superseded));
 
+	for (size_t c = 0; c < n; c++) {
+		const char *const *ids = registry_get(c)->supersedes;
+		size_t k = 0;
+
+		while (ids && ids[k])
+			k++;
+		superseded[c] = xcalloc(k + 1, sizeof(**superseded));
+		k = 0;
+		for (const char *const *s = ids; s && *s; s++)
+			if (registry_find(*s, &superseded[c][k]))
+				k++;
+		superseded[c][k] = SIZE_MAX;
+	}
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct finding *f = a->findings[i];
 
 		if (!f->obj)
 			continue;
-		for (const char *const *s = f->check->supersedes; s && *s; s++) {
-			size_t idx;
-
-			if (registry_find(*s, &idx))
-				pair_add(&hidden, pair_key(idx, f->obj));
-		}
+		for (const size_t *idx = superseded[f->check_index]; *idx != SIZE_MAX; idx++)
+			pair_add(&hidden, pair_key(*idx, f->obj));
 	}
+	for (size_t c = 0; c < n; c++)
+		free(superseded[c]);
+	free(superseded);
 	for (size_t i = 0; i < a->nfindings; i++) {
 		struct finding *f = a->findings[i];
 
@@ -1080,6 +1095,7 @@ static void run_checks(struct audit *a)
 		w[t].shadow.findings = NULL;
 		w[t].shadow.nfindings = w[t].shadow.findings_alloc = 0;
 		arena_init(&w[t].shadow.mem);
+		arena_init(&w[t].shadow.finding_mem);
 		w[t].next = &next;
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
@@ -1096,6 +1112,7 @@ static void run_checks(struct audit *a)
 	}
 	for (int t = 0; t < CHECK_THREADS; t++) {
 		arena_adopt(&a->mem, &w[t].shadow.mem);
+		arena_adopt(&a->finding_mem, &w[t].shadow.finding_mem);
 		free(w[t].shadow.findings);
 		free(w[t].start);
 		free(w[t].end);
@@ -1113,8 +1130,9 @@ void audit_run(struct audit *a)
 	for (size_t i = 0; i < n; i++)
 		if (registry_get(i)->after_waivers)
 			run_check(a, i);
-	sort_findings(a);
+	/* in the order the findings were made, which is that of their memory */
 	summarise(a);
+	sort_findings(a);
 }
 
 int audit_exit_code(const struct audit *a)

@@ -94,7 +94,12 @@ struct audit {
 	bool *waiver_used;          /* policy->nwaivers of them */
 	struct summary summary;
 	size_t run_start;           /* internal: first finding of the running check */
-	struct arena mem;           /* the findings, their messages and evidence */
+	struct arena mem;           /* the findings' messages and evidence */
+	/*
+	 * The findings themselves, packed apart from their text: the engine
+	 * walks them all several times (supersedes, waivers, counts, sort).
+	 */
+	struct arena finding_mem;
 };
 
 /*
