@@ -105,6 +105,8 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	d->domain.min_pwd_length = d->domain.pwd_history = -1;
 	d->domain.lockout_threshold = d->domain.pwd_properties = -1;
 	d->domain.max_pwd_age = d->domain.min_pwd_age = d->domain.lockout_duration = TIME_NEVER;
+	/* its table is made on first use: now, before a source's thread may use it */
+	dir_attr_lookup(attr_names[0]);
 }
 
 void dir_expect(struct dir *d, size_t n)
@@ -188,24 +190,24 @@ static void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tai
 }
 
 /*
- * The fixed attribute a raw attribute carries, or -1. Sources repeat the
- * same few spellings millions of times, so the answer for each spelling
+ * Sources repeat the same few spellings of attribute names millions of
+ * times, so the answer for each spelling
  * is kept in a small hash table before the lookup proper, placed by
  * name_words() (names that share them, or a slot, take the next free
  * one). When the table is as full as it may be, further spellings are
  * looked up every time.
  */
-static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
+int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
 	char name[96];
-	size_t n = base_name_len(ra), slot;
+	size_t slot;
 	uint64_t head, tail;
 	int id;
 
 	*extra = 0;
 	if (n == 0 || n >= sizeof(name))
 		return -1;
-	name_words(ra->name, n, &head, &tail);
+	name_words(raw, n, &head, &tail);
 	slot = (size_t)(((head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
 			40) & (DIR_NAME_CACHE - 1);
 	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
@@ -214,12 +216,12 @@ static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 		/* the words are the name up to 16 bytes; beyond, its middle is compared */
 		if (d->name_cache[slot].len == n && d->name_cache[slot].head == head &&
 		    d->name_cache[slot].tail == tail &&
-		    (n <= 16 || memcmp(cached + 8, ra->name + 8, n - 16) == 0)) {
+		    (n <= 16 || memcmp(cached + 8, raw + 8, n - 16) == 0)) {
 			*extra = d->name_cache[slot].extra;
 			return d->name_cache[slot].id;
 		}
 	}
-	memcpy(name, ra->name, n);
+	memcpy(name, raw, n);
 	name[n] = '\0';
 	id = dir_attr_lookup(name);
 	for (size_t k = 0; k < d->nextra; k++)
@@ -235,6 +237,16 @@ static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
 		d->nname_cache++;
 	}
 	return id;
+}
+
+/* The fixed attribute a raw attribute carries, or -1 (dir_attr_classify). */
+static int attr_of(struct dir *d, const struct raw_attr *ra, uint64_t *extra)
+{
+	if (ra->classified) {
+		*extra = ra->extra;
+		return ra->id;
+	}
+	return dir_attr_classify(d, ra->name, base_name_len(ra), extra);
 }
 
 /* The last value of a single-valued attribute, or NULL. */

@@ -426,6 +426,13 @@ struct raw_attr {
 	size_t line, col;        /* where the value starts (LDIF); 0 if unknown */
 	const struct raw_ndn *ndns; /* of each value of a member attribute, or NULL */
 	size_t base_len;         /* of the name before its options; 0 if unknown */
+	/*
+	 * With classified, the source looked the name up already
+	 * (dir_attr_classify): id and extra are what it gave.
+	 */
+	bool classified;
+	int id;
+	uint64_t extra;
 };
 
 /*
@@ -500,6 +507,15 @@ const char *dir_obj_ndn(const struct dir_obj *o, struct sbuf *scratch);
  * (hmap_hash_bytes) in *hash.
  */
 size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *hash);
+/*
+ * What d makes of an attribute whose name without options is
+ * name[0..len): the fixed attribute's id or -1, and in *extra a bit for
+ * each of d's extra attributes it is. An attribute that is neither is
+ * ignored by dir_add(), and a source may leave it out. While a source
+ * calls this for d, from whatever thread, dir_add() looks up no names of
+ * its own: only for raw attributes not classified.
+ */
+int dir_attr_classify(struct dir *d, const char *name, size_t len, uint64_t *extra);
 /*
  * strcmp() of the normalised DNs of x and y, without building them; an
  * object without a DN sorts last.

@@ -126,6 +126,11 @@ struct reader {
 	} *ranges;
 	size_t nranges, ranges_alloc;
 
+	/*
+	 * When set, each attribute is looked up in this directory as it is
+	 * parsed (dir_attr_classify), and one it would ignore is left out.
+	 */
+	struct dir *classify;
 	struct pipeline *pipe;   /* set when parsing for a consumer thread */
 	struct batch *cur;       /* the batch of the current block */
 	struct error perr;       /* the parser's own errors, when pipelined */
@@ -654,6 +659,8 @@ static int process_logical(struct reader *r)
 	size_t len = r->lend - r->lstart;
 	size_t nlen, base, vstart, vlen, vline, vcol;
 	bool b64 = false;
+	uint64_t extra = 0;
+	int id = -1;
 	char *v;
 
 	switch (split_attr(s, len, &nlen, &base)) {
@@ -714,6 +721,11 @@ static int process_logical(struct reader *r)
 	if (nlen == 7 && str_nieq(s, nlen, "control"))
 		return fail_at(r, 0, "LDIF controls are not supported");
 
+	if (r->classify) {
+		id = dir_attr_classify(r->classify, s, base, &extra);
+		if (id < 0 && !extra)
+			return 0;
+	}
 	position(r, vstart, &vline, &vcol);
 	s[nlen] = '\0';
 	xgrow(&r->raw, &r->raw_alloc, r->nattrs + 1, sizeof(*r->raw));
@@ -727,6 +739,9 @@ static int process_logical(struct reader *r)
 	r->raw[r->nattrs].col = vcol;
 	r->raw[r->nattrs].ndns = NULL;
 	r->raw[r->nattrs].base_len = base;
+	r->raw[r->nattrs].classified = r->classify != NULL;
+	r->raw[r->nattrs].id = id;
+	r->raw[r->nattrs].extra = extra;
 	r->nattrs++;
 	if (base < nlen)
 		add_range(r, s, base, r->logical_line);
@@ -980,7 +995,9 @@ static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *
 	return 0;
 }
 
-int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
+/* ldif_read(), the attributes classify ignores left out when it is not NULL */
+static int read_stream(FILE *fp, const char *name, dir_entry_fn *fn, void *data,
+		       struct dir *classify, struct error *err)
 {
 	struct pipeline pipe = { .head = NULL };
 	struct reader r;
@@ -988,6 +1005,7 @@ int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct e
 	int ret = 0;
 
 	reader_init(&r, name, fn, data, err);
+	r.classify = classify;
 	r.fp = fp;
 	r.pipe = &pipe;
 	r.err = &r.perr;
@@ -1039,6 +1057,11 @@ out:
 	return ret;
 }
 
+int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
+{
+	return read_stream(fp, name, fn, data, NULL, err);
+}
+
 /*
  * The entries a file of size bytes may hold, to size the directory's DN
  * map before the first is read: an account takes 1.4 KB in the bench's
@@ -1064,7 +1087,7 @@ int ldif_load(struct dir *d, const char *path, struct error *err)
 	int ret;
 
 	if (strcmp(path, "-") == 0)
-		return ldif_read(stdin, "<stdin>", dir_add_cb, d, err);
+		return read_stream(stdin, "<stdin>", dir_add_cb, d, d, err);
 	fp = fopen(path, "r");
 	if (!fp)
 		return error_set(err, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
@@ -1075,19 +1098,20 @@ int ldif_load(struct dir *d, const char *path, struct error *err)
 		if ((uintmax_t)st.st_size >= RESERVE_FROM)
 			arena_reserve_start(RESERVE_BYTES);
 	}
-	ret = ldif_read(fp, path, dir_add_cb, d, err);
+	ret = read_stream(fp, path, dir_add_cb, d, d, err);
 	arena_reserve_stop();
 	fclose(fp);
 	return ret;
 }
 
-int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *fn, void *data,
-		  struct error *err)
+static int read_mem(const char *text, size_t len, const char *name, dir_entry_fn *fn,
+		    void *data, struct dir *classify, struct error *err)
 {
 	struct reader r;
 	int ret;
 
 	reader_init(&r, name, fn, data, err);
+	r.classify = classify;
 	r.buf = xmalloc(len + 1);
 	memcpy(r.buf, text, len);
 	r.cap = len + 1;
@@ -1098,10 +1122,16 @@ int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *
 	return ret;
 }
 
+int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *fn, void *data,
+		  struct error *err)
+{
+	return read_mem(text, len, name, fn, data, NULL, err);
+}
+
 int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 		  struct error *err)
 {
-	return ldif_read_mem(text, len, name, dir_add_cb, d, err);
+	return read_mem(text, len, name, dir_add_cb, d, d, err);
 }
 
 /* RFC 2849 SAFE-STRING: no NUL, CR, LF, no non-ASCII, no leading space, ':' or '<', no trailing space. */

@@ -577,8 +577,8 @@ Test(dir, raw_entry_without_position_names_the_origin_only)
 	struct error err = ERROR_INIT;
 	struct raw_value oc = { "user", 4 }, uac = { "x", 1 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", &oc, 1, 0, 0, NULL, 0 },
-		{ "userAccountControl", &uac, 1, 0, 0, NULL, 0 },
+		{ .name = "objectClass", .vals = &oc, .nvals = 1 },
+		{ .name = "userAccountControl", .vals = &uac, .nvals = 1 },
 	};
 	struct raw_entry e = { "CN=x,DC=y", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 
@@ -596,9 +596,9 @@ Test(dir, raw_entry_with_several_values_in_one_attribute)
 	struct raw_value spn[] = { { "HTTP/a", 6 }, { "HTTP/b", 6 } };
 	struct raw_value sam = { "websvcXXX", 6 }; /* len cuts the value */
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0, NULL, 0 },
-		{ "servicePrincipalName", spn, 2, 0, 0, NULL, 0 },
-		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
+		{ .name = "objectClass", .vals = oc, .nvals = 2 },
+		{ .name = "servicePrincipalName", .vals = spn, .nvals = 2 },
+		{ .name = "sAMAccountName", .vals = &sam, .nvals = 1 },
 	};
 	struct raw_entry e = { "CN=websvc,DC=y", attrs, 3, "ldap://dc1", 0, NULL, NULL };
 	struct account *a;

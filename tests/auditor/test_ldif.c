@@ -1191,8 +1191,8 @@ Test(ldif, write_safe_values_as_text)
 	struct raw_value oc[] = { { "top", 3 }, { "user", 4 } };
 	struct raw_value sam = { "alice", 5 };
 	struct raw_attr attrs[] = {
-		{ "objectClass", oc, 2, 0, 0, NULL, 0 },
-		{ "sAMAccountName", &sam, 1, 0, 0, NULL, 0 },
+		{ .name = "objectClass", .vals = oc, .nvals = 2 },
+		{ .name = "sAMAccountName", .vals = &sam, .nvals = 1 },
 	};
 	struct raw_entry e = { "CN=alice,DC=x", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 	char *text = write_entry(&e);
@@ -1214,10 +1214,10 @@ Test(ldif, write_unsafe_values_in_base64_and_drops_options)
 	struct raw_value lt = { "<x", 2 }, ja = { "山田", 6 }, empty = { "", 0 };
 	struct raw_value mem = { "CN=a,DC=x", 9 };
 	struct raw_attr attrs[] = {
-		{ "objectSid", &vsid, 1, 0, 0, NULL, 0 },  { "description", &lead, 1, 0, 0, NULL, 0 },
-		{ "info", &trail, 1, 0, 0, NULL, 0 },      { "cn", &colon, 1, 0, 0, NULL, 0 },
-		{ "sn", &lt, 1, 0, 0, NULL, 0 },           { "givenName", &ja, 1, 0, 0, NULL, 0 },
-		{ "comment", &empty, 1, 0, 0, NULL, 0 },   { "member;range=0-1499", &mem, 1, 0, 0, NULL, 0 },
+		{ .name = "objectSid", .vals = &vsid, .nvals = 1 },  { .name = "description", .vals = &lead, .nvals = 1 },
+		{ .name = "info", .vals = &trail, .nvals = 1 },      { .name = "cn", .vals = &colon, .nvals = 1 },
+		{ .name = "sn", .vals = &lt, .nvals = 1 },           { .name = "givenName", .vals = &ja, .nvals = 1 },
+		{ .name = "comment", .vals = &empty, .nvals = 1 },   { .name = "member;range=0-1499", .vals = &mem, .nvals = 1 },
 	};
 	struct raw_entry e = { "CN=山田,DC=x", attrs, 8, "ldap://dc1", 0, NULL, NULL };
 	char *text = write_entry(&e);
@@ -1242,8 +1242,8 @@ Test(ldif, write_folds_long_lines_and_reads_back)
 	static const char bin[] = { 0, 1, 2, (char)0xff, '\n', '\r', 'x' };
 	struct raw_value vbin = { bin, sizeof(bin) };
 	struct raw_attr attrs[] = {
-		{ "description", &desc, 1, 0, 0, NULL, 0 },
-		{ "objectGUID", &vbin, 1, 0, 0, NULL, 0 },
+		{ .name = "description", .vals = &desc, .nvals = 1 },
+		{ .name = "objectGUID", .vals = &vbin, .nvals = 1 },
 	};
 	struct raw_entry e = { "CN=long,DC=x", attrs, 2, "ldap://dc1", 0, NULL, NULL };
 	char *text, *line;

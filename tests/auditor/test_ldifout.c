@@ -54,11 +54,11 @@ Test(ldifout, round_trips_binary_unicode_and_long_values)
 	struct raw_value v_long, v_lead = { " leading space", 14 };
 	struct raw_value v_members[2] = { { "CN=a,DC=x", 9 }, { "CN=b,DC=x", 9 } };
 	struct raw_attr attrs[] = {
-		{ "objectSid", &v_sid, 1, 0, 0, NULL, 0 },
-		{ "description", &v_desc, 1, 0, 0, NULL, 0 },
-		{ "info", &v_long, 1, 0, 0, NULL, 0 },
-		{ "cn", &v_lead, 1, 0, 0, NULL, 0 },
-		{ "member;range=0-1", v_members, 2, 0, 0, NULL, 0 },
+		{ .name = "objectSid", .vals = &v_sid, .nvals = 1 },
+		{ .name = "description", .vals = &v_desc, .nvals = 1 },
+		{ .name = "info", .vals = &v_long, .nvals = 1 },
+		{ .name = "cn", .vals = &v_lead, .nvals = 1 },
+		{ .name = "member;range=0-1", .vals = v_members, .nvals = 2 },
 	};
 	struct raw_entry e = { "CN=Administrator,CN=Users,DC=corp,DC=example,DC=test", attrs, 5, "t", 0, NULL, NULL };
 	struct seen got = { SBUF_INIT, 0 }, want = { SBUF_INIT, 0 };
