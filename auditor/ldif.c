@@ -50,9 +50,10 @@ struct batch {
 	struct raw_value *vals;  /* one per attribute */
 	size_t nattrs, attrs_alloc, vals_alloc;
 	/*
-	 * The DNs of the entries and of member values, normalised and hashed
-	 * here rather than on the consumer's thread: text in norm, at the
-	 * offsets in entry_off and attr_off (NO_NDN: not a member value).
+	 * The DNs of member values, normalised and hashed by the parser while
+	 * they are in its cache, and those of the entries, by batch_finish():
+	 * text in norm, at the offsets in attr_off (NO_NDN: not a member
+	 * value) and entry_off.
 	 */
 	struct sbuf norm;
 	size_t *entry_off, *attr_off;
@@ -397,8 +398,6 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	xgrow(&b->attr_ndn, &b->attr_ndn_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_ndn));
 	/* the arrays move as they grow: pointers are set by batch_finish() */
 	b->first[b->n] = b->nattrs;
-	b->entry_off[b->n] = dir_ndn_append(&b->norm, e->dn, strlen(e->dn),
-					    &b->entry_ndn[b->n].hash);
 	b->entries[b->n++] = *e;
 	for (size_t i = 0; i < e->nattrs; i++) {
 		size_t k = b->nattrs + i;
@@ -418,12 +417,16 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 #define ENTRY_AHEAD 4
 
 /*
- * Point the records of the full batch b at their attributes, values and
- * normalised DNs, which stay where they are from now on. The parser does
- * it, before the batch goes: the consumer only reads.
+ * Normalise the DNs of the records of batch b, and point the records at
+ * their attributes, values and normalised DNs, which stay where they are
+ * from now on. The consumer does it as it takes the batch: the parser is
+ * the busier thread.
  */
 static void batch_finish(struct batch *b)
 {
+	for (size_t i = 0; i < b->n; i++)
+		b->entry_off[i] = dir_ndn_append(&b->norm, b->entries[i].dn,
+						 strlen(b->entries[i].dn), &b->entry_ndn[i].hash);
 	for (size_t i = 0; i < b->n; i++)
 		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
 	for (size_t i = 0; i < b->n; i++) {
@@ -843,7 +846,6 @@ static int refill(struct reader *r)
 		memcpy(buf, r->buf + r->pos, rest);
 		r->cur->buf = r->buf;
 		r->cur->buf_cap = r->cap;
-		batch_finish(r->cur);
 		more = pipeline_push(r->pipe, r->cur);
 		r->cur = next;
 		r->buf = buf;
@@ -981,7 +983,6 @@ static void *parse_thread(void *arg)
 	b->status = ret;
 	b->err = r->perr;
 	r->cur = NULL;
-	batch_finish(b);
 	pipeline_push(r->pipe, b);
 	return NULL;
 }
@@ -1025,6 +1026,7 @@ static int read_stream(FILE *fp, const char *name, dir_entry_fn *fn, void *data,
 		struct batch *b = pipeline_pop(&pipe);
 		bool last = b->last;
 
+		batch_finish(b);
 		if (ret == 0 && deliver(b, fn, data, err) < 0) {
 			ret = -1;
 			pthread_mutex_lock(&pipe.lock);
