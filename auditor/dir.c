@@ -201,22 +201,28 @@ int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
 	char name[96];
 	size_t slot;
-	uint64_t head, tail;
+	uint64_t head, tail, mid;
 	int id;
 
 	*extra = 0;
 	if (n == 0 || n >= sizeof(name))
 		return -1;
 	name_words(raw, n, &head, &tail);
+	mid = 0;
+	if (n > 16)
+		memcpy(&mid, raw + 8, 8);
 	slot = (size_t)(((head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
 			40) & (DIR_NAME_CACHE - 1);
 	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
 		const char *cached = d->name_cache[slot].name;
 
-		/* the words are the name up to 16 bytes; beyond, its middle is compared */
+		/*
+		 * The three words are the whole name up to 24 bytes; beyond,
+		 * the rest of its middle is compared.
+		 */
 		if (d->name_cache[slot].len == n && d->name_cache[slot].head == head &&
-		    d->name_cache[slot].tail == tail &&
-		    (n <= 16 || memcmp(cached + 8, raw + 8, n - 16) == 0)) {
+		    d->name_cache[slot].tail == tail && d->name_cache[slot].mid == mid &&
+		    (n <= 24 || memcmp(cached + 16, raw + 16, n - 24) == 0)) {
 			*extra = d->name_cache[slot].extra;
 			return d->name_cache[slot].id;
 		}
@@ -232,6 +238,7 @@ int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 		d->name_cache[slot].len = n;
 		d->name_cache[slot].head = head;
 		d->name_cache[slot].tail = tail;
+		d->name_cache[slot].mid = mid;
 		d->name_cache[slot].id = id;
 		d->name_cache[slot].extra = *extra;
 		d->nname_cache++;

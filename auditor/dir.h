@@ -368,11 +368,12 @@ struct dir {
 
 	/* attribute names already looked up (dir.c attr_of), by their spelling */
 	struct {
-		char name[96];
 		size_t len;              /* 0: a free slot */
 		uint64_t head, tail;     /* its first and last eight bytes (dir.c) */
+		uint64_t mid;            /* and the eight after the first, if longer than 16 */
 		int id;
 		uint64_t extra;          /* bit k: extra_names[k] */
+		char name[96];
 	} name_cache[DIR_NAME_CACHE];
 	size_t nname_cache;
 

@@ -786,19 +786,57 @@ Test(dir, attribute_names_beyond_the_name_cache)
 	sbuf_release(&sb);
 }
 
-/* Names alike in length and in their first and last eight bytes stay apart. */
+/*
+ * Names alike in length and in their first and last eight bytes stay
+ * apart: in the eight bytes after the first (a name of 18), and beyond
+ * them (a name of 29).
+ */
 Test(dir, attribute_names_alike_at_both_ends)
 {
 	struct dir d;
 
 	load(&d, "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
 		 "userAccountControl: 66048\nuserAccoXYtControl: 2\n"
+		 "msDS-SupportedEncryptionTypes: 24\nmsDS-SupportedEnXXXXXionTypes: 4\n"
 		 "\n"
 		 "dn: CN=b," USERS "\nobjectClass: user\nsAMAccountName: b\n"
-		 "userAccoXYtControl: 2\nuserAccountControl: 512\n");
+		 "userAccoXYtControl: 2\nuserAccountControl: 512\n"
+		 "msDS-SupportedEnXXXXXionTypes: 4\nmsDS-SupportedEncryptionTypes: 16\n");
 	cr_expect_eq(account(&d, "a")->uac, 66048u);
 	cr_expect_eq(account(&d, "b")->uac, 512u);
+	cr_expect_eq(account(&d, "a")->enctypes, 24u);
+	cr_expect_eq(account(&d, "b")->enctypes, 16u);
 	dir_release(&d);
+}
+
+/*
+ * The LDIF reader leaves out what the directory ignores, and it is still
+ * read as LDIF: a bad value of an ignored attribute is an error, and a
+ * reader for another purpose is given every attribute.
+ */
+static int count_attrs(void *data, const struct raw_entry *e, struct error *err)
+{
+	(void)err;
+	*(size_t *)data += e->nattrs;
+	return 0;
+}
+
+Test(dir, ignored_attributes_are_still_parsed)
+{
+	struct dir d;
+	struct error err = ERROR_INIT;
+	const char *bad = "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+			  "jpegPhoto:: /9j/4A*Q\n";
+	const char *good = "dn: CN=a," USERS "\nobjectClass: user\nsAMAccountName: a\n"
+			   "jpegPhoto:: /9j/4AAQ\n";
+	size_t nattrs = 0;
+
+	dir_init(&d, NULL, 0);
+	cr_expect_eq(ldif_load_mem(&d, bad, strlen(bad), "t.ldif", &err), -1);
+	cr_expect_str_eq(err.msg, "t.ldif:4:19: invalid base64 value");
+	dir_release(&d);
+	cr_expect_eq(ldif_read_mem(good, strlen(good), "t.ldif", count_attrs, &nattrs, &err), 0);
+	cr_expect_eq(nattrs, 3);
 }
 
 /* ---- duplicates and lookups -------------------------------------------- */
