@@ -119,6 +119,7 @@ static void lookup_release(struct member_lookup *l)
 	free(l->vals);
 	free(l->ndns);
 	free(l->hash);
+	free(l->any_case);
 	free(l->at);
 	free(l->found);
 	sbuf_release(&l->pending);
@@ -703,6 +704,7 @@ static void lookup_grow(struct member_lookup *l, size_t n)
 	l->vals = xreallocarray(NULL, n, sizeof(*l->vals));
 	l->ndns = xreallocarray(NULL, n, sizeof(*l->ndns));
 	l->hash = xreallocarray(NULL, n, sizeof(*l->hash));
+	l->any_case = xreallocarray(NULL, n, sizeof(*l->any_case));
 	l->at = xreallocarray(NULL, n, sizeof(*l->at));
 	l->found = xreallocarray(NULL, n, sizeof(*l->found));
 	l->alloc = n;
@@ -767,7 +769,7 @@ static int add_members(struct builder *b, struct group *g)
 	struct member_lookup *l = &b->d->lookup;
 	const struct raw_attr *ra;
 	const struct raw_value *v;
-	struct sbuf buf = SBUF_INIT;
+	struct sbuf buf = SBUF_INIT, lower = SBUF_INIT;
 	size_t n = 0, i = 0;
 
 	FOR_VALUES(b, ATTR_MEMBER, ra, v)
@@ -780,23 +782,31 @@ static int add_members(struct builder *b, struct group *g)
 		if (ra->ndns) {
 			l->ndns[i] = ra->ndns[v - ra->vals].ndn;
 			l->hash[i] = ra->ndns[v - ra->vals].hash;
+			l->any_case[i] = ra->ndns[v - ra->vals].any_case;
 		} else {
 			/* buf moves as it grows: pointed into once it is complete */
 			l->ndns[i] = NULL;
 			l->at[i] = dir_ndn_append(&buf, v->val, v->len, &l->hash[i]);
+			l->any_case[i] = false;
 		}
 		i++;
 	}
 	for (i = 0; i < n; i++)
 		if (!l->ndns[i])
 			l->ndns[i] = buf.buf + l->at[i];
-	hmap_get_many(&b->d->by_dn, l->ndns, l->hash, n, l->found);
+	hmap_get_many(&b->d->by_dn, l->ndns, l->hash, n, l->any_case, l->found);
 	/* the found filled in place, never ahead of i */
 	sbuf_reset(&l->pending);
 	for (i = 0; i < n; i++) {
 		if (l->found[i]) {
 			l->found[g->nmember_objs++] = l->found[i];
 		} else {
+			if (l->any_case[i]) {
+				/* a record holds the DN normalised: in lower case */
+				sbuf_reset(&lower);
+				dir_ndn_append(&lower, l->vals[i]->val, l->vals[i]->len, &l->hash[i]);
+				l->ndns[i] = lower.buf;
+			}
 			pending_append(b->d, &l->pending, l->ndns[i]);
 			g->npending++;
 		}
@@ -806,6 +816,7 @@ static int add_members(struct builder *b, struct group *g)
 	if (g->npending)
 		g->pending = arena_memdup(&b->d->members, l->pending.buf, l->pending.len);
 	sbuf_release(&buf);
+	sbuf_release(&lower);
 	return 0;
 }
 
@@ -1015,7 +1026,7 @@ void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj
 		}
 		for (size_t i = 0; i < nb; i++)
 			ndns[i] = buf.buf + off[i];
-		hmap_get_many(&d->by_dn, ndns, hash, nb, found);
+		hmap_get_many(&d->by_dn, ndns, hash, nb, NULL, found);
 		for (size_t i = 0; i < nb; i++)
 			objs[from + i] = found[i];
 	}

@@ -360,6 +360,7 @@ struct dir {
 		const struct raw_value **vals;
 		const char **ndns;
 		uint64_t *hash;
+		bool *any_case;          /* raw_ndn.any_case of each */
 		size_t *at;
 		void **found;
 		size_t alloc;
@@ -414,10 +415,14 @@ struct raw_value {
 /*
  * A DN already normalised (dn_normalise) and hashed (hmap_hash_exact) by
  * a source that has the time: the LDIF reader does it on its own thread.
+ * With any_case, ndn is the DN as written, which normalising would only
+ * put in lower case (it has no space and no escape), and hash its
+ * hmap_hash_folded().
  */
 struct raw_ndn {
 	const char *ndn;
 	uint64_t hash;
+	bool any_case;
 };
 
 struct raw_attr {

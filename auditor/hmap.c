@@ -56,6 +56,11 @@ uint64_t hmap_hash_bytes(const char *key, size_t len)
 	return hash_bytes(key, len, 0);
 }
 
+uint64_t hmap_hash_folded(const char *key, size_t len)
+{
+	return hash_bytes(key, len, 1);
+}
+
 uint64_t hmap_hash(const struct hmap *m, const char *key)
 {
 	if (m->mode == HMAP_FOLDED)
@@ -117,7 +122,8 @@ void *hmap_get(const struct hmap *m, const char *key)
 	return hmap_get_hashed(m, key, hmap_hash(m, key));
 }
 
-void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
+/* hmap_get_hashed, key in lower case when lower (see same_key) */
+static void *get_hashed(const struct hmap *m, const char *key, uint64_t h, int lower)
 {
 	struct hmap_slot *s;
 
@@ -125,8 +131,13 @@ void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 		return NULL;
 	if (m->mode == HMAP_FOLDED)
 		h = folded_hash(h, key);
-	s = find(m, key, h, 1);
+	s = find(m, key, h, lower);
 	return s->key ? s->value : NULL;
+}
+
+void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
+{
+	return get_hashed(m, key, h, 1);
 }
 
 /* Then, once the slot is in, the key it will be compared with. */
@@ -164,7 +175,7 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
 #define KEY_AHEAD 4
 
 void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
-		   void **values)
+		   const bool *any_case, void **values)
 {
 	if (!m->size) {
 		memset(values, 0, n * sizeof(*values));
@@ -179,7 +190,7 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t
 			PREFETCH_SLOT(m, h[i + SLOT_AHEAD], 0);
 		if (i + KEY_AHEAD < n)
 			prefetch_key(m, h[i + KEY_AHEAD]);
-		values[i] = hmap_get_hashed(m, keys[i], h[i]);
+		values[i] = get_hashed(m, keys[i], h[i], !(any_case && any_case[i]));
 	}
 }
 

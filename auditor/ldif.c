@@ -27,6 +27,7 @@
 #include "arena.h"
 #include "error.h"
 #include "exitcode.h"
+#include "hmap.h"
 #include "sbuf.h"
 #include "strutil.h"
 #include "thread.h"
@@ -67,6 +68,7 @@ struct batch {
 
 #define QUEUE_MAX 3
 #define NO_NDN SIZE_MAX
+#define AS_WRITTEN (SIZE_MAX - 1)   /* a member value is its own ndn (any_case) */
 
 struct pipeline {
 	pthread_mutex_t lock;
@@ -367,6 +369,8 @@ static struct batch *batch_new(void)
 
 static bool is_member(const struct raw_attr *a)
 {
+	if (a->classified)
+		return a->id == ATTR_MEMBER;
 	return a->base_len == 6 && str_nieq(a->name, 6, "member");
 }
 
@@ -385,13 +389,15 @@ static void batch_free(struct batch *b)
 	free(b);
 }
 
-/* Keep a parsed record for the consumer; its strings stay in the block. */
+/*
+ * Keep a parsed record for the consumer; its strings stay in the block,
+ * its attributes and values were placed behind the batch's last ones
+ * (new_attr()).
+ */
 static int batch_add(struct batch *b, const struct raw_entry *e)
 {
 	xgrow(&b->entries, &b->alloc, b->n + 1, sizeof(*b->entries));
 	xgrow(&b->first, &b->first_alloc, b->n + 1, sizeof(*b->first));
-	xgrow(&b->attrs, &b->attrs_alloc, b->nattrs + e->nattrs, sizeof(*b->attrs));
-	xgrow(&b->vals, &b->vals_alloc, b->nattrs + e->nattrs, sizeof(*b->vals));
 	xgrow(&b->entry_off, &b->entry_off_alloc, b->n + 1, sizeof(*b->entry_off));
 	xgrow(&b->entry_ndn, &b->entry_ndn_alloc, b->n + 1, sizeof(*b->entry_ndn));
 	xgrow(&b->attr_off, &b->attr_off_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_off));
@@ -402,12 +408,18 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	for (size_t i = 0; i < e->nattrs; i++) {
 		size_t k = b->nattrs + i;
 
-		b->attrs[k] = e->attrs[i];
-		b->vals[k] = *e->attrs[i].vals;
 		b->attr_off[k] = NO_NDN;
-		if (is_member(&e->attrs[i]))
+		if (!is_member(&b->attrs[k]))
+			continue;
+		b->attr_ndn[k].any_case = dn_is_plain(b->vals[k].val, b->vals[k].len);
+		if (b->attr_ndn[k].any_case) {
+			/* normalising it would only put it in lower case */
+			b->attr_off[k] = AS_WRITTEN;
+			b->attr_ndn[k].hash = hmap_hash_folded(b->vals[k].val, b->vals[k].len);
+		} else {
 			b->attr_off[k] = dir_ndn_append(&b->norm, b->vals[k].val, b->vals[k].len,
 							&b->attr_ndn[k].hash);
+		}
 	}
 	b->nattrs += e->nattrs;
 	return 0;
@@ -427,8 +439,10 @@ static void batch_finish(struct batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		b->entry_off[i] = dir_ndn_append(&b->norm, b->entries[i].dn,
 						 strlen(b->entries[i].dn), &b->entry_ndn[i].hash);
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
+		b->entry_ndn[i].any_case = false;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct raw_entry *e = &b->entries[i];
 		size_t first = b->first[i];
@@ -436,7 +450,10 @@ static void batch_finish(struct batch *b)
 		for (size_t k = first; k < first + e->nattrs; k++) {
 			b->attrs[k].vals = &b->vals[k];
 			b->attrs[k].ndns = NULL;
-			if (b->attr_off[k] != NO_NDN) {
+			if (b->attr_off[k] == AS_WRITTEN) {
+				b->attr_ndn[k].ndn = b->vals[k].val;
+				b->attrs[k].ndns = &b->attr_ndn[k];
+			} else if (b->attr_off[k] != NO_NDN) {
 				b->attr_ndn[k].ndn = b->norm.buf + b->attr_off[k];
 				b->attrs[k].ndns = &b->attr_ndn[k];
 			}
@@ -637,11 +654,15 @@ static int emit_record(struct reader *r)
 	}
 	if (r->nranges && check_ranges(r) < 0)
 		return -1;
-	/* vals moved when it grew: point the attributes at their values again */
-	for (size_t i = 0; i < r->nattrs; i++)
-		r->raw[i].vals = &r->vals[i];
 	e.dn = r->dn;
-	e.attrs = r->raw;
+	if (r->pipe) {
+		e.attrs = r->cur->attrs + r->cur->nattrs;
+	} else {
+		/* vals moved when it grew: point the attributes at their values again */
+		for (size_t i = 0; i < r->nattrs; i++)
+			r->raw[i].vals = &r->vals[i];
+		e.attrs = r->raw;
+	}
 	e.nattrs = r->nattrs;
 	e.origin = r->name;
 	e.line = r->dn_line;
@@ -650,6 +671,29 @@ static int emit_record(struct reader *r)
 	ret = r->pipe ? batch_add(r->cur, &e) : r->fn(r->data, &e, r->err);
 	reset_record(r);
 	return ret;
+}
+
+/*
+ * Room for the record's next attribute and its value: behind the batch's
+ * last ones when parsing for a consumer (batch_add() then copies nothing),
+ * else in the record's own arrays. The attribute's vals is set again once
+ * the record is complete: the arrays move as they grow.
+ */
+static struct raw_attr *new_attr(struct reader *r, struct raw_value **val)
+{
+	if (r->pipe) {
+		struct batch *b = r->cur;
+		size_t k = b->nattrs + r->nattrs;
+
+		xgrow(&b->attrs, &b->attrs_alloc, k + 1, sizeof(*b->attrs));
+		xgrow(&b->vals, &b->vals_alloc, k + 1, sizeof(*b->vals));
+		*val = &b->vals[k];
+		return &b->attrs[k];
+	}
+	xgrow(&r->raw, &r->raw_alloc, r->nattrs + 1, sizeof(*r->raw));
+	xgrow(&r->vals, &r->vals_alloc, r->nattrs + 1, sizeof(*r->vals));
+	*val = &r->vals[r->nattrs];
+	return &r->raw[r->nattrs];
 }
 
 /*
@@ -664,6 +708,8 @@ static int process_logical(struct reader *r)
 	bool b64 = false;
 	uint64_t extra = 0;
 	int id = -1;
+	struct raw_attr *a;
+	struct raw_value *val;
 	char *v;
 
 	switch (split_attr(s, len, &nlen, &base)) {
@@ -731,20 +777,19 @@ static int process_logical(struct reader *r)
 	}
 	position(r, vstart, &vline, &vcol);
 	s[nlen] = '\0';
-	xgrow(&r->raw, &r->raw_alloc, r->nattrs + 1, sizeof(*r->raw));
-	xgrow(&r->vals, &r->vals_alloc, r->nattrs + 1, sizeof(*r->vals));
-	r->vals[r->nattrs].val = v;
-	r->vals[r->nattrs].len = vlen;
-	r->raw[r->nattrs].name = s;
-	r->raw[r->nattrs].vals = &r->vals[r->nattrs];
-	r->raw[r->nattrs].nvals = 1;
-	r->raw[r->nattrs].line = vline;
-	r->raw[r->nattrs].col = vcol;
-	r->raw[r->nattrs].ndns = NULL;
-	r->raw[r->nattrs].base_len = base;
-	r->raw[r->nattrs].classified = r->classify != NULL;
-	r->raw[r->nattrs].id = id;
-	r->raw[r->nattrs].extra = extra;
+	a = new_attr(r, &val);
+	val->val = v;
+	val->len = vlen;
+	a->name = s;
+	a->vals = val;
+	a->nvals = 1;
+	a->line = vline;
+	a->col = vcol;
+	a->ndns = NULL;
+	a->base_len = base;
+	a->classified = r->classify != NULL;
+	a->id = id;
+	a->extra = extra;
 	r->nattrs++;
 	if (base < nlen)
 		add_range(r, s, base, r->logical_line);

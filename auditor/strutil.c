@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "arena.h"
 #include "sbuf.h"
@@ -290,6 +293,33 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	}
 	out[len] = '\0';
 	return len;
+}
+
+bool dn_is_plain(const char *dn, size_t len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(dn + i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+					   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+		if (_mm_movemask_epi8(hit))
+			return false;
+	}
+#endif
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, dn + i, 8);
+		if (has_byte(w, ' ') | has_byte(w, '\\'))
+			return false;
+	}
+	for (; i < len; i++)
+		if (dn[i] == ' ' || dn[i] == '\\')
+			return false;
+	return true;
 }
 
 char *dn_normalise_in(struct arena *a, const char *dn)

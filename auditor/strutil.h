@@ -33,6 +33,11 @@ int str_nieq(const char *a, size_t alen, const char *b);
 char *dn_normalise(const char *dn, size_t len);
 /* The same into out, which has room for len + 1 bytes; returns its length. */
 size_t dn_normalise_into(const char *dn, size_t len, char *out);
+/*
+ * Whether dn[0..len) has neither a space nor an escape: then normalising
+ * it only puts it in lower case.
+ */
+bool dn_is_plain(const char *dn, size_t len);
 /* The same as a string of arena a (for the keys of a map that a holds). */
 char *dn_normalise_in(struct arena *a, const char *dn);
 /*

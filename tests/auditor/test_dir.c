@@ -910,6 +910,8 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	load(&d, "dn: CN=Early," USERS "\nobjectClass: group\n"
 		 "member: cn=BOB,ou=it, CN=Users,DC=corp,DC=example,DC=test\n"
 		 "member: CN=Alice Smith , OU=Sales Dept," USERS "\n"
+		 /* neither space nor escape: waits as written, in lower case */
+		 "member: CN=\xc3\x89LAN,CN=USERS,DC=corp,DC=example,DC=test\n"
 		 "\n"
 		 "dn: CN=Alice Smith,OU=Sales Dept," USERS "\nobjectClass: user\n"
 		 "sAMAccountName: alice\n"
@@ -976,15 +978,18 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	cr_expect_null(d.groups[1]->pending);
 	cr_expect_eq(d.groups[1]->member_objs[3], e);
 	/* Early's wait as DNs, for dir_resolve to look up */
-	cr_assert_eq(d.groups[0]->npending, 2);
+	cr_assert_eq(d.groups[0]->npending, 3);
 	cr_expect_eq(dir_find_by_dn(&d, pending_dn(&d, d.groups[0], 0, &sb)), b);
 	cr_expect_eq(dir_find_by_dn(&d, pending_dn(&d, d.groups[0], 1, &sb)), a);
+	cr_expect_str_eq(pending_dn(&d, d.groups[0], 2, &sb),
+			 "cn=\xc3\x89lan,cn=users,dc=corp,dc=example,dc=test");
 	{
-		struct dir_obj *found[2];
+		struct dir_obj *found[3];
 
 		dir_find_pending(&d, d.groups[0], found);
 		cr_expect_eq(found[0], b);
 		cr_expect_eq(found[1], a);
+		cr_expect_eq(found[2], e);
 	}
 	sbuf_release(&sb);
 	dir_release(&d);
@@ -1237,6 +1242,7 @@ Test(hmap, large_map_and_lookups_in_bulk)
 	const char **want = xcalloc(N + 100, sizeof(*want));
 	uint64_t *h = xcalloc(N + 100, sizeof(*h));
 	void **got = xcalloc(N + 100, sizeof(*got));
+	bool *any_case = xcalloc(N + 100, sizeof(*any_case));
 
 	for (int i = 0; i < N + 100; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "CN=User%07d,OU=People,DC=x", i);
@@ -1251,7 +1257,7 @@ Test(hmap, large_map_and_lookups_in_bulk)
 		want[i] = low;
 		h[i] = hmap_hash_bytes(low, strlen(low));
 	}
-	hmap_get_many(&m, want, h, N + 100, got);
+	hmap_get_many(&m, want, h, N + 100, NULL, got);
 	for (int i = 0; i < N + 100; i++) {
 		if (i < N)
 			cr_assert_eq(got[i], keys[i], "%s", keys[i]);
@@ -1260,6 +1266,20 @@ Test(hmap, large_map_and_lookups_in_bulk)
 		cr_assert_eq(hmap_get(&m, want[i]), got[i]);
 		free((char *)want[i]);
 	}
+	/* looked up as written, in any case, every other key */
+	for (int i = 0; i < N + 100; i++) {
+		any_case[i] = i % 2;
+		want[i] = any_case[i] ? keys[i] : dn_normalise(keys[i], strlen(keys[i]));
+		h[i] = any_case[i] ? hmap_hash_folded(keys[i], strlen(keys[i]))
+				   : hmap_hash_bytes(want[i], strlen(want[i]));
+	}
+	hmap_get_many(&m, want, h, N + 100, any_case, got);
+	for (int i = 0; i < N + 100; i++) {
+		cr_assert_eq(got[i], i < N ? keys[i] : NULL, "%s", keys[i]);
+		if (!any_case[i])
+			free((char *)want[i]);
+	}
+	free(any_case);
 	hmap_release(&m);
 	free(keys);
 	free(want);

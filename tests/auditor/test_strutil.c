@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../auditor/arena.h"
+#include "../../auditor/hmap.h"
 #include "../../auditor/strutil.h"
 
 static void expect_norm(const char *dn, const char *want)
@@ -233,6 +234,17 @@ Test(strutil, normalise_shortcut_agrees_with_the_general_rule)
 		cr_assert_eq(nf, ng, "length for \"%.*s\"", (int)len, dn);
 		cr_assert_eq(memcmp(fast, general, ng + 1), 0, "\"%.*s\": \"%s\" against \"%s\"",
 			     (int)len, dn, fast, general);
+		/* a plain DN is its normal form but for case, and hashes alike folded */
+		cr_assert_eq(dn_is_plain(dn, len), memchr(dn, ' ', len) == NULL &&
+							   memchr(dn, '\\', len) == NULL,
+			     "\"%.*s\"", (int)len, dn);
+		if (dn_is_plain(dn, len)) {
+			cr_assert_eq(nf, len);
+			for (size_t i = 0; i < len; i++)
+				cr_assert_eq(fast[i], dn[i] >= 'A' && dn[i] <= 'Z' ? dn[i] + 32 : dn[i]);
+			cr_assert_eq(hmap_hash_folded(dn, len), hmap_hash_bytes(fast, nf),
+				     "\"%.*s\"", (int)len, dn);
+		}
 	}
 }
 
