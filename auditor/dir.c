@@ -120,6 +120,7 @@ static void lookup_release(struct member_lookup *l)
 	free(l->ndns);
 	free(l->hash);
 	free(l->any_case);
+	free(l->len);
 	free(l->at);
 	free(l->found);
 	sbuf_release(&l->pending);
@@ -705,6 +706,7 @@ static void lookup_grow(struct member_lookup *l, size_t n)
 	l->ndns = xreallocarray(NULL, n, sizeof(*l->ndns));
 	l->hash = xreallocarray(NULL, n, sizeof(*l->hash));
 	l->any_case = xreallocarray(NULL, n, sizeof(*l->any_case));
+	l->len = xreallocarray(NULL, n, sizeof(*l->len));
 	l->at = xreallocarray(NULL, n, sizeof(*l->at));
 	l->found = xreallocarray(NULL, n, sizeof(*l->found));
 	l->alloc = n;
@@ -783,18 +785,20 @@ static int add_members(struct builder *b, struct group *g)
 			l->ndns[i] = ra->ndns[v - ra->vals].ndn;
 			l->hash[i] = ra->ndns[v - ra->vals].hash;
 			l->any_case[i] = ra->ndns[v - ra->vals].any_case;
+			l->len[i] = ra->ndns[v - ra->vals].len;
 		} else {
 			/* buf moves as it grows: pointed into once it is complete */
 			l->ndns[i] = NULL;
 			l->at[i] = dir_ndn_append(&buf, v->val, v->len, &l->hash[i]);
 			l->any_case[i] = false;
+			l->len[i] = buf.len - l->at[i] - 1;
 		}
 		i++;
 	}
 	for (i = 0; i < n; i++)
 		if (!l->ndns[i])
 			l->ndns[i] = buf.buf + l->at[i];
-	hmap_get_many(&b->d->by_dn, l->ndns, l->hash, n, l->any_case, l->found);
+	hmap_get_many(&b->d->by_dn, l->ndns, l->len, l->hash, n, l->any_case, l->found);
 	/* the found filled in place, never ahead of i */
 	sbuf_reset(&l->pending);
 	for (i = 0; i < n; i++) {
@@ -1026,7 +1030,7 @@ void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj
 		}
 		for (size_t i = 0; i < nb; i++)
 			ndns[i] = buf.buf + off[i];
-		hmap_get_many(&d->by_dn, ndns, hash, nb, NULL, found);
+		hmap_get_many(&d->by_dn, ndns, NULL, hash, nb, NULL, found);
 		for (size_t i = 0; i < nb; i++)
 			objs[from + i] = found[i];
 	}

@@ -361,6 +361,7 @@ struct dir {
 		const char **ndns;
 		uint64_t *hash;
 		bool *any_case;          /* raw_ndn.any_case of each */
+		size_t *len;             /* of each ndn */
 		size_t *at;
 		void **found;
 		size_t alloc;
@@ -421,6 +422,7 @@ struct raw_value {
  */
 struct raw_ndn {
 	const char *ndn;
+	size_t len;              /* of ndn */
 	uint64_t hash;
 	bool any_case;
 };

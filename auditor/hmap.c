@@ -4,6 +4,7 @@
 #include "hmap.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -78,11 +79,14 @@ uint64_t hmap_hash(const struct hmap *m, const char *key)
 #define FOLDED_LOW ((UINT64_C(1) << FOLDED_BITS) - 1)
 #define FOLDED_LONG 0xffffu
 
+static uint64_t folded_hash_len(uint64_t h, size_t len)
+{
+	return (h & FOLDED_LOW) | (uint64_t)(len < FOLDED_LONG ? len : FOLDED_LONG) << FOLDED_BITS;
+}
+
 static uint64_t folded_hash(uint64_t h, const char *key)
 {
-	size_t len = strlen(key);
-
-	return (h & FOLDED_LOW) | (uint64_t)(len < FOLDED_LONG ? len : FOLDED_LONG) << FOLDED_BITS;
+	return folded_hash_len(h, strlen(key));
 }
 
 static size_t slot_of(const struct hmap *m, uint64_t h)
@@ -122,22 +126,26 @@ void *hmap_get(const struct hmap *m, const char *key)
 	return hmap_get_hashed(m, key, hmap_hash(m, key));
 }
 
-/* hmap_get_hashed, key in lower case when lower (see same_key) */
-static void *get_hashed(const struct hmap *m, const char *key, uint64_t h, int lower)
+/*
+ * hmap_get_hashed, key in lower case when lower (see same_key), and of
+ * length len unless that is SIZE_MAX
+ */
+static void *get_hashed(const struct hmap *m, const char *key, size_t len, uint64_t h,
+			int lower)
 {
 	struct hmap_slot *s;
 
 	if (!m->size)
 		return NULL;
 	if (m->mode == HMAP_FOLDED)
-		h = folded_hash(h, key);
+		h = folded_hash_len(h, len != SIZE_MAX ? len : strlen(key));
 	s = find(m, key, h, lower);
 	return s->key ? s->value : NULL;
 }
 
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h)
 {
-	return get_hashed(m, key, h, 1);
+	return get_hashed(m, key, SIZE_MAX, h, 1);
 }
 
 /* Then, once the slot is in, the key it will be compared with. */
@@ -174,8 +182,8 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
 #define SLOT_AHEAD 12
 #define KEY_AHEAD 4
 
-void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
-		   const bool *any_case, void **values)
+void hmap_get_many(const struct hmap *m, const char *const *keys, const size_t *lens,
+		   const uint64_t *h, size_t n, const bool *any_case, void **values)
 {
 	if (!m->size) {
 		memset(values, 0, n * sizeof(*values));
@@ -190,7 +198,8 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t
 			PREFETCH_SLOT(m, h[i + SLOT_AHEAD], 0);
 		if (i + KEY_AHEAD < n)
 			prefetch_key(m, h[i + KEY_AHEAD]);
-		values[i] = get_hashed(m, keys[i], h[i], !(any_case && any_case[i]));
+		values[i] = get_hashed(m, keys[i], lens ? lens[i] : SIZE_MAX, h[i],
+				       !(any_case && any_case[i]));
 	}
 }
 

@@ -59,14 +59,15 @@ uint64_t hmap_hash_folded(const char *key, size_t len);
 /* hmap_get with h = hmap_hash(m, key). */
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
 /*
- * hmap_get_hashed of keys[0..n) (hashes in h) into values[0..n): the
- * slots and keys of the lookups ahead are fetched while one is compared,
- * which keeps a steady number of cache misses in flight. In a folded map,
- * the keys i for which any_case[i] is true may be in any case (their
- * hashes from hmap_hash_folded); any_case NULL: none is.
+ * hmap_get_hashed of keys[0..n) (hashes in h, lengths in lens or, with
+ * lens NULL, to be measured) into values[0..n): the slots and keys of the
+ * lookups ahead are fetched while one is compared, which keeps a steady
+ * number of cache misses in flight. In a folded map, the keys i for which
+ * any_case[i] is true may be in any case (their hashes from
+ * hmap_hash_folded); any_case NULL: none is.
  */
-void hmap_get_many(const struct hmap *m, const char *const *keys, const uint64_t *h, size_t n,
-		   const bool *any_case, void **values);
+void hmap_get_many(const struct hmap *m, const char *const *keys, const size_t *lens,
+		   const uint64_t *h, size_t n, const bool *any_case, void **values);
 /*
  * Start fetching the slot of hash h (hmap_hash), for a lookup or a put to
  * come a little later.

@@ -416,9 +416,11 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 			/* normalising it would only put it in lower case */
 			b->attr_off[k] = AS_WRITTEN;
 			b->attr_ndn[k].hash = hmap_hash_folded(b->vals[k].val, b->vals[k].len);
+			b->attr_ndn[k].len = b->vals[k].len;
 		} else {
 			b->attr_off[k] = dir_ndn_append(&b->norm, b->vals[k].val, b->vals[k].len,
 							&b->attr_ndn[k].hash);
+			b->attr_ndn[k].len = b->norm.len - b->attr_off[k] - 1;
 		}
 	}
 	b->nattrs += e->nattrs;
@@ -436,9 +438,11 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
  */
 static void batch_finish(struct batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		b->entry_off[i] = dir_ndn_append(&b->norm, b->entries[i].dn,
 						 strlen(b->entries[i].dn), &b->entry_ndn[i].hash);
+		b->entry_ndn[i].len = b->norm.len - b->entry_off[i] - 1;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
 		b->entry_ndn[i].any_case = false;

@@ -1243,6 +1243,7 @@ Test(hmap, large_map_and_lookups_in_bulk)
 	uint64_t *h = xcalloc(N + 100, sizeof(*h));
 	void **got = xcalloc(N + 100, sizeof(*got));
 	bool *any_case = xcalloc(N + 100, sizeof(*any_case));
+	size_t *lens = xcalloc(N + 100, sizeof(*lens));
 
 	for (int i = 0; i < N + 100; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "CN=User%07d,OU=People,DC=x", i);
@@ -1257,7 +1258,7 @@ Test(hmap, large_map_and_lookups_in_bulk)
 		want[i] = low;
 		h[i] = hmap_hash_bytes(low, strlen(low));
 	}
-	hmap_get_many(&m, want, h, N + 100, NULL, got);
+	hmap_get_many(&m, want, NULL, h, N + 100, NULL, got);
 	for (int i = 0; i < N + 100; i++) {
 		if (i < N)
 			cr_assert_eq(got[i], keys[i], "%s", keys[i]);
@@ -1269,17 +1270,19 @@ Test(hmap, large_map_and_lookups_in_bulk)
 	/* looked up as written, in any case, every other key */
 	for (int i = 0; i < N + 100; i++) {
 		any_case[i] = i % 2;
+		lens[i] = strlen(keys[i]);
 		want[i] = any_case[i] ? keys[i] : dn_normalise(keys[i], strlen(keys[i]));
 		h[i] = any_case[i] ? hmap_hash_folded(keys[i], strlen(keys[i]))
 				   : hmap_hash_bytes(want[i], strlen(want[i]));
 	}
-	hmap_get_many(&m, want, h, N + 100, any_case, got);
+	hmap_get_many(&m, want, lens, h, N + 100, any_case, got);
 	for (int i = 0; i < N + 100; i++) {
 		cr_assert_eq(got[i], i < N ? keys[i] : NULL, "%s", keys[i]);
 		if (!any_case[i])
 			free((char *)want[i]);
 	}
 	free(any_case);
+	free(lens);
 	hmap_release(&m);
 	free(keys);
 	free(want);
