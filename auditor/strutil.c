@@ -486,11 +486,23 @@ long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
 		unsigned long long u;
 		long long v;
 
-		if (*p != '%' || p[1] == '%') {
+		if (*p != '%') {
+			/* the text up to the next conversion, at once */
+			const char *pct = strchr(p, '%');
+			size_t k = pct ? (size_t)(pct - p) : strlen(p);
+
+			if (k >= size - n)
+				return -1;
+			memcpy(buf + n, p, k);
+			n += k;
+			p += k - 1;
+			continue;
+		}
+		if (p[1] == '%') {
 			if (n + 1 >= size)
 				return -1;
-			buf[n++] = *p;
-			p += *p == '%';
+			buf[n++] = '%';
+			p++;
 			continue;
 		}
 		p++;

@@ -449,9 +449,22 @@ static const struct {
  */
 bool acct_password_match(const char *text, const char **keyword)
 {
+	uint64_t first[4] = { 0 };   /* the bytes a keyword may start with */
+
 	if (!text)
 		return false;
+	for (size_t k = 0; k < sizeof(pw_keywords) / sizeof(pw_keywords[0]); k++) {
+		unsigned char c = (unsigned char)pw_keywords[k].word[0];
+
+		first[c >> 6] |= UINT64_C(1) << (c & 63);
+		if (pw_keywords[k].ascii && c >= 'a' && c <= 'z')
+			first[(c - 32) >> 6] |= UINT64_C(1) << ((c - 32) & 63);
+	}
 	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!(first[c >> 6] >> (c & 63) & 1))
+			continue;
 		for (size_t k = 0; k < sizeof(pw_keywords) / sizeof(pw_keywords[0]); k++) {
 			const char *w = pw_keywords[k].word;
 			size_t wl = strlen(w), n;
