@@ -238,7 +238,22 @@ static long b64_decode(char *s, size_t len, size_t *outlen)
 
 	while (len && s[len - 1] == ' ')
 		len--;
-	for (i = 0; i < len; i++) {
+	/* whole quanta of four digits, while there is no padding or bad byte */
+	for (i = 0; i + 4 <= len; i += 4) {
+		const unsigned char *q = (const unsigned char *)s + i;
+		int a = b64val[q[0]], b = b64val[q[1]], c = b64val[q[2]], d = b64val[q[3]];
+		unsigned w;
+
+		if ((a | b | c | d) < 0)
+			break;
+		w = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6 | (unsigned)d;
+		s[o++] = (char)(w >> 16);
+		s[o++] = (char)(w >> 8 & 0xff);
+		s[o++] = (char)(w & 0xff);
+		n += 4;
+	}
+	/* then a digit at a time, from the quantum that has either */
+	for (; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int v;
 

@@ -414,6 +414,56 @@ Test(ldif, base64_bad_character_is_reported_at_its_column)
 }
 
 /*
+ * Every length of value (every remainder of three, and past the quanta
+ * decoded four digits at a time) decodes to its bytes; a bad digit at any
+ * place of a value is reported at its own column.
+ */
+Test(ldif, base64_values_of_every_length_and_bad_digits_anywhere)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned seed = 7;
+
+	for (size_t len = 1; len <= 40; len++) {
+		unsigned char bytes[40];
+		char text[160], b64[64], msg[64];
+		size_t k = 0, n;
+		struct recorder r;
+
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			bytes[i] = (unsigned char)(seed >> 16);
+		}
+		for (size_t i = 0; i < len; i += 3) {
+			unsigned w = (unsigned)bytes[i] << 16 |
+				     (i + 1 < len ? (unsigned)bytes[i + 1] << 8 : 0) |
+				     (i + 2 < len ? bytes[i + 2] : 0);
+
+			b64[k++] = digits[w >> 18 & 63];
+			b64[k++] = digits[w >> 12 & 63];
+			b64[k++] = i + 1 < len ? digits[w >> 6 & 63] : '=';
+			b64[k++] = i + 2 < len ? digits[w & 63] : '=';
+		}
+		b64[k] = '\0';
+		n = (size_t)snprintf(text, sizeof(text), "dn: CN=a,DC=x\ndescription:: %s\n", b64);
+		read_ok_n(text, n, &r);
+		cr_assert_eq(r.e[0].attrs[0].len, len, "length %zu", len);
+		cr_assert_eq(memcmp(r.e[0].attrs[0].val, bytes, len), 0, "length %zu", len);
+		recorder_free(&r);
+		/* a bad digit in place of each digit before the padding */
+		for (size_t at = 0; at < k && b64[at] != '='; at++) {
+			char saved = b64[at];
+
+			b64[at] = '!';
+			snprintf(text, sizeof(text), "dn: CN=a,DC=x\ndescription:: %s\n", b64);
+			snprintf(msg, sizeof(msg), "t.ldif:2:%zu: invalid base64 value", at + 15);
+			expect_error(text, msg);
+			b64[at] = saved;
+		}
+	}
+}
+
+/*
  * The position of a bad character in a folded value must be where it is in
  * the file (line 3, column 6 here), not an offset into the unfolded line
  * (line 2, column 23, which does not exist on line 2).
