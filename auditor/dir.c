@@ -193,11 +193,10 @@ static void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tai
 
 /*
  * Sources repeat the same few spellings of attribute names millions of
- * times, so the answer for each spelling
- * is kept in a small hash table before the lookup proper, placed by
- * name_words() (names that share them, or a slot, take the next free
- * one). When the table is as full as it may be, further spellings are
- * looked up every time.
+ * times, so the answer for each spelling is kept in a small hash table
+ * before the lookup proper, placed by name_words() (names that share
+ * them, or a slot, take the next free one). When the table is as full as
+ * it may be, further spellings are looked up every time.
  */
 int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
@@ -807,8 +806,10 @@ static int add_members(struct builder *b, struct group *g)
 		} else {
 			if (l->any_case[i]) {
 				/* a record holds the DN normalised: in lower case */
+				uint64_t unused;
+
 				sbuf_reset(&lower);
-				dir_ndn_append(&lower, l->vals[i]->val, l->vals[i]->len, &l->hash[i]);
+				dir_ndn_append(&lower, l->vals[i]->val, l->vals[i]->len, &unused);
 				l->ndns[i] = lower.buf;
 			}
 			pending_append(b->d, &l->pending, l->ndns[i]);

@@ -368,7 +368,11 @@ struct dir {
 		struct sbuf pending;     /* the group's pending records, as built */
 	} lookup;
 
-	/* attribute names already looked up (dir.c attr_of), by their spelling */
+	/*
+	 * Attribute names already looked up (dir_attr_classify), by their
+	 * spelling: by the LDIF reader's thread while it reads, else by
+	 * dir_add().
+	 */
 	struct {
 		size_t len;              /* 0: a free slot */
 		uint64_t head, tail;     /* its first and last eight bytes (dir.c) */
@@ -519,9 +523,10 @@ size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *has
  * What d makes of an attribute whose name without options is
  * name[0..len): the fixed attribute's id or -1, and in *extra a bit for
  * each of d's extra attributes it is. An attribute that is neither is
- * ignored by dir_add(), and a source may leave it out. While a source
- * calls this for d, from whatever thread, dir_add() looks up no names of
- * its own: only for raw attributes not classified.
+ * ignored by dir_add(), and a source may leave it out. dir_add() looks up
+ * the names of the raw attributes not classified with the same table: a
+ * source that calls this on a thread of its own while dir_add() runs
+ * classifies every attribute it hands over.
  */
 int dir_attr_classify(struct dir *d, const char *name, size_t len, uint64_t *extra);
 /*

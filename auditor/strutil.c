@@ -89,10 +89,13 @@ void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const 
 		/*
 		 * Elements that point to what holds the name (findings,
 		 * accounts) are scattered in memory: the thing pointed at is
-		 * fetched NAME_AHEAD elements ahead, its name half as far.
+		 * fetched NAME_AHEAD elements ahead, its name half as far. An
+		 * element the size of a pointer is taken for one (a prefetch
+		 * of an address that is not one does no harm).
 		 */
 		if (size == sizeof(void *) && i + NAME_AHEAD < n)
-			__builtin_prefetch(*(void *const *)(const void *)(c.v + (i + NAME_AHEAD) * size));
+			__builtin_prefetch(*(void *const *)(const void *)(c.v +
+									 (i + NAME_AHEAD) * size));
 		if (i + NAME_AHEAD / 2 < n)
 			__builtin_prefetch(name(c.v + (i + NAME_AHEAD / 2) * size));
 		keys[i].i = i;
