@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,14 +80,20 @@ const char *dir_attr_name(enum dir_attr a)
 	return (unsigned)a < ATTR_COUNT ? attr_names[a] : NULL;
 }
 
+/* The fixed attributes by name, made once (the LDIF reader's thread may be first). */
+static struct hmap attr_map = HMAP_INIT;
+static pthread_once_t attr_map_once = PTHREAD_ONCE_INIT;
+
+static void attr_map_make(void)
+{
+	for (int i = 0; i < ATTR_COUNT; i++)
+		hmap_put(&attr_map, attr_names[i], (void *)(intptr_t)(i + 1));
+}
+
 int dir_attr_lookup(const char *name)
 {
-	static struct hmap map = HMAP_INIT;
-
-	if (!map.count)
-		for (int i = 0; i < ATTR_COUNT; i++)
-			hmap_put(&map, attr_names[i], (void *)(intptr_t)(i + 1));
-	return (int)(intptr_t)hmap_get(&map, name) - 1;
+	pthread_once(&attr_map_once, attr_map_make);
+	return (int)(intptr_t)hmap_get(&attr_map, name) - 1;
 }
 
 void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
@@ -105,8 +112,6 @@ void dir_init(struct dir *d, const char *const *extra_names, size_t nextra)
 	d->domain.min_pwd_length = d->domain.pwd_history = -1;
 	d->domain.lockout_threshold = d->domain.pwd_properties = -1;
 	d->domain.max_pwd_age = d->domain.min_pwd_age = d->domain.lockout_duration = TIME_NEVER;
-	/* its table is made on first use: now, before a source's thread may use it */
-	dir_attr_lookup(attr_names[0]);
 }
 
 void dir_expect(struct dir *d, size_t n)
@@ -1016,7 +1021,7 @@ void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj
 {
 	const char *at = g->pending;
 	struct sbuf buf = SBUF_INIT;
-	size_t off[FIND_BATCH];
+	size_t off[FIND_BATCH], len[FIND_BATCH];
 	uint64_t hash[FIND_BATCH];
 	const char *ndns[FIND_BATCH];
 	void *found[FIND_BATCH];
@@ -1027,11 +1032,12 @@ void dir_find_pending(const struct dir *d, const struct group *g, struct dir_obj
 		sbuf_reset(&buf);
 		for (size_t i = 0; i < nb; i++) {
 			off[i] = dir_pending_append(d, &at, &buf);
-			hash[i] = hmap_hash_bytes(buf.buf + off[i], buf.len - off[i] - 1);
+			len[i] = buf.len - off[i] - 1;
+			hash[i] = hmap_hash_bytes(buf.buf + off[i], len[i]);
 		}
 		for (size_t i = 0; i < nb; i++)
 			ndns[i] = buf.buf + off[i];
-		hmap_get_many(&d->by_dn, ndns, NULL, hash, nb, NULL, found);
+		hmap_get_many(&d->by_dn, ndns, len, hash, nb, NULL, found);
 		for (size_t i = 0; i < nb; i++)
 			objs[from + i] = found[i];
 	}

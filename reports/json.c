@@ -1201,49 +1201,24 @@ static void write_account(struct jo *o, const struct account *acc)
 	jo_close(o, '}');
 }
 
-/* A list of accounts to write. */
-struct account_list {
-	const struct account **v;
-	size_t n;
-};
-
-/* As fetch_findings(), for the accounts of a list, which lie as far apart. */
-static void fetch_accounts(const struct account_list *l, size_t i)
-{
-	size_t end = i + FETCH_AHEAD < l->n ? i + FETCH_AHEAD : l->n;
-	unsigned sum = 0;
-
-	for (size_t k = i; k < end; k++)
-		sum += touch(l->v[k]) + touch(&l->v[k]->priv_path);
-	for (size_t k = i; k < end; k++) {
-		const struct account *acc = l->v[k];
-
-		sum += touch(acc->h.sam) + touch(acc->h.dn) + touch(acc->h.sid) +
-		       touch(acc->priv_path);
-	}
-	(void)sum;
-}
-
 static void account_at(struct jo *o, const void *ctx, size_t i, struct sbuf *scratch)
 {
-	const struct account_list *l = ctx;
+	const struct account *const *v = ctx;
 
 	(void)scratch;
-	if (i % FETCH_AHEAD == 0)
-		fetch_accounts(l, i + FETCH_AHEAD);
-	write_account(o, l->v[i]);
+	write_account(o, v[i]);
 }
 
 static void write_accounts(struct jo *o, const struct dir *d, const char *key, bool vpn)
 {
-	struct account_list l;
+	size_t n;
+	const struct account **v = report_accounts(d, vpn, &n);
 
-	l.v = report_accounts(d, vpn, &l.n);
 	jo_key(o, key);
 	jo_open(o, '[');
-	write_items(o, account_at, &l, l.n);
+	write_items(o, account_at, v, n);
 	jo_close(o, ']');
-	free(l.v);
+	free(v);
 }
 
 /* The report to out; the errno of a failed write, or 0 (out's error flag is set too). */
