@@ -879,11 +879,25 @@ Test(dir, find_by_dn_ignores_case_and_spacing)
 	dir_release(&d);
 }
 
+/* The directory from ldif read as a stream: the LDIF reader's thread hashes the member DNs. */
+static void load_stream(struct dir *d, const char *ldif)
+{
+	struct error err = ERROR_INIT;
+	FILE *fp = fmemopen((void *)ldif, strlen(ldif), "r");
+
+	cr_assert_not_null(fp);
+	dir_init(d, NULL, 0);
+	cr_assert_eq(ldif_read(fp, "t.ldif", dir_add_cb, d, &err), 0, "rejected: %s", err.msg);
+	fclose(fp);
+}
+
 /*
  * The DN map files an object under its DN as read, unless its normalised
  * DN is more than the DN in lower case: every spelling finds it either way.
+ * loader reads the LDIF, in memory (the directory normalises the member
+ * DNs) or as a stream (the reader does, and passes a plain one as written).
  */
-Test(dir, dn_kept_once_yet_found_by_every_spelling)
+static void dn_spellings(void (*loader)(struct dir *, const char *))
 {
 	static const char *const alice[] = {
 		"CN=Alice Smith,OU=Sales Dept," USERS,
@@ -907,7 +921,7 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	struct sbuf sb = SBUF_INIT;
 
 	/* a group first, its members read after it: they are looked up at resolution */
-	load(&d, "dn: CN=Early," USERS "\nobjectClass: group\n"
+	loader(&d, "dn: CN=Early," USERS "\nobjectClass: group\n"
 		 "member: cn=BOB,ou=it, CN=Users,DC=corp,DC=example,DC=test\n"
 		 "member: CN=Alice Smith , OU=Sales Dept," USERS "\n"
 		 /* neither space nor escape: waits as written, in lower case */
@@ -969,7 +983,7 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	cr_expect_null(dir_obj_ndn(&d.domain.h, &sb), "no domain head read");
 	cr_expect_gt(dir_obj_ndn_cmp(&d.domain.h, a), 0, "no DN sorts last");
 
-	/* Late's members were looked up by the hashes the LDIF reader made */
+	/* Late's members were looked up as they were read */
 	cr_assert_eq(d.ngroups, 2);
 	cr_assert_eq(d.groups[1]->nmember_objs, 4);
 	cr_expect_eq(d.groups[1]->member_objs[0], b);
@@ -993,6 +1007,16 @@ Test(dir, dn_kept_once_yet_found_by_every_spelling)
 	}
 	sbuf_release(&sb);
 	dir_release(&d);
+}
+
+Test(dir, dn_kept_once_yet_found_by_every_spelling)
+{
+	dn_spellings(load);
+}
+
+Test(dir, dn_kept_once_yet_found_by_every_spelling_read_as_a_stream)
+{
+	dn_spellings(load_stream);
 }
 
 Test(dir, find_name_by_sam_dn_or_sid)
