@@ -15,6 +15,9 @@
 #include "report.h"
 
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -268,7 +271,10 @@ static void jo_queue(struct jo *o)
 static void jo_flush(struct jo *o)
 {
 	if (o->sink) {
-		sbuf_add(o->sink, o->buf, o->len);
+		/* the buffer is the sink's free space: keep what it holds, take more */
+		sbuf_setlen(o->sink, o->sink->len + o->len);
+		sbuf_grow(o->sink, JO_BUF);
+		o->buf = o->sink->buf + o->sink->len;
 		o->len = 0;
 		return;
 	}
@@ -282,7 +288,7 @@ static void jo_flush(struct jo *o)
 	o->len = 0;
 }
 
-static void jo_add(struct jo *o, const char *s, size_t n)
+static void jo_add_slow(struct jo *o, const char *s, size_t n)
 {
 	while (o->len + n > JO_BUF) {
 		size_t k = JO_BUF - o->len;
@@ -292,6 +298,17 @@ static void jo_add(struct jo *o, const char *s, size_t n)
 		jo_flush(o);
 		s += k;
 		n -= k;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+/* Inline: most pieces are a few bytes, often of a length known here. */
+static inline void jo_add(struct jo *o, const char *s, size_t n)
+{
+	if (n > JO_BUF - o->len) {
+		jo_add_slow(o, s, n);
+		return;
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
@@ -322,13 +339,18 @@ static void jo_indent(struct jo *o, int depth)
 	}
 }
 
-/* "\n" and the indentation of depth, in one append for the common depths. */
+/*
+ * "\n" and the indentation of depth. For the common depths, the whole of
+ * nl is stored, a fixed size the compiler copies in two moves, and the
+ * length moved past the part wanted.
+ */
 static void jo_newline(struct jo *o, int depth)
 {
-	static const char nl[] = "\n                    ";
+	static const char nl[32] = "\n                              ";
 
-	if (depth >= 0 && (size_t)depth * 2 + 1 < sizeof(nl)) {
-		jo_add(o, nl, (size_t)depth * 2 + 1);
+	if (depth >= 0 && (size_t)depth * 2 + 1 < sizeof(nl) && JO_BUF - o->len >= sizeof(nl)) {
+		memcpy(o->buf + o->len, nl, sizeof(nl));
+		o->len += (size_t)depth * 2 + 1;
 		return;
 	}
 	jo_ch(o, '\n');
@@ -406,13 +428,52 @@ static size_t jo_plain(const char *s, size_t n, bool high)
 	return i;
 }
 
+/*
+ * Add the bytes of s[0..n) from the start that need no escape (and, with
+ * high, are ASCII) and return how many: sixteen at a time straight into
+ * the buffer while it has room, each block stored whole and the length
+ * moved past its plain bytes only, then the rest as jo_plain() finds it.
+ * Most strings of a report are plain and are copied in this one pass.
+ */
+static size_t jo_add_plain(struct jo *o, const char *s, size_t n, bool high)
+{
+	size_t i = 0, k;
+
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+	const __m128i ctrl_max = _mm_set1_epi8(0x1f);
+
+	while (n - i >= 16 && JO_BUF - o->len >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+		unsigned m;
+
+		/* min(v, 0x1f) == v: a control character */
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
+		m = (unsigned)_mm_movemask_epi8(bad);
+		if (high)
+			m |= (unsigned)_mm_movemask_epi8(v);
+		_mm_storeu_si128((__m128i *)(void *)(o->buf + o->len), v);
+		if (m) {
+			k = (size_t)__builtin_ctz(m);
+			o->len += k;
+			return i + k;
+		}
+		o->len += 16;
+		i += 16;
+	}
+#endif
+	k = jo_plain(s + i, n - i, high);
+	jo_add(o, s + i, k);
+	return i + k;
+}
+
 /* The inside of s[0..n), valid UTF-8, as a JSON string's. */
 static void jo_escaped_body(struct jo *o, const char *s, size_t n)
 {
 	for (;;) {
-		size_t k = jo_plain(s, n, false);
+		size_t k = jo_add_plain(o, s, n, false);
 
-		jo_add(o, s, k);
 		if (k == n)
 			break;
 		jo_escape(o, (unsigned char)s[k]);
@@ -448,9 +509,8 @@ static void jo_text(struct jo *o, const char *s)
 	n = strlen(s);
 	jo_ch(o, '"');
 	for (;;) {
-		size_t k = jo_plain(s, n, true);
+		size_t k = jo_add_plain(o, s, n, true);
 
-		jo_add(o, s, k);
 		if (k == n)
 			break;
 		if ((unsigned char)s[k] < 0x80) {
@@ -513,8 +573,8 @@ static void jo_sep(struct jo *o)
 	jo_newline(o, o->depth);
 }
 
-/* key is a literal: ASCII, nothing to escape */
-static void jo_key(struct jo *o, const char *key)
+/* key is ASCII, with nothing to escape */
+static void jo_key_str(struct jo *o, const char *key)
 {
 	jo_sep(o);
 	jo_ch(o, '"');
@@ -522,12 +582,21 @@ static void jo_key(struct jo *o, const char *key)
 	jo_add(o, "\": ", 3);
 }
 
-/* A member whose value is text (or null): "key": "text". */
-static void jo_key_text(struct jo *o, const char *key, const char *s)
+static inline void jo_key_quoted(struct jo *o, const char *quoted, size_t n)
 {
-	jo_key(o, key);
-	jo_text(o, s);
+	jo_sep(o);
+	jo_add(o, quoted, n);
 }
+
+/*
+ * A member's key, a string literal: quoted and followed by ": " when the
+ * program is compiled, as the findings' and accounts' millions of keys
+ * would otherwise be measured and copied in three pieces each.
+ */
+#define jo_key(o, key) jo_key_quoted((o), "\"" key "\": ", sizeof(key) + 3)
+
+/* A member whose value is text (or null): "key": "text". */
+#define jo_key_text(o, key, s) (jo_key(o, key), jo_text((o), (s)))
 
 static void jo_open(struct jo *o, char c)
 {
@@ -634,7 +703,7 @@ static void jo_value(struct jo *o, json_t *v)
 
 static void jo_member(struct jo *o, const char *key, json_t *v)
 {
-	jo_key(o, key);
+	jo_key_str(o, key);
 	jo_value(o, v);
 }
 
@@ -655,13 +724,15 @@ static void jo_begin(struct jo *o, FILE *fp)
 
 /*
  * A writer into memory at depth, inside an array that already has an
- * element: for findings formatted on another thread.
+ * element: for findings formatted on another thread. It formats straight
+ * into the sink's free space.
  */
 static void jo_begin_mem(struct jo *o, struct sbuf *sink, int depth)
 {
 	memset(o, 0, sizeof(*o));
 	o->sink = sink;
-	o->buf = o->bufs[0] = xmalloc(JO_BUF);
+	sbuf_grow(sink, JO_BUF);
+	o->buf = sink->buf + sink->len;
 	atomic_init(&o->failed, false);
 	o->fd = -1;
 	o->depth = depth;
@@ -669,8 +740,7 @@ static void jo_begin_mem(struct jo *o, struct sbuf *sink, int depth)
 
 static void jo_end_mem(struct jo *o)
 {
-	jo_flush(o);
-	free(o->bufs[0]);
+	sbuf_setlen(o->sink, o->sink->len + o->len);
 }
 
 /* Write the rest and stop the writer; the errno of a failed write, or 0. */
@@ -1214,7 +1284,7 @@ static void write_accounts(struct jo *o, const struct dir *d, const char *key, b
 	size_t n;
 	const struct account **v = report_accounts(d, vpn, &n);
 
-	jo_key(o, key);
+	jo_key_str(o, key);
 	jo_open(o, '[');
 	write_items(o, account_at, v, n);
 	jo_close(o, ']');

@@ -1711,6 +1711,59 @@ Test(json, many_findings_cross_the_formatting_chunks_in_order)
 }
 
 /*
+ * Strings are copied sixteen bytes at a time until a byte needs an
+ * escape or a UTF-8 check: a message of every length up to 48 with one
+ * such byte (or DEL, or a lone invalid one) at every place comes back
+ * whole and in place. The 8,000-odd findings fill several write buffers
+ * and formatting chunks, so messages also straddle their ends at many
+ * offsets.
+ */
+Test(json, strings_with_a_byte_to_escape_anywhere_come_back_whole)
+{
+	static const char *const odd[] = { "\"", "\\", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff" };
+	struct hand *h = hand_new();
+	size_t first = h->a.nfindings, n = 0;
+	struct sbuf *want = NULL;
+	size_t want_alloc = 0;
+	json_error_t jerr;
+	json_t *doc, *findings;
+	char *text;
+
+	for (size_t len = 1; len <= 48; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(odd) / sizeof(*odd); k++) {
+				struct sbuf msg = SBUF_INIT;
+
+				for (size_t i = 0; i < len; i++)
+					sbuf_adds(&msg, i == at ? odd[k] : i % 2 ? "b" : "a");
+				push(h, registry_get(0), SEV_LOW, &h->acc[n % 4], msg.buf, NULL);
+				xgrow(&want, &want_alloc, n + 1, sizeof(*want));
+				sbuf_init(&want[n]);
+				/* the lone 0xff is replaced, as report_json_str() does */
+				for (size_t i = 0; i < len; i++)
+					sbuf_adds(&want[n], i != at ? (i % 2 ? "b" : "a")
+							  : k == 6 ? "\xef\xbf\xbd" : odd[k]);
+				sbuf_release(&msg);
+				n++;
+			}
+	text = write_laid_out(h);
+	cr_assert_gt(strlen(text), 2 * 1024 * 1024);
+	doc = json_loads(text, 0, &jerr);
+	cr_assert_not_null(doc, "%s", jerr.text);
+	findings = json_object_get(doc, "findings");
+	cr_assert_eq(json_array_size(findings), first + n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(str_at(json_array_get(findings, first + i), "message"), want[i].buf,
+				 "finding %zu", i);
+		sbuf_release(&want[i]);
+	}
+	free(want);
+	json_decref(doc);
+	free(text);
+	hand_free(h);
+}
+
+/*
  * A long list of accounts is formatted in chunks on two threads too, and
  * sorted by sAMAccountName through the names' first sixteen bytes: 3,001
  * VPN accounts whose names differ only after those come out in byte
