@@ -298,29 +298,41 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	return len;
 }
 
-bool dn_is_plain(const char *dn, size_t len)
+/* The first space or backslash of dn[i..len), or len. */
+static size_t next_space_or_escape(const char *dn, size_t i, size_t len)
 {
-	size_t i = 0;
-
 #ifdef __SSE2__
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(dn + i));
-		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-					   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+		unsigned hit = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 
-		if (_mm_movemask_epi8(hit))
-			return false;
+		if (hit)
+			return i + (size_t)__builtin_ctz(hit);
 	}
 #endif
 	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
+		uint64_t w, special;
 
 		memcpy(&w, dn + i, 8);
-		if (has_byte(w, ' ') | has_byte(w, '\\'))
-			return false;
+		special = has_byte(w, ' ') | has_byte(w, '\\');
+		if (special)
+			return i + (size_t)__builtin_ctzll(special) / 8;
 	}
 	for (; i < len; i++)
 		if (dn[i] == ' ' || dn[i] == '\\')
+			break;
+	return i;
+}
+
+bool dn_is_plain(const char *dn, size_t len)
+{
+	size_t from = 0;
+
+	for (size_t i = next_space_or_escape(dn, 0, len); i < len;
+	     i = next_space_or_escape(dn, i + 1, len))
+		if (dn[i] == '\\' || !space_kept(dn, len, i, &from))
 			return false;
 	return true;
 }

@@ -34,8 +34,9 @@ char *dn_normalise(const char *dn, size_t len);
 /* The same into out, which has room for len + 1 bytes; returns its length. */
 size_t dn_normalise_into(const char *dn, size_t len, char *out);
 /*
- * Whether dn[0..len) has neither a space nor an escape: then normalising
- * it only puts it in lower case.
+ * Whether dn[0..len) has no escape and every space of it is inside a
+ * value ("OU=Human Resources"), neither leading nor trailing: then
+ * normalising it only puts it in lower case.
  */
 bool dn_is_plain(const char *dn, size_t len);
 /* The same as a string of arena a (for the keys of a map that a holds). */

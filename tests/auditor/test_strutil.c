@@ -207,9 +207,11 @@ Test(strutil, normalise_shortcut_agrees_with_the_general_rule)
 	static const char alphabet[] = "aZ09 ,=+\\\xc3\xa9-x ,=";
 	char dn[48], fast[49], general[49];
 	unsigned seed = 12345;
+	size_t nplain_spaced = 0;
 
 	for (int round = 0; round < 200000; round++) {
 		size_t len = (size_t)(round % 41), nf, ng;
+		bool lowered;
 
 		for (size_t i = 0; i < len; i++) {
 			seed = seed * 1103515245u + 12345u;
@@ -234,18 +236,57 @@ Test(strutil, normalise_shortcut_agrees_with_the_general_rule)
 		cr_assert_eq(nf, ng, "length for \"%.*s\"", (int)len, dn);
 		cr_assert_eq(memcmp(fast, general, ng + 1), 0, "\"%.*s\": \"%s\" against \"%s\"",
 			     (int)len, dn, fast, general);
-		/* a plain DN is its normal form but for case, and hashes alike folded */
-		cr_assert_eq(dn_is_plain(dn, len), memchr(dn, ' ', len) == NULL &&
-							   memchr(dn, '\\', len) == NULL,
-			     "\"%.*s\"", (int)len, dn);
+		/*
+		 * A plain DN is its normal form but for case, and hashes alike
+		 * folded. Without an escape, and with no space just after an
+		 * '=' (which may be inside a value: "x=0= a"), a DN that is its
+		 * normal form but for case is plain.
+		 */
+		lowered = nf == len;
+		for (size_t i = 0; lowered && i < len; i++)
+			lowered = fast[i] == (dn[i] >= 'A' && dn[i] <= 'Z' ? dn[i] + 32 : dn[i]);
+		if (dn_is_plain(dn, len))
+			cr_assert(lowered, "\"%.*s\"", (int)len, dn);
+		if (memchr(dn, '\\', len))
+			cr_assert(!dn_is_plain(dn, len), "\"%.*s\"", (int)len, dn);
+		else if (!memmem(dn, len, "= ", 2))
+			cr_assert_eq(dn_is_plain(dn, len), lowered, "\"%.*s\"", (int)len, dn);
 		if (dn_is_plain(dn, len)) {
-			cr_assert_eq(nf, len);
-			for (size_t i = 0; i < len; i++)
-				cr_assert_eq(fast[i], dn[i] >= 'A' && dn[i] <= 'Z' ? dn[i] + 32 : dn[i]);
+			nplain_spaced += memchr(dn, ' ', len) != NULL;
 			cr_assert_eq(hmap_hash_folded(dn, len), hmap_hash_bytes(fast, nf),
 				     "\"%.*s\"", (int)len, dn);
 		}
 	}
+	cr_assert_gt(nplain_spaced, 1000, "plain DNs with spaces: %zu", nplain_spaced);
+}
+
+/* Spaces inside values keep a DN plain; any other space, or an escape, does not. */
+Test(strutil, plain_dns_may_have_spaces_inside_values)
+{
+	static const struct {
+		const char *dn;
+		bool plain;
+	} cases[] = {
+		{ "CN=John Smith,OU=Human Resources,DC=corp,DC=example", true },
+		{ "CN=a b+OU=c d e,DC=x", true },
+		{ "CN=Administrator,CN=Users,DC=corp", true },
+		{ "", true },
+		{ "CN=John ,OU=x", false },      /* trailing */
+		{ "CN= John,OU=x", false },      /* leading */
+		{ "CN=x, OU=y", false },         /* after a comma */
+		{ "CN=x ,OU=y", false },
+		{ "CN=a +OU=b", false },
+		{ "C N=x", false },              /* inside a type */
+		{ " CN=x", false },
+		{ "CN=x ", false },
+		{ "CN=x\\,y,OU=z", false },
+		{ "CN=Long Name With Spaces Past Sixteen Bytes,OU=Sales and Marketing", true },
+		{ "CN=Long Name With Spaces Past Sixteen Bytes,OU=Sales and Marketing ", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		cr_assert_eq(dn_is_plain(cases[i].dn, strlen(cases[i].dn)), cases[i].plain, "\"%s\"",
+			     cases[i].dn);
 }
 
 /* ---- dn_to_dns ---------------------------------------------------------- */
