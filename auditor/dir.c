@@ -179,21 +179,81 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 		if ((b)->ids[i_] == (a) && ((ra) = &(b)->e->attrs[i_]))           \
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
+/* Four bytes as a little-endian number, whatever the machine's order. */
+static inline uint64_t le32_at(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
 /*
  * The first and last eight bytes of name[0..n) (all of a shorter name in
  * *head): with the length they tell nearly all attribute names apart, and
- * they are the whole name up to sixteen bytes.
+ * they are the whole name up to sixteen bytes. A shorter name is read in
+ * two loads that may overlap, byte k of it in bits 8k to 8k + 7.
  */
-static void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
+static inline void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
 {
-	*head = *tail = 0;
+	const unsigned char *p = (const unsigned char *)name;
+
+	*tail = 0;
 	if (n >= 8) {
 		memcpy(head, name, 8);
 		memcpy(tail, name + n - 8, 8);
+	} else if (n >= 4) {
+		*head = le32_at(p) | le32_at(p + n - 4) << (8 * (n - 4));
 	} else {
-		for (size_t i = 0; i < n; i++)
-			*head |= (uint64_t)(unsigned char)name[i] << (8 * i);
+		*head = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+				    (uint64_t)p[n - 1] << (8 * (n - 1))
+			  : 0;
 	}
+}
+
+/*
+ * The lookup proper, for a spelling not in the cache (dir_attr_classify),
+ * which it then enters at slot when there is room.
+ */
+static int __attribute__((noinline))
+classify_new(struct dir *d, const char *raw, size_t n, size_t slot, uint64_t *extra)
+{
+	char name[96];
+	int id;
+
+	memcpy(name, raw, n);
+	name[n] = '\0';
+	id = dir_attr_lookup(name);
+	for (size_t k = 0; k < d->nextra; k++)
+		if (str_ieq(name, d->extra_names[k]))
+			*extra |= UINT64_C(1) << k;
+	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
+		memcpy(d->name_cache[slot].name, name, n + 1);
+		d->name_cache[slot].len = n;
+		name_words(name, n, &d->name_cache[slot].head, &d->name_cache[slot].tail);
+		d->name_cache[slot].mid = 0;
+		if (n > 16)
+			memcpy(&d->name_cache[slot].mid, name + 8, 8);
+		d->name_cache[slot].id = id;
+		d->name_cache[slot].extra = *extra;
+		d->nname_cache++;
+	}
+	return id;
+}
+
+/*
+ * Whether bytes 16 to n - 8 of two names of n > 24 bytes are the same
+ * (the others are in their words), eight at a time: without a call, the
+ * lookup needs no registers saved.
+ */
+static inline bool same_middle(const char *a, const char *b, size_t n)
+{
+	for (size_t k = 16; k < n - 8; k += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + k, 8);
+		memcpy(&y, b + k, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -205,51 +265,30 @@ static void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tai
  */
 int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
-	char name[96];
 	size_t slot;
-	uint64_t head, tail, mid;
-	int id;
+	uint64_t head, tail, mid = 0;
 
 	*extra = 0;
-	if (n == 0 || n >= sizeof(name))
+	if (n == 0 || n >= sizeof(d->name_cache[0].name))
 		return -1;
 	name_words(raw, n, &head, &tail);
-	mid = 0;
 	if (n > 16)
 		memcpy(&mid, raw + 8, 8);
 	slot = (size_t)(((head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
 			40) & (DIR_NAME_CACHE - 1);
 	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
-		const char *cached = d->name_cache[slot].name;
-
 		/*
 		 * The three words are the whole name up to 24 bytes; beyond,
 		 * the rest of its middle is compared.
 		 */
 		if (d->name_cache[slot].len == n && d->name_cache[slot].head == head &&
 		    d->name_cache[slot].tail == tail && d->name_cache[slot].mid == mid &&
-		    (n <= 24 || memcmp(cached + 16, raw + 16, n - 24) == 0)) {
+		    (n <= 24 || same_middle(d->name_cache[slot].name, raw, n))) {
 			*extra = d->name_cache[slot].extra;
 			return d->name_cache[slot].id;
 		}
 	}
-	memcpy(name, raw, n);
-	name[n] = '\0';
-	id = dir_attr_lookup(name);
-	for (size_t k = 0; k < d->nextra; k++)
-		if (str_ieq(name, d->extra_names[k]))
-			*extra |= UINT64_C(1) << k;
-	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
-		memcpy(d->name_cache[slot].name, name, n + 1);
-		d->name_cache[slot].len = n;
-		d->name_cache[slot].head = head;
-		d->name_cache[slot].tail = tail;
-		d->name_cache[slot].mid = mid;
-		d->name_cache[slot].id = id;
-		d->name_cache[slot].extra = *extra;
-		d->nname_cache++;
-	}
-	return id;
+	return classify_new(d, raw, n, slot, extra);
 }
 
 /* The fixed attribute a raw attribute carries, or -1 (dir_attr_classify). */

@@ -787,6 +787,52 @@ Test(dir, attribute_names_beyond_the_name_cache)
 }
 
 /*
+ * A name is remembered by its bytes, not by what they hash to: names of
+ * every length from 1 to 36 (extra attributes of a policy), each with one
+ * byte changed at every place, are told apart from them whichever of the
+ * two comes first.
+ */
+Test(dir, attribute_names_one_byte_apart_at_any_length)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char names[36][40];
+	const char *extra[36];
+
+	for (size_t len = 1; len <= 36; len++) {
+		memcpy(names[len - 1], letters, len);
+		names[len - 1][len] = '\0';
+		extra[len - 1] = names[len - 1];
+	}
+	for (int first = 0; first < 2; first++) {
+		for (size_t len = 1; len <= 36; len++) {
+			for (size_t at = 0; at < len; at++) {
+				struct dir d;
+				char other[40];
+				uint64_t bits, other_bits;
+				int id, other_id;
+
+				dir_init(&d, extra, 36);
+				memcpy(other, names[len - 1], len + 1);
+				other[at] = '_';
+				if (first) {
+					other_id = dir_attr_classify(&d, other, len, &other_bits);
+					id = dir_attr_classify(&d, names[len - 1], len, &bits);
+				} else {
+					id = dir_attr_classify(&d, names[len - 1], len, &bits);
+					other_id = dir_attr_classify(&d, other, len, &other_bits);
+				}
+				cr_assert_eq(id, -1);
+				cr_assert_eq(bits, UINT64_C(1) << (len - 1), "\"%s\"", names[len - 1]);
+				cr_assert_eq(other_id, -1);
+				cr_assert_eq(other_bits, 0, "\"%s\" taken for \"%s\"", other,
+					     names[len - 1]);
+				dir_release(&d);
+			}
+		}
+	}
+}
+
+/*
  * Names alike in length and in their first and last eight bytes stay
  * apart: in the eight bytes after the first (a name of 18), and beyond
  * them (a name of 29).
