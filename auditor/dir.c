@@ -411,7 +411,8 @@ static const char *sid_value(struct builder *b, const struct raw_attr *ra, const
 			return arena_strdup(&b->d->arena, buf);
 		}
 	}
-	if (sid_to_text((const unsigned char *)v->val, v->len, buf, sizeof(buf)) < 0) {
+	if (sid_to_text_cached(&b->d->sid_cache, (const unsigned char *)v->val, v->len, buf,
+			       sizeof(buf)) < 0) {
 		bad_value(b, ra, "SID");
 		return NULL;
 	}

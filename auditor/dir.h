@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "hmap.h"
 #include "sbuf.h"
+#include "sid.h"
 
 struct error;
 struct policy;
@@ -382,6 +383,8 @@ struct dir {
 		char name[96];
 	} name_cache[DIR_NAME_CACHE];
 	size_t nname_cache;
+	/* the domain part of the last binary objectSid read (dir_add) */
+	struct sid_cache sid_cache;
 
 	/* external evidence (CSV exports) */
 	bool mfa_csv_loaded;     /* the enrollment CSV was read */

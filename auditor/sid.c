@@ -59,6 +59,37 @@ int sid_to_text(const unsigned char *bin, size_t len, char *buf, size_t size)
 	return 0;
 }
 
+int sid_to_text_cached(struct sid_cache *c, const unsigned char *bin, size_t len, char *buf,
+		       size_t size)
+{
+	size_t off;
+	const char *dash;
+
+	/* the kept bytes hold the revision and the count: a match is well formed */
+	if (c->bin_len && len == c->bin_len + 4 && memcmp(c->bin, bin, c->bin_len) == 0 &&
+	    c->text_len < size) {
+		const unsigned char *p = bin + len - 4;
+		uint32_t rid = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			       (uint32_t)p[3] << 24;
+
+		memcpy(buf, c->text, c->text_len);
+		off = c->text_len;
+		return put_part(buf, size, &off, rid) ? 0 : -1;
+	}
+	if (sid_to_text(bin, len, buf, size) < 0)
+		return -1;
+	c->bin_len = 0;
+	dash = strrchr(buf, '-');
+	/* a SID with a sub-authority: keep what precedes its last one */
+	if (bin[1] > 0 && dash && (size_t)(dash - buf) < sizeof(c->text)) {
+		c->bin_len = len - 4;
+		memcpy(c->bin, bin, len - 4);
+		c->text_len = (size_t)(dash - buf);
+		memcpy(c->text, buf, c->text_len);
+	}
+	return 0;
+}
+
 int sid_is_text(const char *s)
 {
 	int parts = 0;

@@ -138,3 +138,49 @@ Test(sid, rid_and_domain_part)
 	cr_expect_eq(sid_domain_len("S-1-5"), 0);
 	cr_expect_eq(sid_domain_len("nothing"), 0);
 }
+
+/*
+ * Converting with a cache of the last domain part gives what converting
+ * alone gives, for SIDs of one domain in a row, of others in between,
+ * with as many sub-authorities less or more, and malformed ones.
+ */
+Test(sid, cached_domain_part_gives_the_same_text)
+{
+	struct sid_cache c = { 0 };
+	unsigned seed = 7;
+
+	for (int i = 0; i < 20000; i++) {
+		unsigned char bin[8 + 4 * 16 + 4] = { 0 };
+		char want[SID_TEXT_MAX], got[SID_TEXT_MAX];
+		size_t n, len;
+		int rw, rg;
+
+		seed = seed * 1103515245u + 12345u;
+		/* mostly one domain of four sub-authorities and a RID */
+		n = (seed >> 16) % 8 ? 5 : (seed >> 20) % 17;
+		len = 8 + 4 * n;
+		bin[0] = 1;
+		bin[1] = (unsigned char)n;
+		memset(bin + 2, 0, 6);
+		bin[7] = (seed >> 24) % 16 ? 5 : 32;
+		for (size_t k = 0; k < n; k++) {
+			uint32_t v = k + 1 < n && (seed >> 12) % 4 ? 21 + (uint32_t)k * 1000003u
+								  : seed * (uint32_t)(k + 3);
+
+			memcpy(bin + 8 + 4 * k, &(uint32_t){ v }, 4);
+			seed = seed * 1103515245u + 12345u;
+		}
+		if (i % 97 == 0)
+			bin[0] = 2;           /* a malformed one: the revision */
+		if (i % 89 == 0)
+			len--;                /* a short one */
+		if (i % 83 == 0)
+			len += 4;             /* one longer than its count says */
+		rw = sid_to_text(bin, len, want, sizeof(want));
+		rg = sid_to_text_cached(&c, bin, len, got, sizeof(got));
+		cr_assert_eq(rg, rw, "SID %d", i);
+		if (rw == 0)
+			cr_assert_str_eq(got, want, "SID %d", i);
+	}
+	cr_assert_gt(c.bin_len, 0, "the cache was used");
+}
