@@ -4,8 +4,10 @@
  */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -90,6 +92,52 @@ Test(timeutil, filetime_malformed)
 	/* length bounds the string: "0" of "0123" */
 	cr_expect_eq(time_from_filetime("0123", 1, &t), 0);
 	cr_expect_eq(t, TIME_NEVER);
+}
+
+/*
+ * Numbers of every length from 1 to 21 digits, signed or not, and with a
+ * byte that is not a digit at every place, read as strtoll() reads them:
+ * out of range or malformed is an error.
+ */
+Test(timeutil, filetime_of_every_length_agrees_with_strtoll)
+{
+	unsigned seed = 99;
+
+	for (int round = 0; round < 20000; round++) {
+		char num[32];
+		size_t len = 1 + (size_t)(round % 21), at = SIZE_MAX, n = 0;
+		int64_t t = 7, want = 7;
+		long long v;
+		char *end;
+		int rc;
+
+		seed = seed * 1103515245u + 12345u;
+		if (round % 5 == 0)
+			num[n++] = (seed >> 8) % 2 ? '-' : '+';
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* a high first digit now and then, to overflow at 19 */
+			num[n++] = (char)('0' + (i == 0 && round % 3 == 0 ? 9 : (seed >> 16) % 10));
+		}
+		num[n] = '\0';
+		if (round % 4 == 1) {
+			at = (seed >> 20) % n;
+			/* the bytes either side of the digits, and one far off */
+			num[at] = "/:x\xb0"[(seed >> 24) % 4];
+		}
+		errno = 0;
+		v = strtoll(num, &end, 10);
+		rc = ft(num, &t);
+		if (errno == ERANGE || *end || at != SIZE_MAX || end == num) {
+			cr_assert_eq(rc, -1, "\"%s\"", num);
+			cr_assert_eq(t, 7, "\"%s\" untouched", num);
+			continue;
+		}
+		want = v == 0 || v == INT64_MAX || v < 0 ? TIME_NEVER
+							  : v / 10000000 - 11644473600LL;
+		cr_assert_eq(rc, 0, "\"%s\"", num);
+		cr_assert_eq(t, want, "\"%s\"", num);
+	}
 }
 
 /* ---- GeneralizedTime ---------------------------------------------------- */
