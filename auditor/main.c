@@ -31,6 +31,7 @@
 #include "outfile.h"
 #include "policy.h"
 #include "sbuf.h"
+#include "thread.h"
 #include "timeutil.h"
 
 static int fail(const struct error *err)
@@ -200,6 +201,72 @@ static bool want_color(void)
 	return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
+struct release_job {
+	struct audit *a;
+	struct dir *d;
+};
+
+static void *release_audit(void *arg)
+{
+	struct release_job *job = arg;
+
+	audit_release(job->a);
+	dir_release(job->d);
+	return NULL;
+}
+
+/*
+ * The reports are written: rename them into place and, once they are, show
+ * the summary. Renaming over a large report waits while the file system
+ * frees the old one (0.1 s at a million accounts), and giving back the
+ * audit's memory takes as long: a second thread releases the audit and its
+ * directory meanwhile (*released set), the summary rendered before. The
+ * exit code, or that of an error.
+ */
+static int finish(const struct cli *c, struct audit *a, struct dir *d,
+		  const struct report_meta *meta, const struct baseline *bl, int code,
+		  bool *released)
+{
+	struct release_job job = { a, d };
+	struct error err = ERROR_INIT;
+	char *summary = NULL;
+	size_t len = 0;
+	pthread_t tid;
+
+	if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
+	    !(c->junit && strcmp(c->junit, "-") == 0)) {
+		FILE *m = open_memstream(&summary, &len);
+
+		if (m) {
+			report_console(m, a, meta, want_color(), c->verbose);
+			if (c->baseline)
+				baseline_console(m, bl, want_color());
+			if (fclose(m) != 0) {
+				free(summary);
+				summary = NULL;
+			}
+		}
+		if (!summary) {
+			/* no memory for it: show it after the renaming, as it is */
+			if (outfile_finish(&err) < 0)
+				return fail(&err);
+			report_console(stdout, a, meta, want_color(), c->verbose);
+			if (c->baseline)
+				baseline_console(stdout, bl, want_color());
+			return code;
+		}
+	}
+	*released = thread_start(&tid, release_audit, &job);
+	if (outfile_finish(&err) < 0)
+		code = fail(&err);
+	else if (summary)
+		fwrite(summary, 1, len, stdout);
+	free(summary);
+	if (*released)
+		pthread_join(tid, NULL);
+	return code;
+}
+
 static int cmd_audit(const struct cli *c)
 {
 	struct policy p;
@@ -215,6 +282,9 @@ static int cmd_audit(const struct cli *c)
 	struct evidence_stats ev;
 	double t_read, t_resolve, t_checks;
 	struct baseline bl;
+	size_t nentries = 0;
+	struct sbuf slow = SBUF_INIT;
+	bool released = false;
 	int code;
 
 	if (c->nargs)
@@ -277,6 +347,12 @@ static int cmd_audit(const struct cli *c)
 	audit_init(&a, &d, &p, now);
 	audit_run(&a);
 	t_checks = seconds_since(&t0);
+	/* what -v tells at the end, kept: the audit may be gone by then */
+	nentries = d.nentries;
+	for (size_t i = 0; c->verbose && i < registry_count(); i++)
+		if (a.states[i].seconds >= 0.05)
+			sbuf_addf(&slow, "privaudit: check %s took %.2f s\n", registry_get(i)->id,
+				  a.states[i].seconds);
 	if (c->baseline && baseline_apply(&bl, &a, d.domain_sid, c->force, &err) < 0) {
 		code = fail(&err);
 		goto out_audit;
@@ -297,28 +373,23 @@ static int cmd_audit(const struct cli *c)
 	    (c->junit && report_junit_write(&a, c->junit, &err) < 0)) {
 		outfile_discard();
 		code = fail(&err);
-	} else if (outfile_finish(&err) < 0) {
-		code = fail(&err);
-	} else if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
-		   !(c->junit && strcmp(c->junit, "-") == 0)) {
-		report_console(stdout, &a, &meta, want_color(), c->verbose);
-		if (c->baseline)
-			baseline_console(stdout, &bl, want_color());
+	} else {
+		code = finish(c, &a, &d, &meta, &bl, code, &released);
 	}
 	if (c->verbose) {
 		fprintf(stderr, "privaudit: %zu entries: read %.2f s, resolve %.2f s, checks %.2f s, "
-				"reports %.2f s\n", d.nentries, t_read, t_resolve, t_checks,
+				"reports %.2f s\n", nentries, t_read, t_resolve, t_checks,
 			seconds_since(&t0));
-		for (size_t i = 0; i < registry_count(); i++)
-			if (a.states[i].seconds >= 0.05)
-				fprintf(stderr, "privaudit: check %s took %.2f s\n", registry_get(i)->id,
-					a.states[i].seconds);
+		fputs(slow.buf, stderr);
 	}
 out_audit:
-	audit_release(&a);
+	if (!released)
+		audit_release(&a);
 out_dir:
-	dir_release(&d);
+	if (!released)
+		dir_release(&d);
 	arena_reserve_release();
+	sbuf_release(&slow);
 	ldap_info_release(&info);
 	baseline_release(&bl);
 	policy_release(&p);
