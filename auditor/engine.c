@@ -404,13 +404,17 @@ void finding_ev_bool(struct finding *f, const char *key, bool val)
 void finding_ev_time(struct finding *f, const char *key, int64_t t)
 {
 	char buf[32];
+	size_t start;
 
 	if (t == TIME_NEVER) {
 		finding_ev_str(f, key, NULL);
 		return;
 	}
 	time_format(t, buf, sizeof(buf));
-	finding_ev_str(f, key, buf);
+	/* ASCII: nothing to clean */
+	start = ev_begin(f, EV_STR, key);
+	ev_put_text(f, buf, strlen(buf));
+	ev_commit(f, start);
 }
 
 void finding_ev_strs(struct finding *f, const char *key, const char *const *vals, size_t n)

@@ -53,7 +53,19 @@ bool utf8_valid(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (len) {
-		size_t n = utf8_seq(p, len);
+		size_t n;
+		uint64_t w;
+
+		/* nearly all directory text is ASCII: eight bytes at a time */
+		if (len >= 8) {
+			memcpy(&w, p, 8);
+			if (!(w & UINT64_C(0x8080808080808080))) {
+				p += 8;
+				len -= 8;
+				continue;
+			}
+		}
+		n = utf8_seq(p, len);
 
 		if (!n)
 			return false;

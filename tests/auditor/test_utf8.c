@@ -2,7 +2,9 @@
  * Tests for auditor/utf8.c.
  */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../auditor/sbuf.h"
 #include "../../auditor/utf8.h"
@@ -49,4 +51,35 @@ Test(utf8, cell_text_fits_the_limit_exactly)
 	utf8_cell_text(&sb, "x\xef\xbf\xbey\x80", 10);
 	cr_expect_str_eq(sb.buf, "x\xef\xbf\xbdy\xef\xbf\xbd");
 	sbuf_release(&sb);
+}
+
+/*
+ * ASCII is checked eight bytes at a time: each sequence above, valid or
+ * not, is judged the same with any number of ASCII bytes before and after
+ * it, so that it falls at every place of those eight.
+ */
+Test(utf8, a_sequence_is_judged_the_same_anywhere_in_ascii)
+{
+	static const struct {
+		const char *seq;
+		bool valid;
+	} seqs[] = {
+		{ "\xe5\x88\x9d", true }, { "\xf0\x9f\x94\x91", true }, { "\xc3\xa9", true },
+		{ "\xc0\x80", false }, { "\xe0\x80\xaf", false }, { "\xed\xa0\x80", false },
+		{ "\xf4\x90\x80\x80", false }, { "\xe3\x81", false }, { "\x80", false },
+		{ "\xff", false },
+	};
+	char buf[64];
+
+	for (size_t k = 0; k < sizeof(seqs) / sizeof(*seqs); k++)
+		for (size_t before = 0; before <= 20; before++)
+			for (size_t after = 0; after <= 20; after++) {
+				size_t n = strlen(seqs[k].seq), len = before + n + after;
+
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf + before, seqs[k].seq, n);
+				cr_assert_eq(utf8_valid(buf, len), seqs[k].valid,
+					     "sequence %zu after %zu bytes, %zu after it", k, before,
+					     after);
+			}
 }
