@@ -99,10 +99,10 @@ static void find_domain_sid(struct dir *d)
 
 static void resolve_account_basics(struct dir *d, struct account *a, int64_t now)
 {
-	uint32_t rid = a->h.sid ? sid_rid(a->h.sid) : 0;
-	bool in_domain = a->h.sid && d->domain_sid &&
-			 sid_domain_len(a->h.sid) == strlen(d->domain_sid) &&
-			 strncmp(a->h.sid, d->domain_sid, strlen(d->domain_sid)) == 0;
+	uint32_t rid = 0;
+	size_t dlen = a->h.sid ? sid_split(a->h.sid, &rid) : 0;
+	bool in_domain = dlen && d->domain_sid && dlen == strlen(d->domain_sid) &&
+			 memcmp(a->h.sid, d->domain_sid, dlen) == 0;
 
 	if (in_domain && rid == RID_KRBTGT)
 		a->roles |= ROLE_KRBTGT;

@@ -111,24 +111,39 @@ int sid_is_text(const char *s)
 	return parts >= 2 && s[-1] != '-';
 }
 
+size_t sid_split(const char *sid, uint32_t *rid)
+{
+	const char *dash = NULL;
+	int dashes = 0;
+	uint64_t v = 0;
+
+	*rid = 0;
+	for (const char *p = sid; *p; p++)
+		if (*p == '-') {
+			dash = p;
+			dashes++;
+		}
+	/* S-1-5-32-544 has a RID (544) in the BUILTIN domain S-1-5-32 */
+	if (!dash || dashes < 3)
+		return 0;
+	/* as (uint32_t)strtoul() reads the digits: all of them, saturated */
+	for (const char *p = dash + 1; *p >= '0' && *p <= '9'; p++)
+		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*p - '0');
+	*rid = (uint32_t)v;
+	return (size_t)(dash - sid);
+}
+
 uint32_t sid_rid(const char *sid)
 {
-	const char *dash = strrchr(sid, '-');
+	uint32_t rid;
 
-	if (!dash || sid_domain_len(sid) == 0)
-		return 0;
-	return (uint32_t)strtoul(dash + 1, NULL, 10);
+	sid_split(sid, &rid);
+	return rid;
 }
 
 size_t sid_domain_len(const char *sid)
 {
-	const char *dash = strrchr(sid, '-');
-	int dashes = 0;
+	uint32_t rid;
 
-	for (const char *p = sid; *p; p++)
-		dashes += *p == '-';
-	/* S-1-5-32-544 has a RID (544) in the BUILTIN domain S-1-5-32 */
-	if (!dash || dashes < 3)
-		return 0;
-	return (size_t)(dash - sid);
+	return sid_split(sid, &rid);
 }

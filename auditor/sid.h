@@ -37,5 +37,7 @@ uint32_t sid_rid(const char *sid);
  * when the SID has no RID.
  */
 size_t sid_domain_len(const char *sid);
+/* Both at once: the length of the domain part, and the RID in *rid. */
+size_t sid_split(const char *sid, uint32_t *rid);
 
 #endif

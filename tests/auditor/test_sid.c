@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../auditor/sid.h"
@@ -137,6 +138,32 @@ Test(sid, rid_and_domain_part)
 	cr_expect_eq(sid_rid("S-1-5"), 0);
 	cr_expect_eq(sid_domain_len("S-1-5"), 0);
 	cr_expect_eq(sid_domain_len("nothing"), 0);
+}
+
+/* sid_split() gives both in one pass, as the two functions do. */
+Test(sid, split_gives_the_domain_part_and_the_rid)
+{
+	static const char *const sids[] = {
+		"S-1-5-21-1-2-3-500", "S-1-5-21-3623811015-3361044348-30300820-1013",
+		"S-1-5-21-1-2-3-4294967295", "S-1-5-21-1-2-3-4294967296", "S-1-5-18",
+		"S-1-5-32-544", "S-1-5", "S-1", "nothing", "S-1-5-21-1-2-3-",
+		"S-1-5-21-1-2-3-99999999999999999999999",
+	};
+
+	for (size_t i = 0; i < sizeof(sids) / sizeof(*sids); i++) {
+		uint32_t rid = 7;
+		size_t len = sid_split(sids[i], &rid);
+		const char *dash = strrchr(sids[i], '-');
+		int dashes = 0;
+
+		for (const char *p = sids[i]; *p; p++)
+			dashes += *p == '-';
+		cr_expect_eq(len, dashes >= 3 ? (size_t)(dash - sids[i]) : 0, "%s", sids[i]);
+		cr_expect_eq(rid, dashes >= 3 ? (uint32_t)strtoul(dash + 1, NULL, 10) : 0, "%s",
+			     sids[i]);
+		cr_expect_eq(sid_rid(sids[i]), rid, "%s", sids[i]);
+		cr_expect_eq(sid_domain_len(sids[i]), len, "%s", sids[i]);
+	}
 }
 
 /*
