@@ -32,24 +32,14 @@ uint64_t hmap_hash_exact(const char *key)
 static inline uint64_t hash_bytes(const char *key, size_t len, int fold)
 {
 	size_t i = 0;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL), w;
+	uint64_t h = HMAP_HASH_START(len), w;
 
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, key + i, 8);
-		if (fold)
-			w = str_fold8(w);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 31;
+		h = hmap_hash_word(h, fold ? str_fold8(w) : w);
 	}
-	w = 0;
-	memcpy(&w, key + i, len - i);
-	if (fold)
-		w = str_fold8(w);
-	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	w = hmap_hash_tail(key, i, len);
+	return hmap_hash_end(h, fold ? str_fold8(w) : w);
 }
 
 uint64_t hmap_hash_bytes(const char *key, size_t len)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct hmap_slot {
 	uint64_t hash;
@@ -56,6 +57,75 @@ uint64_t hmap_hash_exact(const char *key);
 uint64_t hmap_hash_bytes(const char *key, size_t len);
 /* hmap_hash_bytes of key[0..len) in lower case: a folded map's hash of it. */
 uint64_t hmap_hash_folded(const char *key, size_t len);
+
+/*
+ * The steps of hmap_hash_bytes(), for a caller that hashes bytes as it
+ * scans them for more (dn_plain_hash): HMAP_HASH_START(len), then
+ * hmap_hash_word() of each whole eight bytes in turn, then
+ * hmap_hash_end() of the last 0 to 7 (hmap_hash_tail() gives them).
+ */
+#define HMAP_HASH_START(len) (UINT64_C(0x9e3779b97f4a7c15) ^ ((len) * UINT64_C(0xff51afd7ed558ccd)))
+
+static inline uint64_t hmap_hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ h >> 31;
+}
+
+/*
+ * The key[i..len) left after the whole words, fewer than eight bytes,
+ * as a number with byte i in its low bits whatever the machine's byte
+ * order, and without a call: read back from the end when the key has
+ * eight bytes or more, else in overlapping pieces.
+ */
+/* Eight or four bytes read from memory, as a number with the first byte lowest. */
+static inline uint64_t hmap_hash_le(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(w);
+#else
+	return w;
+#endif
+}
+
+static inline uint64_t hmap_hash_le32(uint32_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap32(w);
+#else
+	return w;
+#endif
+}
+
+static inline uint64_t hmap_hash_tail(const char *key, size_t i, size_t len)
+{
+	size_t n = len - i;
+	uint64_t w = 0;
+	uint32_t a, b;
+
+	if (!n)
+		return 0;
+	if (len >= 8) {
+		memcpy(&w, key + len - 8, 8);
+		return hmap_hash_le(w) >> 8 * (8 - n);
+	}
+	if (n >= 4) {
+		memcpy(&a, key + i, 4);
+		memcpy(&b, key + len - 4, 4);
+		return hmap_hash_le32(a) | hmap_hash_le32(b) << 8 * (n - 4);
+	}
+	return (uint64_t)(unsigned char)key[i] |
+	       (uint64_t)(unsigned char)key[i + n / 2] << 8 * (n / 2) |
+	       (uint64_t)(unsigned char)key[len - 1] << 8 * (n - 1);
+}
+
+static inline uint64_t hmap_hash_end(uint64_t h, uint64_t tail)
+{
+	h = (h ^ tail) * UINT64_C(0x9e3779b97f4a7c15);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ h >> 33;
+}
 /* hmap_get with h = hmap_hash(m, key). */
 void *hmap_get_hashed(const struct hmap *m, const char *key, uint64_t h);
 /*

@@ -426,11 +426,11 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 		b->attr_off[k] = NO_NDN;
 		if (!is_member(&b->attrs[k]))
 			continue;
-		b->attr_ndn[k].any_case = dn_is_plain(b->vals[k].val, b->vals[k].len);
+		b->attr_ndn[k].any_case = dn_plain_hash(b->vals[k].val, b->vals[k].len,
+							&b->attr_ndn[k].hash);
 		if (b->attr_ndn[k].any_case) {
 			/* normalising it would only put it in lower case */
 			b->attr_off[k] = AS_WRITTEN;
-			b->attr_ndn[k].hash = hmap_hash_folded(b->vals[k].val, b->vals[k].len);
 			b->attr_ndn[k].len = b->vals[k].len;
 		} else {
 			b->attr_off[k] = dir_ndn_append(&b->norm, b->vals[k].val, b->vals[k].len,

@@ -11,6 +11,7 @@
 #endif
 
 #include "arena.h"
+#include "hmap.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -298,9 +299,15 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	return len;
 }
 
-/* The first space or backslash of dn[i..len), or len. */
-static size_t next_space_or_escape(const char *dn, size_t i, size_t len)
+bool dn_plain_hash(const char *dn, size_t len, uint64_t *hash)
 {
+	size_t i = 0, from = 0;
+	uint64_t h = HMAP_HASH_START(len), w;
+
+	/*
+	 * Sixteen bytes at a time, then eight: looked at for ' ' and '\\',
+	 * and lowered into the hash.
+	 */
 #ifdef __SSE2__
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(dn + i));
@@ -308,33 +315,44 @@ static size_t next_space_or_escape(const char *dn, size_t i, size_t len)
 			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
 				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 
-		if (hit)
-			return i + (size_t)__builtin_ctz(hit);
+		for (; hit; hit &= hit - 1) {
+			size_t k = i + (size_t)__builtin_ctz(hit);
+
+			if (dn[k] == '\\' || !space_kept(dn, len, k, &from))
+				return false;
+		}
+		memcpy(&w, dn + i, 8);
+		h = hmap_hash_word(h, str_fold8(w));
+		memcpy(&w, dn + i + 8, 8);
+		h = hmap_hash_word(h, str_fold8(w));
 	}
 #endif
 	for (; i + 8 <= len; i += 8) {
-		uint64_t w, special;
+		uint64_t special;
 
 		memcpy(&w, dn + i, 8);
-		special = has_byte(w, ' ') | has_byte(w, '\\');
-		if (special)
-			return i + (size_t)__builtin_ctzll(special) / 8;
+		/* no byte is missed; one above a flagged byte may be flagged in error */
+		for (special = hmap_hash_le(has_byte(w, ' ') | has_byte(w, '\\')); special;
+		     special &= special - 1) {
+			size_t k = i + (size_t)__builtin_ctzll(special) / 8;
+
+			if (dn[k] == '\\' || (dn[k] == ' ' && !space_kept(dn, len, k, &from)))
+				return false;
+		}
+		h = hmap_hash_word(h, str_fold8(w));
 	}
-	for (; i < len; i++)
-		if (dn[i] == ' ' || dn[i] == '\\')
-			break;
-	return i;
+	for (size_t k = i; k < len; k++)
+		if (dn[k] == '\\' || (dn[k] == ' ' && !space_kept(dn, len, k, &from)))
+			return false;
+	*hash = hmap_hash_end(h, str_fold8(hmap_hash_tail(dn, i, len)));
+	return true;
 }
 
 bool dn_is_plain(const char *dn, size_t len)
 {
-	size_t from = 0;
+	uint64_t hash;
 
-	for (size_t i = next_space_or_escape(dn, 0, len); i < len;
-	     i = next_space_or_escape(dn, i + 1, len))
-		if (dn[i] == '\\' || !space_kept(dn, len, i, &from))
-			return false;
-	return true;
+	return dn_plain_hash(dn, len, &hash);
 }
 
 char *dn_normalise_in(struct arena *a, const char *dn)

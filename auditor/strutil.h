@@ -39,6 +39,11 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out);
  * normalising it only puts it in lower case.
  */
 bool dn_is_plain(const char *dn, size_t len);
+/*
+ * dn_is_plain(), and when dn is plain, its hmap_hash_folded() in *hash:
+ * both in one pass.
+ */
+bool dn_plain_hash(const char *dn, size_t len, uint64_t *hash);
 /* The same as a string of arena a (for the keys of a map that a holds). */
 char *dn_normalise_in(struct arena *a, const char *dn);
 /*

@@ -1237,6 +1237,32 @@ Test(hmap, put_get_case_insensitive)
 	cr_expect_null(hmap_get(&m, "Domain Admins"));
 }
 
+/*
+ * Every byte counts in a hash: keys of every length up to 40 hash apart
+ * from the same key with one byte changed at any place, folded or not,
+ * and a key hashes folded as its lower case does.
+ */
+Test(hmap, every_byte_of_a_key_counts_in_its_hash)
+{
+	char key[41], other[41], lower[41];
+
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t i = 0; i < len; i++) {
+			key[i] = (char)('A' + (i * 7 + len) % 26);
+			lower[i] = (char)(key[i] + 32);
+		}
+		cr_assert_eq(hmap_hash_folded(key, len), hmap_hash_bytes(lower, len), "length %zu", len);
+		for (size_t at = 0; at < len; at++) {
+			memcpy(other, key, len);
+			other[at] = '0';
+			cr_assert_neq(hmap_hash_bytes(key, len), hmap_hash_bytes(other, len),
+				      "length %zu, byte %zu", len, at);
+			cr_assert_neq(hmap_hash_folded(key, len), hmap_hash_folded(other, len),
+				      "length %zu, byte %zu", len, at);
+		}
+	}
+}
+
 Test(hmap, grows_and_keeps_every_key)
 {
 	static char keys[3000][16];

@@ -252,9 +252,13 @@ Test(strutil, normalise_shortcut_agrees_with_the_general_rule)
 		else if (!memmem(dn, len, "= ", 2))
 			cr_assert_eq(dn_is_plain(dn, len), lowered, "\"%.*s\"", (int)len, dn);
 		if (dn_is_plain(dn, len)) {
+			uint64_t h = 0;
+
 			nplain_spaced += memchr(dn, ' ', len) != NULL;
 			cr_assert_eq(hmap_hash_folded(dn, len), hmap_hash_bytes(fast, nf),
 				     "\"%.*s\"", (int)len, dn);
+			cr_assert(dn_plain_hash(dn, len, &h));
+			cr_assert_eq(h, hmap_hash_bytes(fast, nf), "\"%.*s\"", (int)len, dn);
 		}
 	}
 	cr_assert_gt(nplain_spaced, 1000, "plain DNs with spaces: %zu", nplain_spaced);
