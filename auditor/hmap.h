@@ -72,12 +72,6 @@ static inline uint64_t hmap_hash_word(uint64_t h, uint64_t w)
 	return h ^ h >> 31;
 }
 
-/*
- * The key[i..len) left after the whole words, fewer than eight bytes,
- * as a number with byte i in its low bits whatever the machine's byte
- * order, and without a call: read back from the end when the key has
- * eight bytes or more, else in overlapping pieces.
- */
 /* Eight or four bytes read from memory, as a number with the first byte lowest. */
 static inline uint64_t hmap_hash_le(uint64_t w)
 {
@@ -97,6 +91,12 @@ static inline uint64_t hmap_hash_le32(uint32_t w)
 #endif
 }
 
+/*
+ * The key[i..len) left after the whole words, fewer than eight bytes,
+ * as a number with byte i in its low bits whatever the machine's byte
+ * order, and without a call: read back from the end when the key has
+ * eight bytes or more, else in overlapping pieces.
+ */
 static inline uint64_t hmap_hash_tail(const char *key, size_t i, size_t len)
 {
 	size_t n = len - i;
