@@ -208,34 +208,15 @@ static inline void name_words(const char *name, size_t n, uint64_t *head, uint64
 	}
 }
 
-/*
- * The lookup proper, for a spelling not in the cache (dir_attr_classify),
- * which it then enters at slot when there is room.
- */
-static int __attribute__((noinline))
-classify_new(struct dir *d, const char *raw, size_t n, size_t slot, uint64_t *extra)
+/* The name cache's slot for name[0..n) (0 < n < 96), and its words. */
+static size_t name_slot(const char *name, size_t n, uint64_t *head, uint64_t *tail, uint64_t *mid)
 {
-	char name[96];
-	int id;
-
-	memcpy(name, raw, n);
-	name[n] = '\0';
-	id = dir_attr_lookup(name);
-	for (size_t k = 0; k < d->nextra; k++)
-		if (str_ieq(name, d->extra_names[k]))
-			*extra |= UINT64_C(1) << k;
-	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
-		memcpy(d->name_cache[slot].name, name, n + 1);
-		d->name_cache[slot].len = n;
-		name_words(name, n, &d->name_cache[slot].head, &d->name_cache[slot].tail);
-		d->name_cache[slot].mid = 0;
-		if (n > 16)
-			memcpy(&d->name_cache[slot].mid, name + 8, 8);
-		d->name_cache[slot].id = id;
-		d->name_cache[slot].extra = *extra;
-		d->nname_cache++;
-	}
-	return id;
+	name_words(name, n, head, tail);
+	*mid = 0;
+	if (n > 16)
+		memcpy(mid, name + 8, 8);
+	return (size_t)(((*head * 0x9e3779b97f4a7c15ULL) ^ (*tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
+			40) & (DIR_NAME_CACHE - 1);
 }
 
 /*
@@ -263,19 +244,15 @@ static inline bool same_middle(const char *a, const char *b, size_t n)
  * them, or a slot, take the next free one). When the table is as full as
  * it may be, further spellings are looked up every time.
  */
-int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
+int dir_attr_seen(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
 	size_t slot;
-	uint64_t head, tail, mid = 0;
+	uint64_t head, tail, mid;
 
 	*extra = 0;
 	if (n == 0 || n >= sizeof(d->name_cache[0].name))
-		return -1;
-	name_words(raw, n, &head, &tail);
-	if (n > 16)
-		memcpy(&mid, raw + 8, 8);
-	slot = (size_t)(((head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc4ceb9fe1a85ec53ULL) ^ n) >>
-			40) & (DIR_NAME_CACHE - 1);
+		return DIR_ATTR_UNSEEN;
+	slot = name_slot(raw, n, &head, &tail, &mid);
 	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
 		/*
 		 * The three words are the whole name up to 24 bytes; beyond,
@@ -288,7 +265,51 @@ int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 			return d->name_cache[slot].id;
 		}
 	}
-	return classify_new(d, raw, n, slot, extra);
+	return DIR_ATTR_UNSEEN;
+}
+
+/*
+ * The lookup proper, of a spelling not in the cache, which it then enters
+ * in the first free slot when there is room.
+ */
+static int __attribute__((noinline))
+classify_new(struct dir *d, const char *raw, size_t n, uint64_t *extra)
+{
+	char name[96];
+	uint64_t head, tail, mid;
+	size_t slot = name_slot(raw, n, &head, &tail, &mid);
+	int id;
+
+	memcpy(name, raw, n);
+	name[n] = '\0';
+	id = dir_attr_lookup(name);
+	for (size_t k = 0; k < d->nextra; k++)
+		if (str_ieq(name, d->extra_names[k]))
+			*extra |= UINT64_C(1) << k;
+	if (d->nname_cache < DIR_NAME_CACHE / 4 * 3) {
+		while (d->name_cache[slot].len)
+			slot = (slot + 1) & (DIR_NAME_CACHE - 1);
+		memcpy(d->name_cache[slot].name, name, n + 1);
+		d->name_cache[slot].len = n;
+		d->name_cache[slot].head = head;
+		d->name_cache[slot].tail = tail;
+		d->name_cache[slot].mid = mid;
+		d->name_cache[slot].id = id;
+		d->name_cache[slot].extra = *extra;
+		d->nname_cache++;
+	}
+	return id;
+}
+
+int dir_attr_classify(struct dir *d, const char *raw, size_t n, uint64_t *extra)
+{
+	int id = dir_attr_seen(d, raw, n, extra);
+
+	if (id != DIR_ATTR_UNSEEN)
+		return id;
+	if (n == 0 || n >= sizeof(d->name_cache[0].name))
+		return -1;
+	return classify_new(d, raw, n, extra);
 }
 
 /* The fixed attribute a raw attribute carries, or -1 (dir_attr_classify). */

@@ -533,6 +533,14 @@ size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *has
  */
 int dir_attr_classify(struct dir *d, const char *name, size_t len, uint64_t *extra);
 /*
+ * dir_attr_classify() of a spelling d has already looked up, or
+ * DIR_ATTR_UNSEEN when it has not (nothing is looked up or kept then): a
+ * source that checks each name's syntax before the first lookup of it
+ * need not check the same spelling again.
+ */
+#define DIR_ATTR_UNSEEN (-2)
+int dir_attr_seen(struct dir *d, const char *name, size_t len, uint64_t *extra);
+/*
  * strcmp() of the normalised DNs of x and y, without building them; an
  * object without a DN sorts last.
  */

@@ -724,18 +724,30 @@ static int process_logical(struct reader *r)
 	char *s = r->buf + r->lstart;
 	size_t len = r->lend - r->lstart;
 	size_t nlen, base, vstart, vlen, vline, vcol;
-	bool b64 = false;
+	bool b64 = false, seen = false;
 	uint64_t extra = 0;
 	int id = -1;
+	const char *colon;
 	struct raw_attr *a;
 	struct raw_value *val;
 	char *v;
 
-	switch (split_attr(s, len, &nlen, &base)) {
-	case 0:
-		return fail_at(r, 0, "expected \"attribute: value\"");
-	case -1:
-		return fail_at(r, 0, "invalid attribute name");
+	/*
+	 * A spelling the directory has classified was checked when it was
+	 * met first: only its colon is looked for. (A name with options
+	 * never is one: names are classified without them.)
+	 */
+	if (!r->classify || !(colon = find_byte(s, s + len, ':')) || colon == s ||
+	    (id = dir_attr_seen(r->classify, s, (size_t)(colon - s), &extra)) == DIR_ATTR_UNSEEN) {
+		switch (split_attr(s, len, &nlen, &base)) {
+		case 0:
+			return fail_at(r, 0, "expected \"attribute: value\"");
+		case -1:
+			return fail_at(r, 0, "invalid attribute name");
+		}
+	} else {
+		nlen = base = (size_t)(colon - s);
+		seen = true;
 	}
 	vstart = nlen + 1;
 	if (vstart < len && s[vstart] == ':') {
@@ -790,7 +802,8 @@ static int process_logical(struct reader *r)
 		return fail_at(r, 0, "LDIF controls are not supported");
 
 	if (r->classify) {
-		id = dir_attr_classify(r->classify, s, base, &extra);
+		if (!seen)
+			id = dir_attr_classify(r->classify, s, base, &extra);
 		if (id < 0 && !extra)
 			return 0;
 	}

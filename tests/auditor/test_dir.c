@@ -832,6 +832,26 @@ Test(dir, attribute_names_one_byte_apart_at_any_length)
 	}
 }
 
+/* Names of one repeated byte share their words at every length: the length tells them apart. */
+Test(dir, attribute_names_of_one_byte_repeated_differ_by_length)
+{
+	const char *extra[] = { "aaaaaaaaa" };
+	struct dir d;
+	uint64_t bits;
+
+	dir_init(&d, extra, 1);
+	for (size_t n = 8; n <= 40; n++) {
+		char name[41];
+
+		memset(name, 'a', n);
+		cr_assert_eq(dir_attr_classify(&d, name, n, &bits), -1);
+		cr_assert_eq(bits, n == 9 ? 1u : 0u, "length %zu", n);
+		cr_assert_eq(dir_attr_seen(&d, name, n, &bits), -1, "length %zu", n);
+		cr_assert_eq(bits, n == 9 ? 1u : 0u, "length %zu seen", n);
+	}
+	dir_release(&d);
+}
+
 /*
  * Names alike in length and in their first and last eight bytes stay
  * apart: in the eight bytes after the first (a name of 18), and beyond

@@ -777,6 +777,48 @@ Test(ldif, invalid_attribute_name_is_an_error)
 }
 
 /*
+ * A spelling the directory has classified is not checked again, but only
+ * that spelling: after two records of valid names, the same names spelt
+ * with a bad byte, a space before the colon or a bad option are still
+ * errors, and good options, another case and a name of 100 bytes are not.
+ */
+Test(ldif, a_name_seen_before_is_checked_again_when_spelt_otherwise)
+{
+	static const char seen[] = "dn: CN=a,DC=x\nobjectClass: user\nsAMAccountName: a\n"
+				   "userAccountControl: 512\ncn: a\nmember: CN=b,DC=x\n\n"
+				   "dn: CN=b,DC=x\nobjectClass: user\nsAMAccountName: b\ncn: b\n";
+	static const char *const bad[] = {
+		"cn : x", "c n: x", "cn;@: x", "sAMAccount\x01Name: x", "sAMAccountName : x",
+		"member;range=0-*\x7f: x",
+	};
+	static const char *const good[] = {
+		"CN: x", "cn;x-1: y", "member;range=0-*: CN=c,DC=x", "SAMACCOUNTNAME: b",
+	};
+	struct sbuf sb = SBUF_INIT;
+	struct error err = ERROR_INIT;
+	struct dir d;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "%s%s\n", seen, bad[i]);
+		expect_error(sb.buf, "t.ldif:12:1: invalid attribute name");
+	}
+	sbuf_reset(&sb);
+	sbuf_adds(&sb, seen);
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		sbuf_addf(&sb, "%s\n", good[i]);
+	/* past the name cache's 95 bytes: looked up every time, and checked */
+	sbuf_addf(&sb, "%0100d: long\n", 7);
+	dir_init(&d, NULL, 0);
+	cr_assert_eq(ldif_load_mem(&d, sb.buf, sb.len, "t.ldif", &err), 0, "%s", err.msg);
+	dir_release(&d);
+	sbuf_addf(&sb, "%099d;: long\n", 7);
+	sbuf_adds(&sb, "x@y: bad\n");
+	expect_error(sb.buf, "t.ldif:18:1: invalid attribute name");
+	sbuf_release(&sb);
+}
+
+/*
  * Names are checked sixteen bytes at a time: a bad byte or an option is
  * found wherever it falls, before, on or after a sixteen-byte step, and
  * the colon too.
