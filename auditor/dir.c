@@ -179,36 +179,24 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 		if ((b)->ids[i_] == (a) && ((ra) = &(b)->e->attrs[i_]))           \
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
-/* Four bytes as a little-endian number, whatever the machine's order. */
-static inline uint64_t le32_at(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-}
-
 /*
  * The first and last eight bytes of name[0..n) (all of a shorter name in
  * *head): with the length they tell nearly all attribute names apart, and
- * they are the whole name up to sixteen bytes. A shorter name is read in
- * two loads that may overlap, byte k of it in bits 8k to 8k + 7.
+ * they are the whole name up to sixteen bytes. A shorter name is all in
+ * *head, as hmap_hash_tail() reads it.
  */
 static inline void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
 {
-	const unsigned char *p = (const unsigned char *)name;
-
 	*tail = 0;
 	if (n >= 8) {
 		memcpy(head, name, 8);
 		memcpy(tail, name + n - 8, 8);
-	} else if (n >= 4) {
-		*head = le32_at(p) | le32_at(p + n - 4) << (8 * (n - 4));
 	} else {
-		*head = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
-				    (uint64_t)p[n - 1] << (8 * (n - 1))
-			  : 0;
+		*head = hmap_hash_tail(name, 0, n);
 	}
 }
 
-/* The name cache's slot for name[0..n) (0 < n < 96), and its words. */
+/* The name cache's slot for name[0..n), and its words. */
 static size_t name_slot(const char *name, size_t n, uint64_t *head, uint64_t *tail, uint64_t *mid)
 {
 	name_words(name, n, head, tail);
@@ -249,9 +237,8 @@ int dir_attr_seen(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 	size_t slot;
 	uint64_t head, tail, mid;
 
+	/* no name of 0 bytes or of 96 and more is kept: none is found */
 	*extra = 0;
-	if (n == 0 || n >= sizeof(d->name_cache[0].name))
-		return DIR_ATTR_UNSEEN;
 	slot = name_slot(raw, n, &head, &tail, &mid);
 	for (; d->name_cache[slot].len; slot = (slot + 1) & (DIR_NAME_CACHE - 1)) {
 		/*

@@ -424,8 +424,7 @@ struct raw_value {
  * A DN already normalised (dn_normalise) and hashed (hmap_hash_exact) by
  * a source that has the time: the LDIF reader does it on its own thread.
  * With any_case, ndn is the DN as written, which normalising would only
- * put in lower case (it has no space and no escape), and hash its
- * hmap_hash_folded().
+ * put in lower case (dn_is_plain), and hash its hmap_hash_folded().
  */
 struct raw_ndn {
 	const char *ndn;

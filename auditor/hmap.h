@@ -72,24 +72,15 @@ static inline uint64_t hmap_hash_word(uint64_t h, uint64_t w)
 	return h ^ h >> 31;
 }
 
-/* Eight or four bytes read from memory, as a number with the first byte lowest. */
-static inline uint64_t hmap_hash_le(uint64_t w)
-{
+/*
+ * The bits-wide word w as read from memory, as a number with its first
+ * byte lowest, whatever the machine's byte order.
+ */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(w);
+#define HMAP_LE(bits, w) ((uint64_t)__builtin_bswap##bits(w))
 #else
-	return w;
+#define HMAP_LE(bits, w) ((uint64_t)(w))
 #endif
-}
-
-static inline uint64_t hmap_hash_le32(uint32_t w)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap32(w);
-#else
-	return w;
-#endif
-}
 
 /*
  * The key[i..len) left after the whole words, fewer than eight bytes,
@@ -107,12 +98,12 @@ static inline uint64_t hmap_hash_tail(const char *key, size_t i, size_t len)
 		return 0;
 	if (len >= 8) {
 		memcpy(&w, key + len - 8, 8);
-		return hmap_hash_le(w) >> 8 * (8 - n);
+		return HMAP_LE(64, w) >> 8 * (8 - n);
 	}
 	if (n >= 4) {
 		memcpy(&a, key + i, 4);
 		memcpy(&b, key + len - 4, 4);
-		return hmap_hash_le32(a) | hmap_hash_le32(b) << 8 * (n - 4);
+		return HMAP_LE(32, a) | HMAP_LE(32, b) << 8 * (n - 4);
 	}
 	return (uint64_t)(unsigned char)key[i] |
 	       (uint64_t)(unsigned char)key[i + n / 2] << 8 * (n / 2) |

@@ -27,7 +27,6 @@
 #include "arena.h"
 #include "error.h"
 #include "exitcode.h"
-#include "hmap.h"
 #include "sbuf.h"
 #include "strutil.h"
 #include "thread.h"
@@ -737,7 +736,7 @@ static int process_logical(struct reader *r)
 	 * met first: only its colon is looked for. (A name with options
 	 * never is one: names are classified without them.)
 	 */
-	if (!r->classify || !(colon = find_byte(s, s + len, ':')) || colon == s ||
+	if (!r->classify || !(colon = find_byte(s, s + len, ':')) ||
 	    (id = dir_attr_seen(r->classify, s, (size_t)(colon - s), &extra)) == DIR_ATTR_UNSEEN) {
 		switch (split_attr(s, len, &nlen, &base)) {
 		case 0:

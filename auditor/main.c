@@ -215,6 +215,15 @@ static void *release_audit(void *arg)
 	return NULL;
 }
 
+/* The console summary (and the baseline's) to fp. */
+static void summary(FILE *fp, const struct cli *c, const struct audit *a,
+		    const struct report_meta *meta, const struct baseline *bl)
+{
+	report_console(fp, a, meta, want_color(), c->verbose);
+	if (c->baseline)
+		baseline_console(fp, bl, want_color());
+}
+
 /*
  * The reports are written: rename them into place and, once they are, show
  * the summary. Renaming over a large report waits while the file system
@@ -229,39 +238,35 @@ static int finish(const struct cli *c, struct audit *a, struct dir *d,
 {
 	struct release_job job = { a, d };
 	struct error err = ERROR_INIT;
-	char *summary = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	pthread_t tid;
 
 	if (!c->quiet && !(c->json && strcmp(c->json, "-") == 0) &&
 	    !(c->junit && strcmp(c->junit, "-") == 0)) {
-		FILE *m = open_memstream(&summary, &len);
+		FILE *m = open_memstream(&text, &len);
 
 		if (m) {
-			report_console(m, a, meta, want_color(), c->verbose);
-			if (c->baseline)
-				baseline_console(m, bl, want_color());
+			summary(m, c, a, meta, bl);
 			if (fclose(m) != 0) {
-				free(summary);
-				summary = NULL;
+				free(text);
+				text = NULL;
 			}
 		}
-		if (!summary) {
+		if (!text) {
 			/* no memory for it: show it after the renaming, as it is */
 			if (outfile_finish(&err) < 0)
 				return fail(&err);
-			report_console(stdout, a, meta, want_color(), c->verbose);
-			if (c->baseline)
-				baseline_console(stdout, bl, want_color());
+			summary(stdout, c, a, meta, bl);
 			return code;
 		}
 	}
 	*released = thread_start(&tid, release_audit, &job);
 	if (outfile_finish(&err) < 0)
 		code = fail(&err);
-	else if (summary)
-		fwrite(summary, 1, len, stdout);
-	free(summary);
+	else if (text)
+		fwrite(text, 1, len, stdout);
+	free(text);
 	if (*released)
 		pthread_join(tid, NULL);
 	return code;

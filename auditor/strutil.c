@@ -263,6 +263,15 @@ static bool space_kept(const char *dn, size_t len, size_t i, size_t *from)
 }
 
 /*
+ * Whether dn[i] is a byte normalising would change other than by case: an
+ * escape, or a space that is not kept (space_kept, in the order of i).
+ */
+static inline bool dn_changes_at(const char *dn, size_t len, size_t i, size_t *from)
+{
+	return dn[i] == '\\' || (dn[i] == ' ' && !space_kept(dn, len, i, from));
+}
+
+/*
  * Nearly every DN has no escape and no space next to a separator or
  * inside an attribute type: then normalising is lowering the case, byte
  * for byte, and the general rule (dn_normalise_general) is needed only when
@@ -274,8 +283,6 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 	size_t i = 0, from = 0;
 
 	while (i < len) {
-		unsigned char c;
-
 		if (i + 8 <= len) {
 			uint64_t w, special;
 
@@ -290,10 +297,10 @@ size_t dn_normalise_into(const char *dn, size_t len, char *out)
 			/* the lowest flag is exact: the bytes before it are plain */
 			i += (size_t)__builtin_ctzll(special) / 8;
 		}
-		c = (unsigned char)dn[i];
-		if (c == '\\' || (c == ' ' && !space_kept(dn, len, i, &from)))
+		if (dn_changes_at(dn, len, i, &from))
 			return dn_normalise_general(dn, len, out);
-		out[i++] = (char)lower(c);
+		out[i] = (char)lower((unsigned char)dn[i]);
+		i++;
 	}
 	out[len] = '\0';
 	return len;
@@ -318,7 +325,7 @@ bool dn_plain_hash(const char *dn, size_t len, uint64_t *hash)
 		for (; hit; hit &= hit - 1) {
 			size_t k = i + (size_t)__builtin_ctz(hit);
 
-			if (dn[k] == '\\' || !space_kept(dn, len, k, &from))
+			if (dn_changes_at(dn, len, k, &from))
 				return false;
 		}
 		memcpy(&w, dn + i, 8);
@@ -332,17 +339,17 @@ bool dn_plain_hash(const char *dn, size_t len, uint64_t *hash)
 
 		memcpy(&w, dn + i, 8);
 		/* no byte is missed; one above a flagged byte may be flagged in error */
-		for (special = hmap_hash_le(has_byte(w, ' ') | has_byte(w, '\\')); special;
+		for (special = HMAP_LE(64, has_byte(w, ' ') | has_byte(w, '\\')); special;
 		     special &= special - 1) {
 			size_t k = i + (size_t)__builtin_ctzll(special) / 8;
 
-			if (dn[k] == '\\' || (dn[k] == ' ' && !space_kept(dn, len, k, &from)))
+			if (dn_changes_at(dn, len, k, &from))
 				return false;
 		}
 		h = hmap_hash_word(h, str_fold8(w));
 	}
 	for (size_t k = i; k < len; k++)
-		if (dn[k] == '\\' || (dn[k] == ' ' && !space_kept(dn, len, k, &from)))
+		if (dn_changes_at(dn, len, k, &from))
 			return false;
 	*hash = hmap_hash_end(h, str_fold8(hmap_hash_tail(dn, i, len)));
 	return true;

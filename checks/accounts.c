@@ -10,6 +10,8 @@
 #include "accounts.h"
 #include "families.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -441,6 +443,21 @@ static const struct {
 
 #define PW_MIN_TOKEN 4
 
+/* The bytes a keyword may start with (an ASCII one in either case), made once. */
+static uint64_t pw_first[4];
+static pthread_once_t pw_first_once = PTHREAD_ONCE_INIT;
+
+static void pw_first_make(void)
+{
+	for (size_t k = 0; k < sizeof(pw_keywords) / sizeof(pw_keywords[0]); k++) {
+		unsigned char c = (unsigned char)pw_keywords[k].word[0];
+
+		pw_first[c >> 6] |= UINT64_C(1) << (c & 63);
+		if (pw_keywords[k].ascii && c >= 'a' && c <= 'z')
+			pw_first[(c - 32) >> 6] |= UINT64_C(1) << ((c - 32) & 63);
+	}
+}
+
 /*
  * Whether text holds a password keyword, then optional spaces, a
  * separator (':', '=' or '：'), optional spaces and a token of at least
@@ -449,21 +466,13 @@ static const struct {
  */
 bool acct_password_match(const char *text, const char **keyword)
 {
-	uint64_t first[4] = { 0 };   /* the bytes a keyword may start with */
-
 	if (!text)
 		return false;
-	for (size_t k = 0; k < sizeof(pw_keywords) / sizeof(pw_keywords[0]); k++) {
-		unsigned char c = (unsigned char)pw_keywords[k].word[0];
-
-		first[c >> 6] |= UINT64_C(1) << (c & 63);
-		if (pw_keywords[k].ascii && c >= 'a' && c <= 'z')
-			first[(c - 32) >> 6] |= UINT64_C(1) << ((c - 32) & 63);
-	}
+	pthread_once(&pw_first_once, pw_first_make);
 	for (const char *p = text; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (!(first[c >> 6] >> (c & 63) & 1))
+		if (!(pw_first[c >> 6] >> (c & 63) & 1))
 			continue;
 		for (size_t k = 0; k < sizeof(pw_keywords) / sizeof(pw_keywords[0]); k++) {
 			const char *w = pw_keywords[k].word;
