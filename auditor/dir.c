@@ -540,24 +540,25 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 {
 	const struct raw_attr *ra = NULL;
 	const struct raw_value *v;
-	size_t len = strlen(b->e->dn);
+	const struct raw_ndn *given = b->e->ndn;
+	size_t len = given && given->any_case ? given->len : strlen(b->e->dn);
 	char small[512], *ndn = small;
 	const char *key;
 	size_t nlen;
 	uint64_t hash;
 
-	if (b->e->ndn) {
-		ndn = (char *)b->e->ndn->ndn;
-		hash = b->e->ndn->hash;
+	if (given) {
+		ndn = (char *)given->ndn;
+		nlen = given->len;
+		hash = given->hash;
 	} else {
 		if (len >= sizeof(small))
 			ndn = xmalloc(len + 1);
-		dn_normalise_into(b->e->dn, len, ndn);
+		nlen = dn_normalise_into(b->e->dn, len, ndn);
 		hash = hmap_hash_exact(ndn);
 	}
 	h->kind = kind;
-	nlen = strlen(ndn);
-	if (nlen == len && str_ieq_bytes(b->e->dn, ndn, len)) {
+	if ((given && given->any_case) || (nlen == len && str_ieq_bytes(b->e->dn, ndn, len))) {
 		/* the normalised DN is the DN in lower case: the map folds it */
 		h->dn = arena_strndup(&b->d->dns, b->e->dn, len);
 		key = h->dn;
@@ -571,7 +572,7 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 		h->ndn_apart = true;
 		key = both + len + 1;
 	}
-	if (ndn != small && !b->e->ndn)
+	if (ndn != small && !given)
 		free(ndn);
 	h->seen = seen_bits(b);
 	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))

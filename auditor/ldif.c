@@ -112,7 +112,7 @@ struct reader {
 
 	bool in_record, seen_version;
 	const char *dn;
-	size_t dn_line;
+	size_t dn_len, dn_line;
 	size_t nlogical;         /* logical lines in the file so far */
 
 	struct raw_attr *raw;
@@ -404,11 +404,30 @@ static void batch_free(struct batch *b)
 }
 
 /*
+ * The normalised DN of s[0..len) in n, its length and hash: AS_WRITTEN
+ * when it is s in another case (n->any_case), else its offset in b->norm.
+ */
+static size_t batch_ndn(struct batch *b, const char *s, size_t len, struct raw_ndn *n)
+{
+	size_t off;
+
+	n->any_case = dn_plain_hash(s, len, &n->hash);
+	if (n->any_case) {
+		/* normalising it would only put it in lower case */
+		n->len = len;
+		return AS_WRITTEN;
+	}
+	off = dir_ndn_append(&b->norm, s, len, &n->hash);
+	n->len = b->norm.len - off - 1;
+	return off;
+}
+
+/*
  * Keep a parsed record for the consumer; its strings stay in the block,
  * its attributes and values were placed behind the batch's last ones
  * (new_attr()).
  */
-static int batch_add(struct batch *b, const struct raw_entry *e)
+static int batch_add(struct batch *b, const struct raw_entry *e, size_t dn_len)
 {
 	xgrow(&b->entries, &b->alloc, b->n + 1, sizeof(*b->entries));
 	xgrow(&b->first, &b->first_alloc, b->n + 1, sizeof(*b->first));
@@ -418,6 +437,7 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 	xgrow(&b->attr_ndn, &b->attr_ndn_alloc, b->nattrs + e->nattrs, sizeof(*b->attr_ndn));
 	/* the arrays move as they grow: pointers are set by batch_finish() */
 	b->first[b->n] = b->nattrs;
+	b->entry_ndn[b->n].len = dn_len;
 	b->entries[b->n++] = *e;
 	for (size_t i = 0; i < e->nattrs; i++) {
 		size_t k = b->nattrs + i;
@@ -425,17 +445,7 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 		b->attr_off[k] = NO_NDN;
 		if (!is_member(&b->attrs[k]))
 			continue;
-		b->attr_ndn[k].any_case = dn_plain_hash(b->vals[k].val, b->vals[k].len,
-							&b->attr_ndn[k].hash);
-		if (b->attr_ndn[k].any_case) {
-			/* normalising it would only put it in lower case */
-			b->attr_off[k] = AS_WRITTEN;
-			b->attr_ndn[k].len = b->vals[k].len;
-		} else {
-			b->attr_off[k] = dir_ndn_append(&b->norm, b->vals[k].val, b->vals[k].len,
-							&b->attr_ndn[k].hash);
-			b->attr_ndn[k].len = b->norm.len - b->attr_off[k] - 1;
-		}
+		b->attr_off[k] = batch_ndn(b, b->vals[k].val, b->vals[k].len, &b->attr_ndn[k]);
 	}
 	b->nattrs += e->nattrs;
 	return 0;
@@ -453,14 +463,14 @@ static int batch_add(struct batch *b, const struct raw_entry *e)
 static void batch_finish(struct batch *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		b->entry_off[i] = dir_ndn_append(&b->norm, b->entries[i].dn,
-						 strlen(b->entries[i].dn), &b->entry_ndn[i].hash);
-		b->entry_ndn[i].len = b->norm.len - b->entry_off[i] - 1;
+		struct raw_ndn *n = &b->entry_ndn[i];
+
+		/* n->len is the DN's, from batch_add() */
+		b->entry_off[i] = batch_ndn(b, b->entries[i].dn, n->len, n);
 	}
-	for (size_t i = 0; i < b->n; i++) {
-		b->entry_ndn[i].ndn = b->norm.buf + b->entry_off[i];
-		b->entry_ndn[i].any_case = false;
-	}
+	for (size_t i = 0; i < b->n; i++)
+		b->entry_ndn[i].ndn = b->entry_off[i] == AS_WRITTEN ? b->entries[i].dn :
+								      b->norm.buf + b->entry_off[i];
 	for (size_t i = 0; i < b->n; i++) {
 		struct raw_entry *e = &b->entries[i];
 		size_t first = b->first[i];
@@ -686,7 +696,7 @@ static int emit_record(struct reader *r)
 	e.line = r->dn_line;
 	e.ndn = NULL;
 	e.ahead = NULL;
-	ret = r->pipe ? batch_add(r->cur, &e) : r->fn(r->data, &e, r->err);
+	ret = r->pipe ? batch_add(r->cur, &e, r->dn_len) : r->fn(r->data, &e, r->err);
 	reset_record(r);
 	return ret;
 }
@@ -787,7 +797,11 @@ static int process_logical(struct reader *r)
 			return fail_at(r, 0, "second \"dn:\" in one record");
 		if (!vlen)
 			return fail_at(r, vstart, "empty DN");
+		/* in base64 (text with one was refused): a DN is a string */
+		if (b64 && memchr(v, '\0', vlen))
+			return fail_at(r, vstart, "NUL byte in the DN");
 		r->dn = v;
+		r->dn_len = vlen;
 		r->dn_line = r->logical_line;
 		return 0;
 	}

@@ -396,6 +396,13 @@ Test(ldif, base64_dn_is_decoded)
 	recorder_free(&r);
 }
 
+Test(ldif, base64_dn_with_a_nul_byte_is_rejected)
+{
+	/* "CN=a\0b,DC=x": cut at the NUL it would be another entry's DN */
+	expect_error("dn:: Q049YQBiLERDPXg=\ncn: a\n", "t.ldif:1:6: NUL byte in the DN");
+	expect_error("dn: CN=z,DC=x\n\ndn:: Q049YQBiLERDPXg=\n", "t.ldif:3:6: NUL byte in the DN");
+}
+
 Test(ldif, base64_without_padding_is_rejected)
 {
 	/* "QUJ" is 3 characters: not a multiple of 4 */
