@@ -179,27 +179,10 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 		if ((b)->ids[i_] == (a) && ((ra) = &(b)->e->attrs[i_]))           \
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
-/*
- * The first and last eight bytes of name[0..n) (all of a shorter name in
- * *head): with the length they tell nearly all attribute names apart, and
- * they are the whole name up to sixteen bytes. A shorter name is all in
- * *head, as hmap_hash_tail() reads it.
- */
-static inline void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
-{
-	*tail = 0;
-	if (n >= 8) {
-		memcpy(head, name, 8);
-		memcpy(tail, name + n - 8, 8);
-	} else {
-		*head = hmap_hash_tail(name, 0, n);
-	}
-}
-
 /* The name cache's slot for name[0..n), and its words. */
 static size_t name_slot(const char *name, size_t n, uint64_t *head, uint64_t *tail, uint64_t *mid)
 {
-	name_words(name, n, head, tail);
+	dir_name_words(name, n, head, tail);
 	*mid = 0;
 	if (n > 16)
 		memcpy(mid, name + 8, 8);
@@ -208,29 +191,14 @@ static size_t name_slot(const char *name, size_t n, uint64_t *head, uint64_t *ta
 }
 
 /*
- * Whether bytes 16 to n - 8 of two names of n > 24 bytes are the same
- * (the others are in their words), eight at a time: without a call, the
- * lookup needs no registers saved.
- */
-static inline bool same_middle(const char *a, const char *b, size_t n)
-{
-	for (size_t k = 16; k < n - 8; k += 8) {
-		uint64_t x, y;
-
-		memcpy(&x, a + k, 8);
-		memcpy(&y, b + k, 8);
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-/*
  * Sources repeat the same few spellings of attribute names millions of
  * times, so the answer for each spelling is kept in a small hash table
- * before the lookup proper, placed by name_words() (names that share
+ * before the lookup proper, placed by dir_name_words() (names that share
  * them, or a slot, take the next free one). When the table is as full as
  * it may be, further spellings are looked up every time.
+ *
+ * A spelling found is remembered as the one that follows the spelling
+ * found before it (dir_attr_next()).
  */
 int dir_attr_seen(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 {
@@ -247,7 +215,9 @@ int dir_attr_seen(struct dir *d, const char *raw, size_t n, uint64_t *extra)
 		 */
 		if (d->name_cache[slot].len == n && d->name_cache[slot].head == head &&
 		    d->name_cache[slot].tail == tail && d->name_cache[slot].mid == mid &&
-		    (n <= 24 || same_middle(d->name_cache[slot].name, raw, n))) {
+		    (n <= 24 || dir_name_same_middle(d->name_cache[slot].name, raw, n))) {
+			d->name_next[d->name_prev] = (uint8_t)slot;
+			d->name_prev = (uint8_t)slot;
 			*extra = d->name_cache[slot].extra;
 			return d->name_cache[slot].id;
 		}

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "hmap.h"
@@ -376,13 +377,18 @@ struct dir {
 	 */
 	struct {
 		size_t len;              /* 0: a free slot */
-		uint64_t head, tail;     /* its first and last eight bytes (dir.c) */
+		uint64_t head, tail;     /* its first and last eight bytes (dir_name_words) */
 		uint64_t mid;            /* and the eight after the first, if longer than 16 */
 		int id;
 		uint64_t extra;          /* bit k: extra_names[k] */
 		char name[96];
 	} name_cache[DIR_NAME_CACHE];
 	size_t nname_cache;
+	/*
+	 * The order spellings were found in (dir_attr_seen): the slot of
+	 * the last one, and for each slot the one found after it last time.
+	 */
+	uint8_t name_prev, name_next[DIR_NAME_CACHE];
 	/* the domain part of the last binary objectSid read (dir_add) */
 	struct sid_cache sid_cache;
 
@@ -539,6 +545,71 @@ int dir_attr_classify(struct dir *d, const char *name, size_t len, uint64_t *ext
  */
 #define DIR_ATTR_UNSEEN (-2)
 int dir_attr_seen(struct dir *d, const char *name, size_t len, uint64_t *extra);
+
+/*
+ * The first and last eight bytes of name[0..n) (all of a shorter name in
+ * *head): with the length they tell nearly all attribute names apart, and
+ * they are the whole name up to sixteen bytes. A shorter name is all in
+ * *head, as hmap_hash_tail() reads it.
+ */
+static inline void dir_name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
+{
+	*tail = 0;
+	if (n >= 8) {
+		memcpy(head, name, 8);
+		memcpy(tail, name + n - 8, 8);
+	} else {
+		*head = hmap_hash_tail(name, 0, n);
+	}
+}
+
+/*
+ * Whether bytes 16 to n - 8 of two names of n > 24 bytes are the same
+ * (the others are in their words), eight at a time: without a call, the
+ * lookup needs no registers saved.
+ */
+static inline bool dir_name_same_middle(const char *a, const char *b, size_t n)
+{
+	for (size_t k = 16; k < n - 8; k += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + k, 8);
+		memcpy(&y, b + k, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * dir_attr_seen() of the name before the first colon of line[0..len),
+ * without looking for the colon, when the name is the spelling that
+ * followed the last one found the time before (a source gives the
+ * attributes of each kind of entry in one order); its length in *nlen.
+ * DIR_ATTR_UNSEEN when it is another: look it up with dir_attr_seen().
+ * Inline: the LDIF reader asks it for every line.
+ */
+static inline int dir_attr_next(struct dir *d, const char *line, size_t len, size_t *nlen,
+				uint64_t *extra)
+{
+	size_t slot = d->name_next[d->name_prev], n = d->name_cache[slot].len;
+	uint64_t head, tail, mid = 0;
+
+	/* a cached spelling has no colon: the first one is line[n] */
+	if (!n || n >= len || line[n] != ':')
+		return DIR_ATTR_UNSEEN;
+	dir_name_words(line, n, &head, &tail);
+	if (n > 16)
+		memcpy(&mid, line + 8, 8);
+	if (d->name_cache[slot].head != head || d->name_cache[slot].tail != tail ||
+	    d->name_cache[slot].mid != mid ||
+	    (n > 24 && !dir_name_same_middle(d->name_cache[slot].name, line, n)))
+		return DIR_ATTR_UNSEEN;
+	d->name_prev = (uint8_t)slot;
+	*nlen = n;
+	*extra = d->name_cache[slot].extra;
+	return d->name_cache[slot].id;
+}
 /*
  * strcmp() of the normalised DNs of x and y, without building them; an
  * object without a DN sorts last.

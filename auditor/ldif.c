@@ -746,8 +746,11 @@ static int process_logical(struct reader *r)
 	 * met first: only its colon is looked for. (A name with options
 	 * never is one: names are classified without them.)
 	 */
-	if (!r->classify || !(colon = find_byte(s, s + len, ':')) ||
-	    (id = dir_attr_seen(r->classify, s, (size_t)(colon - s), &extra)) == DIR_ATTR_UNSEEN) {
+	if (r->classify && (id = dir_attr_next(r->classify, s, len, &nlen, &extra)) != DIR_ATTR_UNSEEN) {
+		base = nlen;
+		seen = true;
+	} else if (!r->classify || !(colon = find_byte(s, s + len, ':')) ||
+		   (id = dir_attr_seen(r->classify, s, (size_t)(colon - s), &extra)) == DIR_ATTR_UNSEEN) {
 		switch (split_attr(s, len, &nlen, &base)) {
 		case 0:
 			return fail_at(r, 0, "expected \"attribute: value\"");

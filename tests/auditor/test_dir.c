@@ -832,6 +832,85 @@ Test(dir, attribute_names_one_byte_apart_at_any_length)
 	}
 }
 
+/* Find "dn", name and "dn" in turn: name is then the spelling expected next. */
+static void follow(struct dir *d, const char *name, size_t len)
+{
+	uint64_t bits;
+
+	dir_attr_seen(d, "dn", 2, &bits);
+	dir_attr_seen(d, name, len, &bits);
+	dir_attr_seen(d, "dn", 2, &bits);
+}
+
+/*
+ * The spelling that followed the last one found is taken from a line only
+ * when the line starts with it byte for byte and then a colon: not when a
+ * byte differs at any place, nor when the name goes on, has options, or
+ * has no colon after it (every length from 1 to 36).
+ */
+Test(dir, attribute_name_predicted_only_when_the_line_starts_with_it)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static const char *const after[] = { "x: v", ";range=0-*: v", " : v", "; v" };
+	char names[36][40];
+	const char *extra[36];
+
+	for (size_t len = 1; len <= 36; len++) {
+		memcpy(names[len - 1], letters, len);
+		names[len - 1][len] = '\0';
+		extra[len - 1] = names[len - 1];
+	}
+	for (size_t len = 1; len <= 36; len++) {
+		const char *name = names[len - 1];
+		struct sbuf line = SBUF_INIT;
+		struct dir d;
+		uint64_t bits;
+		size_t nlen = 0;
+
+		dir_init(&d, extra, 36);
+		dir_attr_classify(&d, "dn", 2, &bits);
+		dir_attr_classify(&d, name, len, &bits);
+		for (int round = 0; round < 2; round++) {
+			follow(&d, name, len);
+			sbuf_reset(&line);
+			sbuf_addf(&line, "%s: v", name);
+			cr_assert_eq(dir_attr_next(&d, line.buf, line.len, &nlen, &bits), -1, "%s",
+				     line.buf);
+			cr_assert_eq(bits, UINT64_C(1) << (len - 1), "%s", line.buf);
+			cr_assert_eq(nlen, len);
+		}
+		for (size_t at = 0; at < len; at++) {
+			follow(&d, name, len);
+			sbuf_reset(&line);
+			sbuf_addf(&line, "%s: v", name);
+			line.buf[at] = '_';
+			cr_assert_eq(dir_attr_next(&d, line.buf, line.len, &nlen, &bits), DIR_ATTR_UNSEEN,
+				     "%s", line.buf);
+		}
+		for (size_t k = 0; k < sizeof(after) / sizeof(*after); k++) {
+			follow(&d, name, len);
+			sbuf_reset(&line);
+			sbuf_addf(&line, "%s%s", name, after[k]);
+			cr_assert_eq(dir_attr_next(&d, line.buf, line.len, &nlen, &bits), DIR_ATTR_UNSEEN,
+				     "%s", line.buf);
+		}
+		/* a line that ends with the name, though a colon follows in memory */
+		follow(&d, name, len);
+		sbuf_reset(&line);
+		sbuf_addf(&line, "%s:", name);
+		cr_assert_eq(dir_attr_next(&d, line.buf, len, &nlen, &bits), DIR_ATTR_UNSEEN, "%s",
+			     name);
+		/* a shorter name that the line's colon follows */
+		follow(&d, name, len);
+		sbuf_reset(&line);
+		sbuf_addf(&line, "%.*s: v", (int)len - 1, name);
+		cr_assert_eq(dir_attr_next(&d, line.buf, line.len, &nlen, &bits), DIR_ATTR_UNSEEN, "%s",
+			     line.buf);
+		sbuf_release(&line);
+		dir_release(&d);
+	}
+}
+
 /* Names of one repeated byte share their words at every length: the length tells them apart. */
 Test(dir, attribute_names_of_one_byte_repeated_differ_by_length)
 {
