@@ -12,9 +12,11 @@
 #include "strutil.h"
 #include "xalloc.h"
 
+static void slots_free(struct hmap_slot *slots, size_t n);
+
 void hmap_release(struct hmap *m)
 {
-	free(m->slots);
+	slots_free(m->slots, m->size);
 	m->slots = NULL;
 	m->size = m->count = 0;
 }
@@ -203,21 +205,50 @@ void hmap_get_many(const struct hmap *m, const char *const *keys, const size_t *
  */
 #define HUGE_PAGE (2u << 20)
 
+/* Whether a table of n slots is mapped in huge pages (slots_alloc()). */
+static bool slots_mapped(size_t n)
+{
+	return n <= SIZE_MAX / sizeof(struct hmap_slot) / 2 && n * sizeof(struct hmap_slot) >= HUGE_PAGE;
+}
+
+/* The bytes mapped for a table of n slots: a whole number of huge pages. */
+static size_t slots_bytes(size_t n)
+{
+	return (n * sizeof(struct hmap_slot) + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+/*
+ * A table of n empty slots. A large one is mapped at a huge page's
+ * boundary and not written: the kernel gives zeroed pages, the first
+ * time each is used, so that none is cleared before the reading starts.
+ */
 static struct hmap_slot *slots_alloc(size_t n)
 {
-	size_t bytes = n * sizeof(struct hmap_slot);
-	struct hmap_slot *slots;
+	size_t bytes, head;
+	char *map;
 
-	if (bytes < HUGE_PAGE || n > SIZE_MAX / sizeof(*slots) / 2)
-		return xcalloc(n, sizeof(*slots));
-	/* a whole number of huge pages, as aligned_alloc() wants */
-	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-	slots = aligned_alloc(HUGE_PAGE, bytes);
-	if (!slots)
-		return xcalloc(n, sizeof(*slots));
-	madvise(slots, bytes, MADV_HUGEPAGE);
-	memset(slots, 0, bytes);
-	return slots;
+	if (!slots_mapped(n))
+		return xcalloc(n, sizeof(struct hmap_slot));
+	bytes = slots_bytes(n);
+	map = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		xoom(bytes);
+	/* keep the aligned part */
+	head = (HUGE_PAGE - (uintptr_t)map % HUGE_PAGE) % HUGE_PAGE;
+	if (head)
+		munmap(map, head);
+	munmap(map + head + bytes, HUGE_PAGE - head);
+	madvise(map + head, bytes, MADV_HUGEPAGE);
+	return (struct hmap_slot *)(void *)(map + head);
+}
+
+static void slots_free(struct hmap_slot *slots, size_t n)
+{
+	if (slots && slots_mapped(n))
+		munmap(slots, slots_bytes(n));
+	else
+		free(slots);
 }
 
 /* Move the entries into a table of size slots. */
@@ -235,7 +266,7 @@ static void rehash_to(struct hmap *m, size_t size)
 		if (old[i].key)
 			*find(m, old[i].key, old[i].hash, 0) = old[i];
 	}
-	free(old);
+	slots_free(old, oldsize);
 }
 
 static void rehash(struct hmap *m)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t size)
+void xoom(size_t size)
 {
 	fprintf(stderr, "privaudit: out of memory allocating %zu bytes\n", size);
 	exit(70);
@@ -19,7 +19,7 @@ void *xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (!p)
-		oom(size);
+		xoom(size);
 	return p;
 }
 
@@ -28,7 +28,7 @@ void *xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (!p)
-		oom(nmemb * size);
+		xoom(nmemb * size);
 	return p;
 }
 
@@ -37,10 +37,10 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void *p;
 
 	if (size && nmemb > SIZE_MAX / size)
-		oom(SIZE_MAX);
+		xoom(SIZE_MAX);
 	p = realloc(ptr, nmemb && size ? nmemb * size : 1);
 	if (!p)
-		oom(nmemb * size);
+		xoom(nmemb * size);
 	return p;
 }
 
@@ -66,7 +66,7 @@ void xgrow_slow(void *ptr, size_t *alloc, size_t need, size_t size)
 	n = *alloc ? *alloc : 8;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
-			oom(SIZE_MAX);
+			xoom(SIZE_MAX);
 		n *= 2;
 	}
 	*pp = xreallocarray(*pp, n, size);

@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* The exit of the wrappers, for memory had otherwise (mmap): size could not be had. */
+_Noreturn void xoom(size_t size);
+
 /* Each returns new memory the caller frees with free(). */
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
