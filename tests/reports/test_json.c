@@ -1882,6 +1882,69 @@ Test(json, big_report_write_failure_keeps_previous_and_leaves_no_temp)
 	hand_free(h);
 }
 
+/* A hand of n more findings, each with its own message and detail. */
+static struct hand *many_hand(size_t n)
+{
+	struct hand *h = hand_new();
+
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf msg = SBUF_INIT, detail = SBUF_INIT;
+
+		sbuf_addf(&msg, "finding %05zu \"quoted\"", i);
+		sbuf_addf(&detail, "d%05zu", i);
+		push(h, registry_get(i % 5), SEV_LOW, &h->acc[i % 4], msg.buf, detail.buf);
+		sbuf_release(&msg);
+		sbuf_release(&detail);
+	}
+	return h;
+}
+
+/*
+ * A report of 20,000 findings goes to its file past the page cache
+ * (O_DIRECT, where the file system takes it), its last buffer of any
+ * length through it: the file holds the bytes a stream gets.
+ */
+Test(json, large_report_written_direct_is_what_a_stream_gets)
+{
+	struct hand *h = many_hand(20000);
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	FILE *fp;
+	char *direct, *streamed;
+
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("d.json"), &err), 0, "%s", err.msg);
+	fp = fopen(in_dir("s.json"), "w");
+	cr_assert_not_null(fp);
+	report_json_stream(fp, &h->a, &m);
+	cr_assert_eq(fclose(fp), 0);
+	direct = assert_jansson_layout("d.json");
+	streamed = slurp(in_dir("s.json"));
+	cr_assert_gt(strlen(direct), 8 * 1024 * 1024);
+	cr_assert_eq(strlen(direct), strlen(streamed));
+	cr_assert(strcmp(direct, streamed) == 0);
+	free(direct);
+	free(streamed);
+	hand_free(h);
+}
+
+/* A direct write that fails fails the report: the previous one is kept. */
+Test(json, large_report_direct_write_failure_keeps_previous)
+{
+	struct hand *h = many_hand(20000);
+	struct error err = ERROR_INIT;
+	struct report_meta m = meta(NOW);
+	struct rlimit rl = { 1536 * 1024, 1536 * 1024 };
+
+	previous_report();
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
+	cr_assert_eq(err.code, EXIT_REPORT);
+	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
+	expect_previous_kept();
+	hand_free(h);
+}
+
 Test(json, big_report_to_stdout)
 {
 	struct hand *h = big_hand();
