@@ -151,8 +151,9 @@ static json_t *clean_ref(json_t *ev)
  * page cache and the start of writeback) runs beside it, and the final
  * fsync finds little left to do. The buffers form a ring: the JO_NBUF - 1
  * before the one being filled wait for (or are in) the writer. A direct
- * write of 1 MB takes about half the time of formatting it, but some take
- * longer: four buffers ride that out; each costs 1 MB of memory.
+ * write of 1 MB takes most of the time of formatting it, and some take
+ * longer: sixteen buffers ride that out, each of 1 MB, allocated when the
+ * ring first reaches it.
  *
  * The thread starts with the first full buffer, so a small report costs
  * no thread; if it cannot start, buffers are written inline. Only the
@@ -162,7 +163,7 @@ static json_t *clean_ref(json_t *ev)
  */
 #define JO_MAX_DEPTH 8
 #define JO_BUF (1024 * 1024)
-#define JO_NBUF 4
+#define JO_NBUF 16
 
 /*
  * A report of a large directory is written past the page cache (O_DIRECT)
@@ -312,8 +313,6 @@ static char *jo_buf_new(void)
 static void jo_start(struct jo *o)
 {
 	o->started = true;
-	for (size_t i = 1; i < JO_NBUF; i++)
-		o->bufs[i] = jo_buf_new();
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->cond, NULL);
 	o->threaded = thread_start(&o->thread, jo_writer, o);
@@ -326,14 +325,20 @@ static void jo_start(struct jo *o)
 /* Queue the buffer being filled and wait for the next one to be free. */
 static void jo_queue(struct jo *o)
 {
+	size_t next;
+
 	pthread_mutex_lock(&o->lock);
 	o->lens[(o->head + o->queued) % JO_NBUF] = o->len;
 	o->queued++;
 	pthread_cond_signal(&o->cond);
 	while (o->queued == JO_NBUF)
 		pthread_cond_wait(&o->cond, &o->lock);
-	o->buf = o->bufs[(o->head + o->queued) % JO_NBUF];
+	next = (o->head + o->queued) % JO_NBUF;
 	pthread_mutex_unlock(&o->lock);
+	/* the buffers not queued are the formatter's */
+	if (!o->bufs[next])
+		o->bufs[next] = jo_buf_new();
+	o->buf = o->bufs[next];
 	o->len = 0;
 }
 
