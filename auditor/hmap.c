@@ -153,7 +153,12 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
 		if (!s->key)
 			return;
 		if ((s->hash & low) == (h & low)) {
+			/* a DN of a folded map is some 80 bytes: its end is in another line */
+			size_t len = m->mode == HMAP_FOLDED ? (size_t)(s->hash >> FOLDED_BITS) : 1;
+
 			__builtin_prefetch(s->key);
+			if (len > 1 && len < FOLDED_LONG)
+				__builtin_prefetch(s->key + len - 1);
 			return;
 		}
 		i = (i + 1) & mask;
@@ -161,11 +166,17 @@ static void prefetch_key(const struct hmap *m, uint64_t h)
 }
 
 /*
- * Start fetching the slot of hash h, to read (rw 0) or write (1). A macro:
- * GCC drops a call to a static function that does nothing but prefetch,
- * as one without effect.
+ * Start fetching the slot of hash h, to read (rw 0) or write (1): both
+ * ends, as a quarter of the slots straddle two lines. A macro: GCC drops
+ * a call to a static function that does nothing but prefetch, as one
+ * without effect.
  */
-#define PREFETCH_SLOT(m, h, rw) __builtin_prefetch(&(m)->slots[slot_of((m), (h))], (rw))
+#define PREFETCH_SLOT(m, h, rw)                                                          \
+	do {                                                                             \
+		const char *slot_ = (const char *)&(m)->slots[slot_of((m), (h))];        \
+		__builtin_prefetch(slot_, (rw));                                         \
+		__builtin_prefetch(slot_ + sizeof(struct hmap_slot) - 1, (rw));          \
+	} while (0)
 
 /*
  * How far ahead of the lookup its slot is fetched, and then its key: the
