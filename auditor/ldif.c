@@ -59,6 +59,7 @@ struct batch {
 	size_t *entry_off, *attr_off;
 	struct raw_ndn *entry_ndn, *attr_ndn;
 	size_t entry_ndn_alloc, attr_ndn_alloc, entry_off_alloc, attr_off_alloc;
+	bool finished;           /* batch_finish() has run */
 	bool last;               /* the parser ended after this batch */
 	int status;              /* with last: its result, 0 or -1 */
 	struct error err;        /* with status -1 */
@@ -457,11 +458,12 @@ static int batch_add(struct batch *b, const struct raw_entry *e, size_t dn_len)
 /*
  * Normalise the DNs of the records of batch b, and point the records at
  * their attributes, values and normalised DNs, which stay where they are
- * from now on. The consumer does it as it takes the batch: the parser is
- * the busier thread.
+ * from now on. The busier thread of the two does not: see
+ * pipeline_push().
  */
 static void batch_finish(struct batch *b)
 {
+	b->finished = true;
 	for (size_t i = 0; i < b->n; i++) {
 		struct raw_ndn *n = &b->entry_ndn[i];
 
@@ -495,8 +497,18 @@ static void batch_finish(struct batch *b)
 /* Hand batch b to the consumer; false when the consumer wants no more. */
 static bool pipeline_push(struct pipeline *p, struct batch *b)
 {
-	bool stop;
+	bool stop, behind;
 
+	/*
+	 * A batch still queued: the consumer is the busier thread (as late in
+	 * a large read, when its maps no longer fit in the cache), and the
+	 * parser finishes the batch. Else the consumer does, as it takes it.
+	 */
+	pthread_mutex_lock(&p->lock);
+	behind = p->queued > 0;
+	pthread_mutex_unlock(&p->lock);
+	if (behind)
+		batch_finish(b);
 	pthread_mutex_lock(&p->lock);
 	while (p->queued >= QUEUE_MAX && !p->stop && !b->last)
 		pthread_cond_wait(&p->changed, &p->lock);
@@ -529,6 +541,7 @@ static struct batch *pipeline_spare(struct pipeline *p)
 	b->next = NULL;
 	b->n = 0;
 	b->nattrs = 0;
+	b->finished = false;
 	sbuf_reset(&b->norm);
 	return b;
 }
@@ -1119,7 +1132,8 @@ static int read_stream(FILE *fp, const char *name, dir_entry_fn *fn, void *data,
 		struct batch *b = pipeline_pop(&pipe);
 		bool last = b->last;
 
-		batch_finish(b);
+		if (!b->finished)
+			batch_finish(b);
 		if (ret == 0 && deliver(b, fn, data, err) < 0) {
 			ret = -1;
 			pthread_mutex_lock(&pipe.lock);
