@@ -1054,6 +1054,45 @@ Test(ldif, records_across_many_blocks_arrive_whole_and_in_order)
 	free(text);
 }
 
+/*
+ * tally_cb(), slow at first (a millisecond every 200 entries of the first
+ * 8,000): the parser gets ahead and finishes the batches it queues; then
+ * the consumer catches up and finishes the batches itself, the same ones
+ * again as they are reused.
+ */
+static int slow_tally_cb(void *data, const struct raw_entry *e, struct error *err)
+{
+	struct tally *t = data;
+
+	if (t->entries < 8000 && t->entries % 200 == 0)
+		usleep(1000);
+	/* a finished batch gives each entry its DN's hash: these DNs are kept as written */
+	cr_assert_not_null(e->ndn, "entry %zu: its batch was not finished", t->entries);
+	cr_assert(e->ndn->any_case && e->ndn->ndn == e->dn && e->ndn->len == strlen(e->dn),
+		  "entry %zu", t->entries);
+	cr_assert_eq(e->ndn->hash, hmap_hash_folded(e->dn, strlen(e->dn)), "entry %zu", t->entries);
+	return tally_cb(data, e, err);
+}
+
+Test(ldif, records_arrive_whole_whichever_thread_finishes_their_batch)
+{
+	size_t len;
+	char *text = many_records(60000, &len);
+	struct tally s = { 0 }, m = { 0 };
+	struct error es = ERROR_INIT, em = ERROR_INIT;
+	FILE *fp = fmemopen(text, len, "r");
+
+	cr_assert_not_null(fp);
+	cr_assert_gt(len, 12u << 20, "more batches than the queue and its spares (%zu bytes)", len);
+	cr_assert_eq(ldif_read(fp, "t.ldif", slow_tally_cb, &s, &es), 0, "%s", es.msg);
+	fclose(fp);
+	cr_assert_eq(ldif_read_mem(text, len, "t.ldif", tally_cb, &m, &em), 0, "%s", em.msg);
+	cr_expect_eq(s.entries, 60000);
+	cr_expect_eq(s.attrs, 60000 * 4);
+	cr_expect_eq(s.sum, m.sum, "a stream and memory must deliver the same records");
+	free(text);
+}
+
 Test(ldif, a_record_larger_than_a_block_is_read_whole)
 {
 	static const char first[] = "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
