@@ -149,11 +149,12 @@ static json_t *clean_ref(json_t *ev)
  * that writes the buffers in order while the next one is formatted, so
  * that the kernel's work (a direct write's wait, or the copy into the
  * page cache and the start of writeback) runs beside it, and the final
- * fsync finds little left to do. The buffers form a ring: the JO_NBUF - 1
- * before the one being filled wait for (or are in) the writer. A direct
+ * fsync finds little left to do. Full buffers wait for the writer in a
+ * queue, and come back to a stack of free ones, which the formatting
+ * takes from: while the writer keeps up, two buffers go round. A direct
  * write of 1 MB takes most of the time of formatting it, and some take
- * longer: sixteen buffers ride that out, each of 1 MB, allocated when the
- * ring first reaches it.
+ * longer: up to JO_NBUF buffers of 1 MB ride that out, each allocated
+ * when none is free.
  *
  * The thread starts with the first full buffer, so a small report costs
  * no thread; if it cannot start, buffers are written inline. Only the
@@ -179,14 +180,19 @@ static json_t *clean_ref(json_t *ev)
 
 struct jo {
 	FILE *fp;
-	char *buf;                 /* JO_BUF bytes being filled: bufs[(head + queued) % JO_NBUF] */
+	char *buf;                 /* JO_BUF bytes being filled, one of bufs */
 	size_t len;
 	int depth;
 	bool first[JO_MAX_DEPTH];  /* no member or element yet at this depth */
 
-	char *bufs[JO_NBUF];       /* all but bufs[0] allocated when the thread starts */
+	char *bufs[JO_NBUF];       /* the nbufs allocated (the formatting's) */
+	size_t nbufs;
+	/* under lock: the full buffers, the oldest at head, and the free ones */
+	char *queue[JO_NBUF];
 	size_t lens[JO_NBUF];
-	size_t head, queued;       /* the oldest full buffer, how many (under lock) */
+	size_t head, queued;
+	char *free_bufs[JO_NBUF];
+	size_t nfree;
 	bool started, threaded;    /* thread tried, running */
 	bool done;                 /* no more buffers (under lock) */
 	pthread_t thread;
@@ -284,16 +290,20 @@ static void *jo_writer(void *arg)
 
 	pthread_mutex_lock(&o->lock);
 	for (;;) {
+		char *buf;
+
 		while (!o->queued && !o->done)
 			pthread_cond_wait(&o->cond, &o->lock);
 		if (!o->queued)
 			break;
-		pthread_mutex_unlock(&o->lock);
 		/* head and its buffer are the writer's until it moves head on */
-		jo_write(o, o->bufs[o->head], o->lens[o->head]);
+		buf = o->queue[o->head];
+		pthread_mutex_unlock(&o->lock);
+		jo_write(o, buf, o->lens[o->head]);
 		pthread_mutex_lock(&o->lock);
 		o->head = (o->head + 1) % JO_NBUF;
 		o->queued--;
+		o->free_bufs[o->nfree++] = buf;
 		pthread_cond_signal(&o->cond);
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -322,23 +332,26 @@ static void jo_start(struct jo *o)
 	}
 }
 
-/* Queue the buffer being filled and wait for the next one to be free. */
+/*
+ * Queue the buffer being filled and take a free one: a new one when none
+ * is free and fewer than JO_NBUF are allocated, else wait for the writer.
+ */
 static void jo_queue(struct jo *o)
 {
-	size_t next;
+	size_t tail;
 
 	pthread_mutex_lock(&o->lock);
-	o->lens[(o->head + o->queued) % JO_NBUF] = o->len;
+	tail = (o->head + o->queued) % JO_NBUF;
+	o->queue[tail] = o->buf;
+	o->lens[tail] = o->len;
 	o->queued++;
 	pthread_cond_signal(&o->cond);
-	while (o->queued == JO_NBUF)
+	while (!o->nfree && o->nbufs == JO_NBUF)
 		pthread_cond_wait(&o->cond, &o->lock);
-	next = (o->head + o->queued) % JO_NBUF;
+	o->buf = o->nfree ? o->free_bufs[--o->nfree] : NULL;
 	pthread_mutex_unlock(&o->lock);
-	/* the buffers not queued are the formatter's */
-	if (!o->bufs[next])
-		o->bufs[next] = jo_buf_new();
-	o->buf = o->bufs[next];
+	if (!o->buf)
+		o->buf = o->bufs[o->nbufs++] = jo_buf_new();
 	o->len = 0;
 }
 
@@ -803,6 +816,7 @@ static void jo_begin(struct jo *o, FILE *fp, size_t expect)
 	memset(o, 0, sizeof(*o));
 	o->fp = fp;
 	o->buf = o->bufs[0] = jo_buf_new();
+	o->nbufs = 1;
 	atomic_init(&o->failed, ferror(fp) != 0);
 	o->fd = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) ? fileno(fp) : -1;
 	o->off = o->fd >= 0 ? ftello(fp) : 0;
@@ -849,7 +863,7 @@ static int jo_end(struct jo *o)
 	} else {
 		jo_write(o, o->buf, o->len);
 	}
-	for (size_t i = 0; i < JO_NBUF; i++)
+	for (size_t i = 0; i < o->nbufs; i++)
 		free(o->bufs[i]);
 	return o->errnum;
 }
