@@ -32,7 +32,15 @@
 #include "thread.h"
 #include "xalloc.h"
 
+/*
+ * The input is read a block at a time, of BLOCK bytes; a smaller file
+ * (known by its size) in blocks of a sixty-fourth of it, down to
+ * BLOCK_MIN: the parser's first block and the consumer's last are each
+ * read by one thread alone, and every block in the queue is memory the
+ * kernel must give the process.
+ */
 #define BLOCK (1u << 20)
+#define BLOCK_MIN (1u << 16)
 
 /* A physical line of the record being parsed: offsets from reader.pos. */
 struct line {
@@ -83,6 +91,7 @@ struct pipeline {
 	struct batch *spare;
 	size_t nspare;
 	bool stop;               /* the consumer failed: parse no further */
+	size_t block;            /* the reader's */
 };
 
 struct reader {
@@ -94,6 +103,7 @@ struct reader {
 
 	char *buf;               /* buf[pos..len) is unread; buf[len] is spare */
 	size_t cap, len, pos;
+	size_t block;            /* bytes read at a time (BLOCK or less) */
 	bool eof;
 	size_t lineno;           /* physical lines before buf[pos] */
 
@@ -551,7 +561,7 @@ static void pipeline_recycle(struct pipeline *p, struct batch *b)
 {
 	pthread_mutex_lock(&p->lock);
 	/* one that held a record larger than a block goes: its arrays are large too */
-	if (p->nspare <= QUEUE_MAX && b->buf_cap <= 2 * BLOCK) {
+	if (p->nspare <= QUEUE_MAX && b->buf_cap <= 2 * p->block) {
 		b->next = p->spare;
 		p->spare = b;
 		p->nspare++;
@@ -933,13 +943,13 @@ static int refill(struct reader *r)
 
 	if (r->pipe && r->cur->n) {
 		/* the block goes with its records; the rest starts a new one */
-		size_t rest = r->len - r->pos, cap = BLOCK;
+		size_t rest = r->len - r->pos, cap = r->block;
 		struct batch *next = pipeline_spare(r->pipe);
 		char *buf;
 		bool more;
 
 		/* a block grown for one large record is not the next one's size */
-		while (cap - rest < BLOCK / 2 + 1)
+		while (cap - rest < r->block / 2 + 1)
 			cap *= 2;
 		if (next->buf && next->buf_cap >= cap) {
 			buf = next->buf;
@@ -966,12 +976,12 @@ static int refill(struct reader *r)
 		r->len -= r->pos;
 		r->pos = 0;
 	}
-	if (r->cap - r->len < BLOCK / 2 + 1) {
-		r->cap = r->cap ? r->cap * 2 : BLOCK;
+	if (r->cap - r->len < r->block / 2 + 1) {
+		r->cap = r->cap ? r->cap * 2 : r->block;
 		r->buf = xreallocarray(r->buf, r->cap, 1);
 	}
 	/* a block at a time: a batch grown for a large record stays small */
-	n = fread(r->buf + r->len, 1, r->cap - r->len - 1 < BLOCK ? r->cap - r->len - 1 : BLOCK,
+	n = fread(r->buf + r->len, 1, r->cap - r->len - 1 < r->block ? r->cap - r->len - 1 : r->block,
 		  r->fp);
 	r->len += n;
 	if (n == 0) {
@@ -1046,6 +1056,17 @@ static void reader_init(struct reader *r, const char *name, dir_entry_fn *fn, vo
 	r->fn = fn;
 	r->data = data;
 	r->err = err;
+	r->block = BLOCK;
+}
+
+/* The block for an input of size bytes (0: not known), see BLOCK. */
+static size_t block_for(uintmax_t size)
+{
+	size_t block = BLOCK;
+
+	while (size && block > BLOCK_MIN && size / 64 <= block / 2)
+		block /= 2;
+	return block;
 }
 
 static int reader_run(struct reader *r)
@@ -1103,7 +1124,8 @@ static int deliver(struct batch *b, dir_entry_fn *fn, void *data, struct error *
 }
 
 /* ldif_read(), the attributes classify ignores left out when it is not NULL */
-static int read_stream(FILE *fp, const char *name, dir_entry_fn *fn, void *data,
+/* size: of the input, or 0 when it is not known */
+static int read_stream(FILE *fp, const char *name, uintmax_t size, dir_entry_fn *fn, void *data,
 		       struct dir *classify, struct error *err)
 {
 	struct pipeline pipe = { .head = NULL };
@@ -1114,6 +1136,7 @@ static int read_stream(FILE *fp, const char *name, dir_entry_fn *fn, void *data,
 	reader_init(&r, name, fn, data, err);
 	r.classify = classify;
 	r.fp = fp;
+	r.block = pipe.block = block_for(size);
 	r.pipe = &pipe;
 	r.err = &r.perr;
 	r.cur = batch_new();
@@ -1168,7 +1191,7 @@ out:
 
 int ldif_read(FILE *fp, const char *name, dir_entry_fn *fn, void *data, struct error *err)
 {
-	return read_stream(fp, name, fn, data, NULL, err);
+	return read_stream(fp, name, 0, fn, data, NULL, err);
 }
 
 /*
@@ -1193,21 +1216,23 @@ int ldif_load(struct dir *d, const char *path, struct error *err)
 {
 	FILE *fp;
 	struct stat st;
+	uintmax_t size = 0;
 	int ret;
 
 	if (strcmp(path, "-") == 0)
-		return read_stream(stdin, "<stdin>", dir_add_cb, d, d, err);
+		return read_stream(stdin, "<stdin>", 0, dir_add_cb, d, d, err);
 	fp = fopen(path, "r");
 	if (!fp)
 		return error_set(err, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		uintmax_t entries = (uintmax_t)st.st_size / ENTRY_BYTES;
 
+		size = (uintmax_t)st.st_size;
 		dir_expect(d, entries < EXPECT_MAX ? (size_t)entries : EXPECT_MAX);
-		if ((uintmax_t)st.st_size >= RESERVE_FROM)
+		if (size >= RESERVE_FROM)
 			arena_reserve_start(RESERVE_BYTES);
 	}
-	ret = read_stream(fp, path, dir_add_cb, d, d, err);
+	ret = read_stream(fp, path, size, dir_add_cb, d, d, err);
 	arena_reserve_stop();
 	fclose(fp);
 	return ret;

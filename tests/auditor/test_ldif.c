@@ -1233,6 +1233,54 @@ Test(ldif, load_sizes_the_dn_map_from_the_file)
 	unlink(path);
 }
 
+/*
+ * A file of 700 KB is read in blocks of 64 KB: records across their ends,
+ * and a group whose record is larger than several of them, come out as
+ * they do from memory.
+ */
+Test(ldif, small_file_read_in_small_blocks_is_read_whole)
+{
+	char path[] = "/tmp/privaudit-ldif-XXXXXX";
+	FILE *fp = temp_ldif(path);
+	struct sbuf text = SBUF_INIT;
+	struct dir d, m;
+	struct error err = ERROR_INIT;
+	const struct group *g;
+	const struct account *a;
+
+	for (int i = 0; i < 4000; i++)
+		sbuf_addf(&text, "dn: CN=u%04d,CN=Users,DC=x\nobjectClass: user\nsAMAccountName: u%04d\n"
+				 "description: user %04d of the bench of users\n\n", i, i, i);
+	sbuf_adds(&text, "dn: CN=all,CN=Users,DC=x\nobjectClass: group\nsAMAccountName: all\n");
+	for (int i = 0; i < 4000; i++)
+		sbuf_addf(&text, "member: CN=u%04d,CN=Users,DC=x\n", i);
+	sbuf_adds(&text, "description: ");
+	for (int i = 0; i < 3000; i++)
+		sbuf_adds(&text, "0123456789abcdefghijklmnopqrstuvwxyz");
+	sbuf_adds(&text, "\n");
+	cr_assert_gt(text.len, 512u << 10);
+	cr_assert_eq(fwrite(text.buf, 1, text.len, fp), text.len);
+	cr_assert_eq(fclose(fp), 0);
+
+	dir_init(&d, NULL, 0);
+	dir_init(&m, NULL, 0);
+	cr_assert_eq(ldif_load(&d, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(ldif_load_mem(&m, text.buf, text.len, "t.ldif", &err), 0, "%s", err.msg);
+	for (struct dir *x = &d; x; x = x == &d ? &m : NULL) {
+		cr_assert_eq(x->naccounts, 4000);
+		cr_assert_eq(x->ngroups, 1);
+		g = x->groups[0];
+		cr_expect_eq(g->nmember_objs, 4000, "%s", x == &d ? "file" : "memory");
+		cr_expect_eq(strlen(g->description), 3000 * 36);
+		a = x->accounts[3999];
+		cr_expect_str_eq(a->h.sam, "u3999");
+	}
+	dir_release(&d);
+	dir_release(&m);
+	sbuf_release(&text);
+	unlink(path);
+}
+
 Test(ldif, load_mem_feeds_the_directory)
 {
 	static const char text[] = "dn: CN=alice,CN=Users,DC=x\n"
