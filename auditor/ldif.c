@@ -58,10 +58,9 @@ struct batch {
 	struct raw_value *vals;  /* one per attribute */
 	size_t nattrs, attrs_alloc, vals_alloc;
 	/*
-	 * The DNs of member values, normalised and hashed by the parser while
-	 * they are in its cache, and those of the entries, by batch_finish():
-	 * text in norm, at the offsets in attr_off (NO_NDN: not a member
-	 * value) and entry_off.
+	 * The DNs of the entries and of member values, normalised and hashed
+	 * by batch_finish(): text in norm, at the offsets in entry_off and
+	 * attr_off (NO_NDN: not a member value; AS_WRITTEN: the value).
 	 */
 	struct sbuf norm;
 	size_t *entry_off, *attr_off;
@@ -450,14 +449,6 @@ static int batch_add(struct batch *b, const struct raw_entry *e, size_t dn_len)
 	b->first[b->n] = b->nattrs;
 	b->entry_ndn[b->n].len = dn_len;
 	b->entries[b->n++] = *e;
-	for (size_t i = 0; i < e->nattrs; i++) {
-		size_t k = b->nattrs + i;
-
-		b->attr_off[k] = NO_NDN;
-		if (!is_member(&b->attrs[k]))
-			continue;
-		b->attr_off[k] = batch_ndn(b, b->vals[k].val, b->vals[k].len, &b->attr_ndn[k]);
-	}
 	b->nattrs += e->nattrs;
 	return 0;
 }
@@ -466,10 +457,10 @@ static int batch_add(struct batch *b, const struct raw_entry *e, size_t dn_len)
 #define ENTRY_AHEAD 4
 
 /*
- * Normalise the DNs of the records of batch b, and point the records at
- * their attributes, values and normalised DNs, which stay where they are
- * from now on. The busier thread of the two does not: see
- * pipeline_push().
+ * Normalise the DNs of the records of batch b and of their member values,
+ * and point the records at their attributes, values and normalised DNs,
+ * which stay where they are from now on. Whichever of the two threads is
+ * the less busy does it: see pipeline_push().
  */
 static void batch_finish(struct batch *b)
 {
@@ -480,6 +471,9 @@ static void batch_finish(struct batch *b)
 		/* n->len is the DN's, from batch_add() */
 		b->entry_off[i] = batch_ndn(b, b->entries[i].dn, n->len, n);
 	}
+	for (size_t k = 0; k < b->nattrs; k++)
+		b->attr_off[k] = is_member(&b->attrs[k]) ?
+			batch_ndn(b, b->vals[k].val, b->vals[k].len, &b->attr_ndn[k]) : NO_NDN;
 	for (size_t i = 0; i < b->n; i++)
 		b->entry_ndn[i].ndn = b->entry_off[i] == AS_WRITTEN ? b->entries[i].dn :
 								      b->norm.buf + b->entry_off[i];

@@ -1301,8 +1301,8 @@ Test(ldif, load_mem_feeds_the_directory)
 }
 
 /*
- * Member DNs are normalised and hashed on the parser's thread when reading
- * a stream, by the directory when reading memory: both must resolve the
+ * Member DNs are normalised and hashed with their batch when reading a
+ * stream, by the directory when reading memory: both must resolve the
  * same members, whatever their case, spacing or escapes, and leave the
  * same DNs pending (members read after the group).
  */
