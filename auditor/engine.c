@@ -1058,16 +1058,17 @@ static void summarise(struct audit *a)
 /*
  * The checks run on two threads, each into a findings list of its own (a
  * shadow of the audit sharing everything else: every check writes only
- * its own state). A thread takes the next check not yet taken, so that
- * one slow check does not leave the other thread idle. The lists are
- * then joined in registry order, so the result is exactly that of a run
- * on one thread.
+ * its own state). A thread takes the next check not yet taken (in
+ * run_order()), so that one slow check does not leave the other thread
+ * idle. The lists are then joined in registry order, so the result is
+ * exactly that of a run on one thread.
  */
 #define CHECK_THREADS 2
 
 struct worker {
 	struct audit shadow;
-	atomic_size_t *next;     /* the next check to take, shared */
+	atomic_size_t *next;     /* the next check to take, in order, shared */
+	const size_t *order;     /* the checks by registry index, as they are taken */
 	struct worker **owner;   /* per check (shared): the worker that ran it */
 	size_t *start, *end;     /* per check: its findings in shadow.findings */
 };
@@ -1075,9 +1076,11 @@ struct worker {
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	size_t n = registry_count(), i;
+	size_t n = registry_count();
 
-	while ((i = atomic_fetch_add(w->next, 1)) < n) {
+	for (size_t k; (k = atomic_fetch_add(w->next, 1)) < n;) {
+		size_t i = w->order[k];
+
 		w->start[i] = w->shadow.nfindings;
 		if (!registry_get(i)->after_waivers)
 			run_check(&w->shadow, i);
@@ -1087,12 +1090,39 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/*
+ * Whether check c looks at a few objects only: the privileged accounts
+ * (priv, mfa) or the policy's waivers (policy), not every account.
+ */
+static bool check_is_short(const struct check *c)
+{
+	return strcmp(c->family, "priv") == 0 || strcmp(c->family, "mfa") == 0 ||
+	       strcmp(c->family, "policy") == 0;
+}
+
+/*
+ * The order the threads take the checks in: the short ones last, so that
+ * when one thread takes the last long check the other still has short
+ * ones to run, and both end together.
+ */
+static size_t *run_order(size_t n)
+{
+	size_t *order = xcalloc(n + 1, sizeof(*order)), k = 0;
+
+	for (int short_ones = 0; short_ones < 2; short_ones++)
+		for (size_t i = 0; i < n; i++)
+			if (check_is_short(registry_get(i)) == short_ones)
+				order[k++] = i;
+	return order;
+}
+
 static void run_checks(struct audit *a)
 {
 	struct worker w[CHECK_THREADS];
 	size_t n = registry_count();
 	atomic_size_t next = 0;
 	struct worker **owner = xcalloc(n + 1, sizeof(*owner));
+	size_t *order = run_order(n);
 
 	for (int t = 0; t < CHECK_THREADS; t++) {
 		w[t].shadow = *a;
@@ -1101,6 +1131,7 @@ static void run_checks(struct audit *a)
 		arena_init(&w[t].shadow.mem);
 		arena_init(&w[t].shadow.finding_mem);
 		w[t].next = &next;
+		w[t].order = order;
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
@@ -1122,6 +1153,7 @@ static void run_checks(struct audit *a)
 		free(w[t].end);
 	}
 	free(owner);
+	free(order);
 }
 
 void audit_run(struct audit *a)
