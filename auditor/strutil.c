@@ -113,20 +113,25 @@ void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const 
 
 int str_ieq_bytes(const char *a, const char *b, size_t n)
 {
+	uint64_t x, y;
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, y;
-
+	if (n < 8) {
+		for (; i < n; i++)
+			if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+				return 0;
+		return 1;
+	}
+	for (; i + 8 < n; i += 8) {
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
 		if (x != y && str_fold8(x) != str_fold8(y))
 			return 0;
 	}
-	for (; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
+	/* the last eight bytes, overlapping the word before */
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y || str_fold8(x) == str_fold8(y);
 }
 
 int str_ieq_lower_bytes(const char *a, const char *lo, size_t n)

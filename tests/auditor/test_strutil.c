@@ -77,6 +77,27 @@ Test(strutil, case_insensitive_equality_of_long_strings)
 		}
 	}
 	cr_expect(str_ieq_bytes("ABCDEFGHIJ", "abcdefghijKL", 10), "only n bytes count");
+	/* two strings alike but for a byte: every length, every position, every pair */
+	for (size_t n = 1; n <= 20; n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (int c = 1; c < 256; c++) {
+				bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+				for (int k = 0; k < 3; k++) {
+					int d = k == 0 ? c : k == 1 ? c ^ 0x20 : c ^ 0x01;
+
+					if (!d)
+						continue;
+					memset(a, 'q', sizeof(a));
+					memset(b, 'Q', sizeof(b));
+					a[pos] = (char)c;
+					b[pos] = (char)d;
+					cr_assert_eq(str_ieq_bytes(a, b, n), c == d || (k == 1 && letter),
+						     "n %zu, 0x%02x at %zu against 0x%02x", n, c, pos, d);
+				}
+			}
+		}
+	}
 	/* against a string in lower case: every length, every position, every byte */
 	for (size_t n = 1; n <= 20; n++) {
 		for (size_t pos = 0; pos < n; pos++) {
