@@ -440,6 +440,9 @@ static const char **multi(struct builder *b, int a, size_t *n)
 	return out;
 }
 
+/* Whether value v is the class name lit in any case: a length first, no call. */
+#define CLASS_IS(v, lit) ((v)->len == sizeof(lit) - 1 && str_nieq((v)->val, (v)->len, (lit)))
+
 static enum obj_kind kind_of(struct builder *b, bool *known)
 {
 	const struct raw_attr *ra;
@@ -450,18 +453,18 @@ static enum obj_kind kind_of(struct builder *b, bool *known)
 
 	FOR_VALUES(b, ATTR_OBJECTCLASS, ra, v) {
 		any = true;
-		if (str_nieq(v->val, v->len, "user"))
+		if (CLASS_IS(v, "user"))
 			user = true;
-		else if (str_nieq(v->val, v->len, "computer"))
+		else if (CLASS_IS(v, "computer"))
 			computer = true;
-		else if (str_nieq(v->val, v->len, "msDS-GroupManagedServiceAccount") ||
-			 str_nieq(v->val, v->len, "msDS-ManagedServiceAccount"))
+		else if (CLASS_IS(v, "msDS-GroupManagedServiceAccount") ||
+			 CLASS_IS(v, "msDS-ManagedServiceAccount"))
 			gmsa = true;
-		else if (str_nieq(v->val, v->len, "group"))
+		else if (CLASS_IS(v, "group"))
 			group = true;
-		else if (str_nieq(v->val, v->len, "domainDNS"))
+		else if (CLASS_IS(v, "domainDNS"))
 			domain = true;
-		else if (str_nieq(v->val, v->len, "msDS-PasswordSettings"))
+		else if (CLASS_IS(v, "msDS-PasswordSettings"))
 			pso = true;
 	}
 	*known = true;
