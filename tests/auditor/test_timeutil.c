@@ -179,6 +179,28 @@ Test(timeutil, gentime_malformed)
 	cr_expect_eq(t, 7);
 }
 
+/* Any byte but a digit where a digit goes, the fraction's included, is refused. */
+Test(timeutil, gentime_digit_places_take_digits_only)
+{
+	static const char good[] = "20251001193107.123Z";
+
+	for (size_t at = 0; at < sizeof(good) - 1; at++) {
+		if (good[at] < '0' || good[at] > '9')
+			continue;
+		for (int c = 1; c < 256; c++) {
+			char s[sizeof(good)];
+			int64_t t = 7;
+
+			if (c >= '0' && c <= '9')
+				continue;
+			memcpy(s, good, sizeof(good));
+			s[at] = (char)c;
+			cr_assert_eq(gt(s, &t), -1, "0x%02x at %zu", c, at);
+			cr_assert_eq(t, 7);
+		}
+	}
+}
+
 /* ---- intervals ---------------------------------------------------------- */
 
 Test(timeutil, interval_values)
