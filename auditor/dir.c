@@ -939,7 +939,7 @@ static int add_domain(struct builder *b)
 
 int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 {
-	struct builder b = { .d = d, .e = e, .err = err };
+	struct builder b;
 	int small[64];
 	uint64_t small_extra[64];
 	enum obj_kind kind;
@@ -951,8 +951,11 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 		hmap_prefetch(&d->by_dn, e->ahead->hash);
 	b.ids = e->nattrs <= 64 ? small : xmalloc(e->nattrs * sizeof(*b.ids));
 	b.extra_mask = e->nattrs <= 64 ? small_extra : xmalloc(e->nattrs * sizeof(*b.extra_mask));
-	for (int a = 0; a < ATTR_COUNT; a++)
-		b.last[a] = -1;
+	/* each field set once: this runs for every entry */
+	b.d = d;
+	b.e = e;
+	b.err = err;
+	memset(b.last, 0xff, sizeof(b.last));   /* every one -1 */
 	for (size_t i = 0; i < e->nattrs; i++) {
 		b.ids[i] = attr_of(d, &e->attrs[i], &b.extra_mask[i]);
 		if (b.ids[i] >= 0)
