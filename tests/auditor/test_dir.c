@@ -786,6 +786,18 @@ Test(dir, attribute_names_beyond_the_name_cache)
 	sbuf_release(&sb);
 }
 
+/* Names of every length from 1 to 36 ("a", "ab", ...), as extra attributes. */
+static void name_ladder(char names[36][40], const char *extra[36])
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+	for (size_t len = 1; len <= 36; len++) {
+		memcpy(names[len - 1], letters, len);
+		names[len - 1][len] = '\0';
+		extra[len - 1] = names[len - 1];
+	}
+}
+
 /*
  * A name is remembered by its bytes, not by what they hash to: names of
  * every length from 1 to 36 (extra attributes of a policy), each with one
@@ -794,15 +806,10 @@ Test(dir, attribute_names_beyond_the_name_cache)
  */
 Test(dir, attribute_names_one_byte_apart_at_any_length)
 {
-	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	char names[36][40];
 	const char *extra[36];
 
-	for (size_t len = 1; len <= 36; len++) {
-		memcpy(names[len - 1], letters, len);
-		names[len - 1][len] = '\0';
-		extra[len - 1] = names[len - 1];
-	}
+	name_ladder(names, extra);
 	for (int first = 0; first < 2; first++) {
 		for (size_t len = 1; len <= 36; len++) {
 			for (size_t at = 0; at < len; at++) {
@@ -850,16 +857,11 @@ static void follow(struct dir *d, const char *name, size_t len)
  */
 Test(dir, attribute_name_predicted_only_when_the_line_starts_with_it)
 {
-	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	static const char *const after[] = { "x: v", ";range=0-*: v", " : v", "; v" };
 	char names[36][40];
 	const char *extra[36];
 
-	for (size_t len = 1; len <= 36; len++) {
-		memcpy(names[len - 1], letters, len);
-		names[len - 1][len] = '\0';
-		extra[len - 1] = names[len - 1];
-	}
+	name_ladder(names, extra);
 	for (size_t len = 1; len <= 36; len++) {
 		const char *name = names[len - 1];
 		struct sbuf line = SBUF_INIT;

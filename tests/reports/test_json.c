@@ -883,23 +883,33 @@ Test(json, unwritable_target_fails_with_exit_report_and_keeps_previous)
 	hand_free(h);
 }
 
-Test(json, write_failure_midway_keeps_previous_and_leaves_no_temp)
+/*
+ * h's report, written with files limited to limit bytes, fails as on a
+ * full disk: the previous report stays, and no temporary file.
+ */
+static void expect_write_fails_at(struct hand *h, rlim_t limit)
 {
-	struct hand *h = hand_new();
 	struct error err = ERROR_INIT;
 	struct report_meta m = meta(NOW);
-	struct rlimit rl = { 2048, 2048 };
+	struct rlimit rl = { limit, limit };
 
 	previous_report();
-	/* enough findings to outgrow the limit: the write fails as on a full disk */
-	for (int i = 0; i < 200; i++)
-		push(h, &chk_priv_nested, SEV_INFO, &h->acc[2], "padding finding", NULL);
 	signal(SIGXFSZ, SIG_IGN);
 	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
 	cr_assert_eq(err.code, EXIT_REPORT);
 	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
 	expect_previous_kept();
+}
+
+Test(json, write_failure_midway_keeps_previous_and_leaves_no_temp)
+{
+	struct hand *h = hand_new();
+
+	/* enough findings to outgrow the limit: the write fails as on a full disk */
+	for (int i = 0; i < 200; i++)
+		push(h, &chk_priv_nested, SEV_INFO, &h->acc[2], "padding finding", NULL);
+	expect_write_fails_at(h, 2048);
 	hand_free(h);
 }
 
@@ -1819,6 +1829,15 @@ Test(json, many_accounts_cross_the_formatting_chunks_in_order)
 	hand_free(h);
 }
 
+/* Two reports' texts are the same bytes; both are freed. */
+static void assert_same_text(char *x, char *y)
+{
+	cr_assert_eq(strlen(x), strlen(y));
+	cr_assert(strcmp(x, y) == 0);
+	free(x);
+	free(y);
+}
+
 static void *idle(void *arg)
 {
 	return arg;
@@ -1855,30 +1874,18 @@ Test(json, big_report_is_the_same_when_no_thread_can_start)
 	cr_assert_eq(report_json_write(&h->a, &m, in_dir("a.json"), &err), 0, "%s", err.msg);
 	threaded = slurp(in_dir("a.json"));
 	inlined = slurp(in_dir("b.json"));
-	cr_assert_eq(strlen(inlined), strlen(threaded));
-	cr_assert(strcmp(inlined, threaded) == 0);
-	free(threaded);
-	free(inlined);
+	assert_same_text(inlined, threaded);
 	hand_free(h);
 }
 
 Test(json, big_report_write_failure_keeps_previous_and_leaves_no_temp)
 {
 	struct hand *h = big_hand();
-	struct error err = ERROR_INIT;
-	struct report_meta m = meta(NOW);
-	struct rlimit rl = { 1536 * 1024, 1536 * 1024 };
 	int threads = thread_count();
 
-	previous_report();
 	/* the limit is reached by the writer thread, buffers after the first */
-	signal(SIGXFSZ, SIG_IGN);
-	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
+	expect_write_fails_at(h, 1536 * 1024);
 	cr_assert(threads_back_to(threads), "the writer thread was not joined");
-	cr_assert_eq(err.code, EXIT_REPORT);
-	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
-	expect_previous_kept();
 	hand_free(h);
 }
 
@@ -1920,10 +1927,7 @@ Test(json, large_report_written_direct_is_what_a_stream_gets)
 	direct = assert_jansson_layout("d.json");
 	streamed = slurp(in_dir("s.json"));
 	cr_assert_gt(strlen(direct), 8 * 1024 * 1024);
-	cr_assert_eq(strlen(direct), strlen(streamed));
-	cr_assert(strcmp(direct, streamed) == 0);
-	free(direct);
-	free(streamed);
+	assert_same_text(direct, streamed);
 	hand_free(h);
 }
 
@@ -1931,17 +1935,8 @@ Test(json, large_report_written_direct_is_what_a_stream_gets)
 Test(json, large_report_direct_write_failure_keeps_previous)
 {
 	struct hand *h = many_hand(20000);
-	struct error err = ERROR_INIT;
-	struct report_meta m = meta(NOW);
-	struct rlimit rl = { 1536 * 1024, 1536 * 1024 };
 
-	previous_report();
-	signal(SIGXFSZ, SIG_IGN);
-	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	cr_assert_eq(report_json_write(&h->a, &m, in_dir("r.json"), &err), -1);
-	cr_assert_eq(err.code, EXIT_REPORT);
-	cr_assert_not_null(strstr(err.msg, "File too large"), "%s", err.msg);
-	expect_previous_kept();
+	expect_write_fails_at(h, 1536 * 1024);
 	hand_free(h);
 }
 
