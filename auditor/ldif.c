@@ -742,6 +742,24 @@ static struct raw_attr *new_attr(struct reader *r, struct raw_value **val)
 }
 
 /*
+ * dir_attr_seen() of the name before line[0..len)'s first colon, its
+ * length in *nlen: a spelling the directory has classified was checked
+ * when it was met first, so only its colon is looked for, and not even
+ * that when it is the spelling expected from the order (dir_attr_next).
+ * A name with options never is one: names are classified without them.
+ */
+static int seen_name(struct dir *d, const char *line, size_t len, size_t *nlen, uint64_t *extra)
+{
+	const char *colon;
+	int id = dir_attr_next(d, line, len, nlen, extra);
+
+	if (id != DIR_ATTR_UNSEEN || !(colon = find_byte(line, line + len, ':')))
+		return id;
+	*nlen = (size_t)(colon - line);
+	return dir_attr_seen(d, line, *nlen, extra);
+}
+
+/*
  * Split the logical line buf[lstart..lend) into a NUL-terminated name and
  * value, in place, and add it to the record.
  */
@@ -750,33 +768,23 @@ static int process_logical(struct reader *r)
 	char *s = r->buf + r->lstart;
 	size_t len = r->lend - r->lstart;
 	size_t nlen, base, vstart, vlen, vline, vcol;
-	bool b64 = false, seen = false;
+	bool b64 = false, seen;
 	uint64_t extra = 0;
-	int id = -1;
-	const char *colon;
+	int id = r->classify ? seen_name(r->classify, s, len, &nlen, &extra) : DIR_ATTR_UNSEEN;
 	struct raw_attr *a;
 	struct raw_value *val;
 	char *v;
 
-	/*
-	 * A spelling the directory has classified was checked when it was
-	 * met first: only its colon is looked for. (A name with options
-	 * never is one: names are classified without them.)
-	 */
-	if (r->classify && (id = dir_attr_next(r->classify, s, len, &nlen, &extra)) != DIR_ATTR_UNSEEN) {
+	seen = id != DIR_ATTR_UNSEEN;
+	if (seen) {
 		base = nlen;
-		seen = true;
-	} else if (!r->classify || !(colon = find_byte(s, s + len, ':')) ||
-		   (id = dir_attr_seen(r->classify, s, (size_t)(colon - s), &extra)) == DIR_ATTR_UNSEEN) {
+	} else {
 		switch (split_attr(s, len, &nlen, &base)) {
 		case 0:
 			return fail_at(r, 0, "expected \"attribute: value\"");
 		case -1:
 			return fail_at(r, 0, "invalid attribute name");
 		}
-	} else {
-		nlen = base = (size_t)(colon - s);
-		seen = true;
 	}
 	vstart = nlen + 1;
 	if (vstart < len && s[vstart] == ':') {

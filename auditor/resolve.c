@@ -99,16 +99,13 @@ static void find_domain_sid(struct dir *d)
 
 static void resolve_account_basics(struct dir *d, struct account *a, int64_t now)
 {
-	uint32_t rid = 0;
-	size_t dlen = a->h.sid ? sid_split(a->h.sid, &rid) : 0;
-	bool in_domain = dlen && d->domain_sid && dlen == strlen(d->domain_sid) &&
-			 memcmp(a->h.sid, d->domain_sid, dlen) == 0;
+	uint32_t rid = sid_rid_in(a->h.sid, d->domain_sid);
 
-	if (in_domain && rid == RID_KRBTGT)
+	if (rid == RID_KRBTGT)
 		a->roles |= ROLE_KRBTGT;
-	if (in_domain && rid == RID_ADMINISTRATOR)
+	if (rid == RID_ADMINISTRATOR)
 		a->roles |= ROLE_BUILTIN_ADMIN;
-	if (in_domain && rid == RID_GUEST)
+	if (rid == RID_GUEST)
 		a->roles |= ROLE_GUEST;
 	if (a->uac & UAC_SERVER_TRUST_ACCOUNT)
 		a->roles |= ROLE_DC;

@@ -147,3 +147,11 @@ size_t sid_domain_len(const char *sid)
 
 	return sid_split(sid, &rid);
 }
+
+uint32_t sid_rid_in(const char *sid, const char *domain)
+{
+	uint32_t rid = 0;
+	size_t len = sid && domain ? sid_split(sid, &rid) : 0;
+
+	return len && len == strlen(domain) && memcmp(sid, domain, len) == 0 ? rid : 0;
+}

@@ -39,5 +39,10 @@ uint32_t sid_rid(const char *sid);
 size_t sid_domain_len(const char *sid);
 /* Both at once: the length of the domain part, and the RID in *rid. */
 size_t sid_split(const char *sid, uint32_t *rid);
+/*
+ * The RID of text SID sid when it is one of domain SID domain's (domain,
+ * then one sub-authority), else 0 (and 0 when either is NULL).
+ */
+uint32_t sid_rid_in(const char *sid, const char *domain);
 
 #endif

@@ -219,10 +219,8 @@ static bool sid_is_privileged(const char *sid)
 			return true;
 	/* "of any domain": the RID of a domain SID (S-1-5-21-A-B-C-RID) */
 	if (strlen(sid) <= sizeof(domain_prefix) - 1 ||
-	    !str_nieq(sid, sizeof(domain_prefix) - 1, domain_prefix) ||
-	    sid_domain_len(sid) == 0)
+	    !str_nieq(sid, sizeof(domain_prefix) - 1, domain_prefix) || !sid_split(sid, &rid))
 		return false;
-	rid = sid_rid(sid);
 	for (size_t i = 0; i < sizeof(rids) / sizeof(rids[0]); i++)
 		if (rid == rids[i])
 			return true;

@@ -90,9 +90,7 @@ static bool wellknown_match(const struct dir *d, const char *key, const struct g
 			continue;
 		if (wellknown[i].sid)
 			return str_ieq(sid, wellknown[i].sid);
-		return d->domain_sid && sid_domain_len(sid) == strlen(d->domain_sid) &&
-		       strncmp(sid, d->domain_sid, strlen(d->domain_sid)) == 0 &&
-		       sid_rid(sid) == wellknown[i].rid;
+		return sid_rid_in(sid, d->domain_sid) == wellknown[i].rid;
 	}
 	return false;
 }

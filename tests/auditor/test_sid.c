@@ -211,3 +211,19 @@ Test(sid, cached_domain_part_gives_the_same_text)
 	}
 	cr_assert_gt(c.bin_len, 0, "the cache was used");
 }
+
+/* A RID is a domain's only after the domain's whole SID and one dash. */
+Test(sid, rid_in_a_domain_only_after_its_whole_sid)
+{
+	const char *dom = "S-1-5-21-1-2-3";
+
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-3-500", dom), 500);
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-3-502", dom), 502);
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-33-500", dom), 0, "another domain, same start");
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-3-4-500", dom), 0, "a longer domain");
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-4-500", dom), 0);
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-3", dom), 0, "the domain itself");
+	cr_expect_eq(sid_rid_in("S-1-5-32-544", "S-1-5-32"), 544);
+	cr_expect_eq(sid_rid_in("S-1-5-21-1-2-3-500", NULL), 0);
+	cr_expect_eq(sid_rid_in(NULL, dom), 0);
+}
