@@ -1061,8 +1061,7 @@ static void reader_init(struct reader *r, const char *name, dir_entry_fn *fn, vo
 	r->block = BLOCK;
 }
 
-/* The block for an input of size bytes (0: not known), see BLOCK. */
-static size_t block_for(uintmax_t size)
+size_t ldif_block_size(uintmax_t size)
 {
 	size_t block = BLOCK;
 
@@ -1138,7 +1137,7 @@ static int read_stream(FILE *fp, const char *name, uintmax_t size, dir_entry_fn 
 	reader_init(&r, name, fn, data, err);
 	r.classify = classify;
 	r.fp = fp;
-	r.block = pipe.block = block_for(size);
+	r.block = pipe.block = ldif_block_size(size);
 	r.pipe = &pipe;
 	r.err = &r.perr;
 	r.cur = batch_new();

@@ -10,6 +10,7 @@
 #ifndef PRIVAUDIT_LDIF_H
 #define PRIVAUDIT_LDIF_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dir.h"
@@ -27,6 +28,8 @@ int ldif_read_mem(const char *text, size_t len, const char *name, dir_entry_fn *
 
 /* Read path ("-" = stdin) into the directory. */
 int ldif_load(struct dir *d, const char *path, struct error *err);
+/* The bytes ldif_load() reads at a time from a file of size bytes (0: of unknown size). */
+size_t ldif_block_size(uintmax_t size);
 /* The same from memory (tests, fuzzing). */
 int ldif_load_mem(struct dir *d, const char *text, size_t len, const char *name,
 		  struct error *err);

@@ -1233,6 +1233,19 @@ Test(ldif, load_sizes_the_dn_map_from_the_file)
 	unlink(path);
 }
 
+/* Blocks of a sixty-fourth of the file, 64 KB to 1 MB; 1 MB when its size is unknown. */
+Test(ldif, blocks_sized_to_the_file)
+{
+	cr_expect_eq(ldif_block_size(0), 1u << 20);
+	cr_expect_eq(ldif_block_size(1), 64u << 10);
+	cr_expect_eq(ldif_block_size(700u << 10), 64u << 10);
+	cr_expect_eq(ldif_block_size(14u << 20), 256u << 10, "10,000 accounts");
+	cr_expect_eq(ldif_block_size(16u << 20), 256u << 10);
+	cr_expect_eq(ldif_block_size((16u << 20) + 64), 512u << 10);
+	cr_expect_eq(ldif_block_size(136u << 20), 1u << 20, "100,000 accounts");
+	cr_expect_eq(ldif_block_size(UINTMAX_MAX), 1u << 20);
+}
+
 /*
  * A file of 700 KB is read in blocks of 64 KB: records across their ends,
  * and a group whose record is larger than several of them, come out as
@@ -1259,6 +1272,7 @@ Test(ldif, small_file_read_in_small_blocks_is_read_whole)
 		sbuf_adds(&text, "0123456789abcdefghijklmnopqrstuvwxyz");
 	sbuf_adds(&text, "\n");
 	cr_assert_gt(text.len, 512u << 10);
+	cr_assert_eq(ldif_block_size(text.len), 64u << 10);
 	cr_assert_eq(fwrite(text.buf, 1, text.len, fp), text.len);
 	cr_assert_eq(fclose(fp), 0);
 
