@@ -335,8 +335,9 @@ static void jo_start(struct jo *o)
 /*
  * Queue the buffer being filled and take a free one: a new one when none
  * is free and fewer than JO_NBUF are allocated, else wait for the writer.
+ * The last buffer (last) takes none: the writer is told it is done.
  */
-static void jo_queue(struct jo *o)
+static void jo_queue(struct jo *o, bool last)
 {
 	size_t tail;
 
@@ -345,7 +346,12 @@ static void jo_queue(struct jo *o)
 	o->queue[tail] = o->buf;
 	o->lens[tail] = o->len;
 	o->queued++;
+	o->done = last;
 	pthread_cond_signal(&o->cond);
+	if (last) {
+		pthread_mutex_unlock(&o->lock);
+		return;
+	}
 	while (!o->nfree && o->nbufs == JO_NBUF)
 		pthread_cond_wait(&o->cond, &o->lock);
 	o->buf = o->nfree ? o->free_bufs[--o->nfree] : NULL;
@@ -369,7 +375,7 @@ static void jo_flush(struct jo *o)
 	if (!o->started)
 		jo_start(o);
 	if (o->threaded) {
-		jo_queue(o);
+		jo_queue(o, false);
 		return;
 	}
 	jo_write(o, o->buf, o->len);
@@ -852,11 +858,7 @@ static int jo_end(struct jo *o)
 {
 	jo_lit(o, "\n}\n");
 	if (o->threaded) {
-		jo_queue(o);
-		pthread_mutex_lock(&o->lock);
-		o->done = true;
-		pthread_cond_signal(&o->cond);
-		pthread_mutex_unlock(&o->lock);
+		jo_queue(o, true);
 		pthread_join(o->thread, NULL);
 		pthread_cond_destroy(&o->cond);
 		pthread_mutex_destroy(&o->lock);
