@@ -5,7 +5,6 @@
 #include "dir.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,26 +297,6 @@ static const char *dup_value(struct builder *b, const struct raw_value *v)
 	return arena_strndup(&b->d->arena, v->val, v->len);
 }
 
-static int parse_i64(const struct raw_value *v, int64_t *out)
-{
-	char buf[32];
-	char *end;
-	long long x;
-
-	if (!v->len || v->len >= sizeof(buf))
-		return -1;
-	memcpy(buf, v->val, v->len);
-	buf[v->len] = '\0';
-	if (!isdigit((unsigned char)buf[0]) && buf[0] != '-' && buf[0] != '+')
-		return -1;
-	errno = 0;
-	x = strtoll(buf, &end, 10);
-	if (*end || errno)
-		return -1;
-	*out = x;
-	return 0;
-}
-
 static int get_int(struct builder *b, int a, int64_t *out, bool *present)
 {
 	const struct raw_attr *ra = NULL;
@@ -327,7 +306,7 @@ static int get_int(struct builder *b, int a, int64_t *out, bool *present)
 		*present = v != NULL;
 	if (!v)
 		return 0;
-	if (parse_i64(v, out) < 0)
+	if (str_to_int64(v->val, v->len, out) < 0)
 		return bad_value(b, ra, "integer");
 	return 0;
 }
@@ -485,7 +464,7 @@ static enum obj_kind kind_of(struct builder *b, bool *known)
 		const struct raw_attr *where = NULL;
 		const struct raw_value *t = single(b, ATTR_SAMACCOUNTTYPE, &where);
 
-		if (t && parse_i64(t, &sat) == 0) {
+		if (t && str_to_int64(t->val, t->len, &sat) == 0) {
 			if (sat == 805306368)
 				return OBJ_USER;
 			if (sat == 805306369)

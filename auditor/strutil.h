@@ -60,6 +60,18 @@ int dn_is_under(const char *dn, const char *base);
 /* Whether the comma at dn[i] separates RDNs: no odd run of backslashes escapes it. */
 bool dn_comma_separates(const char *dn, size_t i);
 
+/* isdigit() without a call or a locale: numbers are read millions at a time */
+static inline bool str_is_digit(char c)
+{
+	return (unsigned)((unsigned char)c - '0') < 10u;
+}
+
+/*
+ * The decimal integer s[0..len) (a sign, then digits only) in *out; -1
+ * when it is not one or does not fit in an int64_t.
+ */
+int str_to_int64(const char *s, size_t len, int64_t *out);
+
 /* Shell wildcard match (* and ?), ASCII case-insensitive. */
 int str_wildmatch(const char *pattern, const char *s);
 

@@ -8,13 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FILETIME_UNIX_DIFF 11644473600LL
+#include "strutil.h"
 
-/* isdigit() without a call or a locale: times are read millions at a time */
-static inline bool is_digit(char c)
-{
-	return (unsigned)((unsigned char)c - '0') < 10u;
-}
+#define FILETIME_UNIX_DIFF 11644473600LL
 
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -33,85 +29,11 @@ int64_t time_from_civil(int y, int mon, int d, int h, int mi, int s)
 	return days_from_civil(y, mon, d) * SECONDS_PER_DAY + h * 3600 + mi * 60 + s;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * The eight ASCII digits at s as a number, or -1 when a byte is not a
- * digit: the digits are paired, the pairs paired, in three multiplies
- * (as Daniel Lemire's "Fast numeric string parsing" does).
- */
-static int64_t eight_digits(const char *s)
-{
-	const uint64_t high = UINT64_C(0xf0f0f0f0f0f0f0f0), zeros = UINT64_C(0x3030303030303030);
-	uint64_t w, v;
-
-	memcpy(&w, s, 8);
-	if ((w & high) != zeros || ((w + UINT64_C(0x0606060606060606)) & high) != zeros)
-		return -1;
-	v = w - zeros;
-	v = v * 10 + (v >> 8);
-	v = ((v & UINT64_C(0x000000ff000000ff)) * (100 + (UINT64_C(1000000) << 32)) +
-	     ((v >> 16) & UINT64_C(0x000000ff000000ff)) * (1 + (UINT64_C(10000) << 32))) >> 32;
-	return (int64_t)v;
-}
-#endif
-
-static int parse_int64(const char *s, size_t len, int64_t *out)
-{
-	int neg = 0;
-	uint64_t v = 0;
-	size_t i = 0;
-
-	if (len && (s[0] == '-' || s[0] == '+')) {
-		neg = s[0] == '-';
-		i++;
-	}
-	if (i == len)
-		return -1;
-	/* eighteen digits cannot overflow: a FILETIME has eighteen */
-	for (size_t end = len - i > 18 ? i + 18 : len; i < end;) {
-		unsigned d;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		if (end - i >= 8) {
-			int64_t eight = eight_digits(s + i);
-
-			if (eight < 0)
-				return -1;
-			v = v * 100000000 + (uint64_t)eight;
-			i += 8;
-			continue;
-		}
-#endif
-		d = (unsigned char)s[i] - (unsigned)'0';
-		if (d > 9)
-			return -1;
-		v = v * 10 + d;
-		i++;
-	}
-	for (; i < len; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1)
-			return -1;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	} else {
-		if (v > (uint64_t)INT64_MAX)
-			return -1;
-		*out = (int64_t)v;
-	}
-	return 0;
-}
-
 int time_from_filetime(const char *s, size_t len, int64_t *out)
 {
 	int64_t v;
 
-	if (parse_int64(s, len, &v) < 0)
+	if (str_to_int64(s, len, &v) < 0)
 		return -1;
 	if (v == 0 || v == INT64_MAX || v < 0)
 		*out = TIME_NEVER;
@@ -124,7 +46,7 @@ int time_from_interval(const char *s, size_t len, int64_t *out)
 {
 	int64_t v;
 
-	if (parse_int64(s, len, &v) < 0)
+	if (str_to_int64(s, len, &v) < 0)
 		return -1;
 	if (v == INT64_MIN || v == 0)
 		*out = TIME_NEVER;
@@ -138,7 +60,7 @@ static int digits(const char *s, int n, int *out)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!str_is_digit(s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -165,7 +87,7 @@ int time_from_gentime(const char *s, size_t len, int64_t *out)
 	if (len < 12 || digits(s, 4, &y) || digits(s + 4, 2, &mon) ||
 	    digits(s + 6, 2, &d) || digits(s + 8, 2, &h) || digits(s + 10, 2, &mi))
 		return -1;
-	if (len >= 14 && is_digit(s[12])) {
+	if (len >= 14 && str_is_digit(s[12])) {
 		if (digits(s + 12, 2, &sec))
 			return -1;
 	} else {
@@ -173,7 +95,7 @@ int time_from_gentime(const char *s, size_t len, int64_t *out)
 	}
 	if (i < len && (s[i] == '.' || s[i] == ',')) {
 		i++;
-		while (i < len && is_digit(s[i]))
+		while (i < len && str_is_digit(s[i]))
 			i++;
 	}
 	if (i != len - 1 || (s[i] != 'Z' && s[i] != 'z'))
@@ -207,9 +129,9 @@ int time_from_iso8601(const char *s, int64_t *out, int *date_only)
 			i = 19;
 			if (i < len && (s[i] == '.' || s[i] == ',')) {
 				i++;
-				if (i >= len || !is_digit(s[i]))
+				if (i >= len || !str_is_digit(s[i]))
 					return -1;
-				while (i < len && is_digit(s[i]))
+				while (i < len && str_is_digit(s[i]))
 					i++;
 			}
 		}

@@ -4,8 +4,10 @@
  */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,4 +536,84 @@ Test(strutil, sort_by_name_is_qsort_with_the_whole_comparison)
 	cr_expect_eq(got[0].name, want[0].name);
 	free(got);
 	free(want);
+}
+
+/* ---- str_to_int64 ----------------------------------------------------- */
+
+static int to_int64(const char *s, int64_t *out)
+{
+	return str_to_int64(s, strlen(s), out);
+}
+
+Test(strutil, int64_at_its_limits)
+{
+	int64_t v = 7;
+
+	cr_assert_eq(to_int64("9223372036854775807", &v), 0);
+	cr_assert_eq(v, INT64_MAX);
+	cr_assert_eq(to_int64("-9223372036854775808", &v), 0);
+	cr_assert_eq(v, INT64_MIN);
+	cr_assert_eq(to_int64("+0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(to_int64("-0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(to_int64("0000000000000000000000000000000042", &v), 0, "leading zeros");
+	cr_assert_eq(v, 42);
+	v = 7;
+	cr_assert_eq(to_int64("9223372036854775808", &v), -1, "INT64_MAX + 1");
+	cr_assert_eq(to_int64("-9223372036854775809", &v), -1, "INT64_MIN - 1");
+	cr_assert_eq(to_int64("18446744073709551616", &v), -1, "2^64 wraps no further");
+	cr_assert_eq(to_int64("", &v), -1);
+	cr_assert_eq(to_int64("-", &v), -1);
+	cr_assert_eq(to_int64("+", &v), -1);
+	cr_assert_eq(to_int64("+-1", &v), -1);
+	cr_assert_eq(to_int64(" 1", &v), -1, "strtoll skips spaces; a value does not");
+	cr_assert_eq(to_int64("1 ", &v), -1);
+	cr_assert_eq(v, 7, "untouched on error");
+	/* the length is the counted one: a digit past it is not read */
+	cr_assert_eq(str_to_int64("123", 2, &v), 0);
+	cr_assert_eq(v, 12);
+}
+
+/*
+ * Numbers of every length from 1 to 22 digits, signed or not, and with a
+ * byte that is not a digit at every place, read as strtoll() reads them
+ * (without the spaces it skips): out of range or malformed is an error.
+ */
+Test(strutil, int64_agrees_with_strtoll)
+{
+	unsigned seed = 7;
+
+	for (int round = 0; round < 40000; round++) {
+		char num[32];
+		size_t len = 1 + (size_t)(round % 22), at = SIZE_MAX, n = 0;
+		int64_t v = 7;
+		long long want;
+		char *end;
+		int rc;
+
+		seed = seed * 1103515245u + 12345u;
+		if (round % 5 == 0)
+			num[n++] = (seed >> 8) % 2 ? '-' : '+';
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* a high first digit now and then, to overflow at 19 */
+			num[n++] = (char)('0' + (i == 0 && round % 3 == 0 ? 9 : (seed >> 16) % 10));
+		}
+		num[n] = '\0';
+		if (round % 4 == 1) {
+			at = (seed >> 20) % n;
+			num[at] = "/:x\xb0"[(seed >> 24) % 4];
+		}
+		errno = 0;
+		want = strtoll(num, &end, 10);
+		rc = to_int64(num, &v);
+		if (errno == ERANGE || *end || end == num) {
+			cr_assert_eq(rc, -1, "\"%s\"", num);
+			cr_assert_eq(v, 7, "\"%s\" untouched", num);
+			continue;
+		}
+		cr_assert_eq(rc, 0, "\"%s\"", num);
+		cr_assert_eq(v, want, "\"%s\"", num);
+	}
 }
