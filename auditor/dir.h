@@ -418,6 +418,12 @@ struct dir {
 	 * were found.
 	 */
 	const char *unresolved_privileged, *unresolved_mfa;
+	/*
+	 * An OU of service_accounts.ous that holds no object of the
+	 * directory: who is a service account cannot be told. NULL when
+	 * every one holds some.
+	 */
+	const char *unresolved_service;
 };
 
 /* A raw entry as a source delivers it: values are not NUL-terminated. */

@@ -531,6 +531,11 @@ static bool needs_met(const struct audit *a, const struct check *c, struct sbuf 
 		sbuf_addf(why, "%s: who has MFA cannot be told", a->dir->unresolved_mfa);
 		return false;
 	}
+	if (c->needs_service && a->dir->unresolved_service) {
+		sbuf_addf(why, "%s: who is a service account cannot be told",
+			  a->dir->unresolved_service);
+		return false;
+	}
 	if ((c->needs_groups & TARGET_MFA) && a->policy->mfa_enrollment.path &&
 	    !a->dir->mfa_csv_loaded) {
 		sbuf_adds(why, a->dir->mfa_csv_unknown_reason ? a->dir->mfa_csv_unknown_reason

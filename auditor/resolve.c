@@ -1012,6 +1012,65 @@ static void classify_all(struct dir *d, const struct policy *p, const struct cla
 }
 
 /* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
+/*
+ * The first OU of service_accounts.ous that holds no account or group of
+ * the directory, in d->unresolved_service: one misspelt, or of another
+ * domain, would classify no one, and the checks on service accounts
+ * would pass in silence. OUs are not objects of the directory (an export
+ * need not hold them: `privaudit collect` reads none), so an OU is found
+ * above the accounts and groups, which are walked while one is missing.
+ */
+static void find_service_ous(struct dir *d, const struct policy *p)
+{
+	struct hmap left = HMAP_INIT_EXACT;
+	struct arena keys = ARENA_INIT;
+	struct sbuf scratch = SBUF_INIT;
+	const char **ndns = xcalloc(p->service_ous.n + 1, sizeof(*ndns));
+	bool *found = xcalloc(p->service_ous.n + 1, sizeof(*found));
+	size_t missing = 0, nobjs = d->naccounts + d->ngroups;
+
+	for (size_t i = 0; i < p->service_ous.n; i++) {
+		ndns[i] = dn_normalise_in(&keys, p->service_ous.v[i]);
+		/* "": the whole directory (as is_service_account() reads it) */
+		found[i] = !*ndns[i] && nobjs > 0;
+		if (!found[i] && !hmap_get(&left, ndns[i])) {
+			hmap_put(&left, ndns[i], &found[i]);
+			missing++;
+		}
+	}
+	for (size_t k = 0; k < nobjs && missing; k++) {
+		const struct dir_obj *o = k < d->naccounts ? &d->accounts[k]->h :
+							    &d->groups[k - d->naccounts]->h;
+		const char *ndn = dir_obj_ndn(o, &scratch);
+
+		for (size_t i = 0; ndn && ndn[i] && missing; i++) {
+			bool *at;
+
+			if (ndn[i] == ',' && dn_comma_separates(ndn, i) &&
+			    (at = hmap_get(&left, ndn + i + 1)) && !*at) {
+				*at = true;
+				missing--;
+			}
+		}
+	}
+	for (size_t i = 0; i < p->service_ous.n && !d->unresolved_service; i++) {
+		bool *at = found[i] ? NULL : hmap_get(&left, ndns[i]);
+		struct sbuf sb = SBUF_INIT;
+
+		if (!at || *at)
+			continue;
+		sbuf_addf(&sb, "OU \"%s\" named in service_accounts.ous holds no account or group "
+			  "of the directory", p->service_ous.v[i]);
+		d->unresolved_service = arena_strdup(&d->arena, sb.buf);
+		sbuf_release(&sb);
+	}
+	free(ndns);
+	free(found);
+	sbuf_release(&scratch);
+	hmap_release(&left);
+	arena_release(&keys);
+}
+
 static void resolve_pso_links(struct dir *d)
 {
 	for (size_t i = 0; i < d->npsos; i++) {
@@ -1103,6 +1162,7 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	}
 	pso_links(d, &c);
 	classify_all(d, p, &c);
+	find_service_ous(d, p);
 	free(c.pso_best);
 	hmap_release(&c.service_ous);
 	arena_release(&c.ou_keys);

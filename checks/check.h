@@ -82,6 +82,12 @@ struct check {
 	 * enrollment CSV the policy names was not read.
 	 */
 	unsigned needs_groups;
+	/*
+	 * The check looks at service accounts alone, or leaves them out, so
+	 * it is UNKNOWN when an OU of service_accounts.ous holds nothing of
+	 * the directory (a typo would classify no one).
+	 */
+	bool needs_service;
 	void (*run)(struct check_ctx *ctx);
 };
 

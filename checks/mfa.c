@@ -56,6 +56,7 @@ static const struct check_need needs_membership[] = {
 static const struct check check_privileged_missing = {
 	.id = "mfa.privileged-missing",
 	.needs_groups = TARGET_PRIVILEGED | TARGET_MFA,
+	.needs_service = true,
 	.family = "mfa",
 	.title = "Privileged account without MFA",
 	.severity = SEV_CRITICAL,

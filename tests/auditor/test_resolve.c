@@ -365,6 +365,67 @@ Test(resolve, service_account_by_any_of_several_policy_ous)
 	fixture_free(fx);
 }
 
+/*
+ * An OU of service_accounts.ous is found by the accounts and groups under
+ * it (an export need not hold OUs, and the directory keeps none); one
+ * that holds none (a typo, or an OU emptied) leaves the classification
+ * unresolved, naming the first such OU.
+ */
+Test(resolve, service_ous_are_found_by_what_they_hold)
+{
+	static const struct {
+		const char *ous, *unresolved;
+	} cases[] = {
+		{ "\"OU=Empty,DC=corp,DC=example,DC=test\"",
+		  "OU \"OU=Empty,DC=corp,DC=example,DC=test\"" },
+		{ "\"OU=Service Accounts,DC=corp,DC=example,DC=test\"", NULL },
+		{ "\"ou=batch, OU=service accounts,dc=CORP,DC=example,DC=test\"", NULL },
+		{ "\"OU=Groups Only,DC=corp,DC=example,DC=test\"", NULL },
+		{ "\" \"", NULL },
+		{ "\"DC=corp,DC=example,DC=test\"", NULL },
+		{ "\"OU=Service Account,DC=corp,DC=example,DC=test\"",
+		  "OU \"OU=Service Account,DC=corp,DC=example,DC=test\"" },
+		{ "\"OU=Accounts,DC=corp,DC=example,DC=test\"",
+		  "OU \"OU=Accounts,DC=corp,DC=example,DC=test\"" },
+		/* "CN=odd\\,OU=Ghost,...": an escaped comma separates nothing */
+		{ "\"OU=Ghost,DC=corp,DC=example,DC=test\"",
+		  "OU \"OU=Ghost,DC=corp,DC=example,DC=test\"" },
+		{ "\"OU=Groups Only,DC=corp,DC=example,DC=test\", \"OU=Nowhere,DC=corp,DC=example,DC=test\", "
+		  "\"OU=Elsewhere,DC=corp,DC=example,DC=test\"",
+		  "OU \"OU=Nowhere,DC=corp,DC=example,DC=test\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct sbuf sb, policy = SBUF_INIT;
+		struct fixture *fx;
+
+		start(&sb);
+		sbuf_adds(&sb, "dn: OU=Empty,DC=corp,DC=example,DC=test\n"
+			       "objectClass: organizationalUnit\n\n");
+		user_at(&sb, "CN=app1,OU=Service Accounts", "app1", 1100);
+		user_at(&sb, "CN=app2,OU=Batch,OU=Service Accounts", "app2", 1101);
+		user_at(&sb, "CN=odd\\,OU=Ghost", "odd", 1103);
+		sbuf_adds(&sb, "dn: CN=web,OU=Groups Only,DC=corp,DC=example,DC=test\n"
+			       "objectClass: group\nsAMAccountName: web\n"
+			       "objectSid: " DOM "-1102\n\n");
+		sbuf_addf(&policy, "{\"service_accounts\": {\"ous\": [%s]}}", cases[i].ous);
+		fx = run(&sb, policy.buf);
+		if (!cases[i].unresolved) {
+			cr_expect_null(fx->dir.unresolved_service, "%s: %s", cases[i].ous,
+				       fx->dir.unresolved_service);
+		} else {
+			cr_assert_not_null(fx->dir.unresolved_service, "%s", cases[i].ous);
+			cr_expect_not_null(strstr(fx->dir.unresolved_service, cases[i].unresolved),
+					   "%s", fx->dir.unresolved_service);
+			cr_expect_not_null(strstr(fx->dir.unresolved_service,
+						  "named in service_accounts.ous holds no account or group"),
+					   "%s", fx->dir.unresolved_service);
+		}
+		fixture_free(fx);
+		sbuf_release(&policy);
+	}
+}
+
 /* ---- privileged --------------------------------------------------------- */
 
 Test(resolve, privileged_direct_member_of_domain_admins)

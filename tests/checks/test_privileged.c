@@ -424,6 +424,62 @@ Test(privileged, service_account_reports_non_human_admins_but_not_dcs)
 	fixture_free(fx);
 }
 
+/*
+ * A service account by its OU; an OU of service_accounts.ous that holds
+ * nothing (a typo here) leaves the checks that single out service
+ * accounts, or leave them out, unknown: else the account it meant would
+ * pass priv.service-account in silence.
+ */
+Test(privileged, service_ou_that_holds_nothing_makes_the_service_checks_unknown)
+{
+	static const char *const ids[] = {
+		"priv.service-account", "priv.not-protected-users", "mfa.privileged-missing",
+	};
+	struct u a = good("alice", 1107);
+	struct fixture *fx;
+
+	for (int typo = 0; typo < 2; typo++) {
+		struct sbuf sb = SBUF_INIT;
+
+		a.lines = "primaryGroupID: 512\n";
+		domain(&sb, NULL);
+		add_user(&sb, &a);
+		sbuf_adds(&sb, "\ndn: CN=batch1,OU=Service Accounts,DC=corp,DC=example,DC=test\n"
+			       "objectClass: user\nsAMAccountName: batch1\n"
+			       "objectSid: S-1-5-21-1-2-3-1108\nuserAccountControl: 512\n"
+			       "primaryGroupID: 512\n");
+		fx = run_ldif(&sb, typo ? "{\"service_accounts\": {\"ous\": "
+					  "[\"OU=Service Acounts,DC=corp,DC=example,DC=test\"]}}"
+					: "{\"service_accounts\": {\"ous\": "
+					  "[\"OU=Service Accounts,DC=corp,DC=example,DC=test\"]}}");
+		if (!typo) {
+			cr_assert(fixture_has(fx, "priv.service-account", "batch1"));
+			cr_assert_not(fixture_has(fx, "priv.service-account", "alice"));
+			cr_assert(fixture_has(fx, "priv.not-protected-users", "alice"));
+			cr_assert_not(fixture_has(fx, "priv.not-protected-users", "batch1"));
+			cr_assert_not(fixture_has(fx, "mfa.privileged-missing", "batch1"));
+			fixture_free(fx);
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++) {
+			size_t idx;
+
+			cr_assert_not_null(registry_find(ids[i], &idx));
+			cr_assert_eq(fx->audit.states[idx].status, STATUS_UNKNOWN, "%s", ids[i]);
+			cr_assert_not_null(strstr(fx->audit.states[idx].reason,
+						  "OU \"OU=Service Acounts,DC=corp,DC=example,DC=test\" "
+						  "named in service_accounts.ous holds no account or group "
+						  "of the directory: who is a service account cannot be told"),
+					   "%s: %s", ids[i], fx->audit.states[idx].reason);
+			cr_assert_not(fixture_has(fx, ids[i], "batch1"), "%s", ids[i]);
+		}
+		/* checks that do not rest on it still run */
+		cr_assert_neq(fixture_status(fx, "priv.stale"), STATUS_UNKNOWN);
+		cr_assert_neq(fixture_status(fx, "priv.nested"), STATUS_UNKNOWN);
+		fixture_free(fx);
+	}
+}
+
 /* priv.nested */
 
 Test(privileged, nested_fires_only_when_every_path_is_indirect)
