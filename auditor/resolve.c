@@ -1011,7 +1011,6 @@ static void classify_all(struct dir *d, const struct policy *p, const struct cla
 		arena_adopt(&d->arena, &part[t].mem);
 }
 
-/* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
 /*
  * The first OU of service_accounts.ous that holds no account or group of
  * the directory, in d->unresolved_service: one misspelt, or of another
@@ -1071,6 +1070,7 @@ static void find_service_ous(struct dir *d, const struct policy *p)
 	arena_release(&keys);
 }
 
+/* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
 static void resolve_pso_links(struct dir *d)
 {
 	for (size_t i = 0; i < d->npsos; i++) {
