@@ -221,3 +221,23 @@ const char *fixture_gentime_days_ago(const char *now_iso, double days)
 {
 	return gentime_of(parse_now(now_iso) - (int64_t)llround(days * SECONDS_PER_DAY));
 }
+
+size_t fixture_number_text(unsigned *seed, int round, int max_digits, char *num)
+{
+	size_t len = 1 + (size_t)(round % max_digits), at = SIZE_MAX, n = 0;
+
+	*seed = *seed * 1103515245u + 12345u;
+	if (round % 5 == 0)
+		num[n++] = (*seed >> 8) % 2 ? '-' : '+';
+	for (size_t i = 0; i < len; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		num[n++] = (char)('0' + (i == 0 && round % 3 == 0 ? 9 : (*seed >> 16) % 10));
+	}
+	num[n] = '\0';
+	if (round % 4 == 1) {
+		at = (*seed >> 20) % n;
+		/* the bytes either side of the digits, and one far off */
+		num[at] = "/:x\xb0"[(*seed >> 24) % 4];
+	}
+	return at;
+}

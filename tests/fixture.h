@@ -55,6 +55,15 @@ const char *fixture_filetime_days_ago(const char *now_iso, double days);
 const char *fixture_gentime_days_ago(const char *now_iso, double days);
 
 /*
+ * Decimal text for round of a test against strtoll(), in num (32 bytes):
+ * 1 to max_digits digits (round % max_digits + 1), signed every fifth
+ * round, a 9 first every third (to overflow at 19 digits), and every
+ * fourth round a byte that is no digit at some place, whose index is
+ * returned (else SIZE_MAX). *seed is the generator's state.
+ */
+size_t fixture_number_text(unsigned *seed, int round, int max_digits, char *num);
+
+/*
  * A standard small domain header: the domain head (DC=corp,DC=example,
  * DC=test, SID S-1-5-21-1-2-3, a strong password policy) and the
  * well-known groups (Domain Admins 512, Domain Users 513, Domain

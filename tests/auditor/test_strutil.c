@@ -15,6 +15,7 @@
 #include "../../auditor/arena.h"
 #include "../../auditor/hmap.h"
 #include "../../auditor/strutil.h"
+#include "../fixture.h"
 
 static void expect_norm(const char *dn, const char *want)
 {
@@ -586,25 +587,12 @@ Test(strutil, int64_agrees_with_strtoll)
 
 	for (int round = 0; round < 40000; round++) {
 		char num[32];
-		size_t len = 1 + (size_t)(round % 22), at = SIZE_MAX, n = 0;
 		int64_t v = 7;
 		long long want;
 		char *end;
 		int rc;
 
-		seed = seed * 1103515245u + 12345u;
-		if (round % 5 == 0)
-			num[n++] = (seed >> 8) % 2 ? '-' : '+';
-		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
-			/* a high first digit now and then, to overflow at 19 */
-			num[n++] = (char)('0' + (i == 0 && round % 3 == 0 ? 9 : (seed >> 16) % 10));
-		}
-		num[n] = '\0';
-		if (round % 4 == 1) {
-			at = (seed >> 20) % n;
-			num[at] = "/:x\xb0"[(seed >> 24) % 4];
-		}
+		fixture_number_text(&seed, round, 22, num);
 		errno = 0;
 		want = strtoll(num, &end, 10);
 		rc = to_int64(num, &v);

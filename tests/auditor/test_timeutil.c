@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../../auditor/timeutil.h"
+#include "../fixture.h"
 
 static int ft(const char *s, int64_t *out)
 {
@@ -105,26 +106,12 @@ Test(timeutil, filetime_of_every_length_agrees_with_strtoll)
 
 	for (int round = 0; round < 20000; round++) {
 		char num[32];
-		size_t len = 1 + (size_t)(round % 21), at = SIZE_MAX, n = 0;
+		size_t at = fixture_number_text(&seed, round, 21, num);
 		int64_t t = 7, want = 7;
 		long long v;
 		char *end;
 		int rc;
 
-		seed = seed * 1103515245u + 12345u;
-		if (round % 5 == 0)
-			num[n++] = (seed >> 8) % 2 ? '-' : '+';
-		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
-			/* a high first digit now and then, to overflow at 19 */
-			num[n++] = (char)('0' + (i == 0 && round % 3 == 0 ? 9 : (seed >> 16) % 10));
-		}
-		num[n] = '\0';
-		if (round % 4 == 1) {
-			at = (seed >> 20) % n;
-			/* the bytes either side of the digits, and one far off */
-			num[at] = "/:x\xb0"[(seed >> 24) % 4];
-		}
 		errno = 0;
 		v = strtoll(num, &end, 10);
 		rc = ft(num, &t);
