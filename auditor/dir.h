@@ -419,8 +419,8 @@ struct dir {
 	 */
 	const char *unresolved_privileged, *unresolved_mfa;
 	/*
-	 * An OU of service_accounts.ous that holds no object of the
-	 * directory: who is a service account cannot be told. NULL when
+	 * An OU of service_accounts.ous that holds no account or group of
+	 * the directory: who is a service account cannot be told. NULL when
 	 * every one holds some.
 	 */
 	const char *unresolved_service;
