@@ -131,11 +131,14 @@ struct ev_item {
 
 struct ev_iter {
 	const unsigned char *p, *end;
+	char time[32];              /* the text of the last time (an EV_STR) */
 };
 
 /* Iterate over f's evidence in order; items borrow from f. */
 void finding_ev_iter_init(struct ev_iter *it, const struct finding *f);
 bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item);
+/* Whether every key of f's evidence is valid UTF-8 (the checks' literals are). */
+bool finding_ev_keys_valid(const struct finding *f);
 /* The next string of an EV_STRS item (item->num of them), from *pos on. */
 const char *finding_ev_strs_next(const unsigned char **pos, size_t *len);
 

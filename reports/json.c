@@ -1002,14 +1002,9 @@ static void write_evidence(struct jo *o, const struct finding *f)
 	struct ev_iter it;
 	struct ev_item e;
 
-	finding_ev_iter_init(&it, f);
-	while (finding_ev_iter_next(&it, &e)) {
-		if (!utf8_valid(e.key, e.key_len)) {
-			json_t *ev = json_incref(finding_evidence(f));
-
-			jo_value(o, ev);
-			return;
-		}
+	if (!finding_ev_keys_valid(f)) {
+		jo_value(o, json_incref(finding_evidence(f)));
+		return;
 	}
 	jo_open(o, '{');
 	finding_ev_iter_init(&it, f);

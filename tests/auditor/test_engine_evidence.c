@@ -6,6 +6,8 @@
  */
 #include <criterion/criterion.h>
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,5 +183,110 @@ Test(engine_evidence, large_values_and_many_keys)
 	}
 	free(big);
 	free(many);
+	bare_free(f);
+}
+
+/*
+ * Integers are kept in as few bytes as they need (zigzag varints): every
+ * width read back, from the one-byte ones to the extremes.
+ */
+Test(engine_evidence, integers_of_every_width_read_back)
+{
+	static const long long vals[] = {
+		0, 1, -1, 63, -64, 64, -65, 127, 128, 8191, -8192, 8192, 1LL << 31,
+		-(1LL << 31), (1LL << 62) - 1, -(1LL << 62), LLONG_MAX, LLONG_MIN, 465, 180,
+	};
+	struct finding *f = bare();
+	struct ev_iter it;
+	struct ev_item e;
+	size_t n = 0;
+	char key[16];
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		finding_ev_int(f, key, vals[i]);
+	}
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		cr_assert_eq(e.type, EV_INT);
+		cr_assert_eq(e.num, vals[n], "%zu: %lld, want %lld", n, e.num, vals[n]);
+		n++;
+	}
+	cr_assert_eq(n, sizeof(vals) / sizeof(*vals));
+	bare_free(f);
+
+	/* the bytes of the value: 7 bits each, the sign in the lowest */
+	static const struct {
+		long long v;
+		size_t bytes;
+	} widths[] = {
+		{ 0, 1 }, { 63, 1 }, { -64, 1 }, { 64, 2 }, { -65, 2 }, { 8191, 2 },
+		{ -8192, 2 }, { 8192, 3 }, { LLONG_MAX, 10 }, { LLONG_MIN, 10 },
+	};
+	for (size_t i = 0; i < sizeof(widths) / sizeof(*widths); i++) {
+		f = bare();
+		finding_ev_int(f, "k", widths[i].v);
+		/* type, key length, "k", NUL, then the value */
+		cr_assert_eq(f->ev_len, 4 + widths[i].bytes, "%lld", widths[i].v);
+		bare_free(f);
+	}
+}
+
+/*
+ * A time is kept as its seconds and read as its ISO 8601 text, the same
+ * as time_format() gives, replaced in place like any value, and set over
+ * by a value of another type (and the other way round).
+ */
+Test(engine_evidence, times_read_as_their_text)
+{
+	static const int64_t times[] = {
+		0, 1, -1, 86399, 86400, 1736899200, 253402300799, -62135596800,
+	};
+	struct finding *f = bare();
+	struct ev_iter it;
+	struct ev_item e;
+	char want[32], key[16];
+	size_t n = 0;
+	char *s;
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		snprintf(key, sizeof(key), "t%zu", i);
+		finding_ev_time(f, key, times[i]);
+	}
+	finding_ev_iter_init(&it, f);
+	while (finding_ev_iter_next(&it, &e)) {
+		time_format(times[n], want, sizeof(want));
+		cr_assert_eq(e.type, EV_STR);
+		cr_assert_str_eq(e.str, want);
+		cr_assert_eq(e.str_len, strlen(want));
+		n++;
+	}
+	cr_assert_eq(n, sizeof(times) / sizeof(*times));
+	bare_free(f);
+
+	f = bare();
+	finding_ev_time(f, "a", 86400);
+	finding_ev_int(f, "b", 2);
+	finding_ev_time(f, "c", 0);
+	finding_ev_time(f, "a", 0);            /* a time over a time */
+	finding_ev_time(f, "b", 86400);        /* a time over an integer */
+	finding_ev_str(f, "c", "x");           /* a string over a time */
+	finding_ev_time(f, "d", TIME_NEVER);   /* never: null */
+	s = dump(f);
+	cr_assert_str_eq(s, "{\"a\":\"1970-01-01T00:00:00Z\",\"b\":\"1970-01-02T00:00:00Z\","
+			    "\"c\":\"x\",\"d\":null}");
+	free(s);
+	bare_free(f);
+}
+
+Test(engine_evidence, keys_checked_for_utf8_without_reading_the_values)
+{
+	struct finding *f = bare();
+
+	finding_ev_time(f, "at", 1736899200);
+	finding_ev_int(f, "n", -3);
+	cr_assert(finding_ev_keys_valid(f));
+	finding_ev_str(f, "bad\xff", "v");
+	cr_assert_not(finding_ev_keys_valid(f));
 	bare_free(f);
 }
