@@ -134,7 +134,10 @@ struct ev_iter {
 	char time[32];              /* the text of the last time (an EV_STR) */
 };
 
-/* Iterate over f's evidence in order; items borrow from f. */
+/*
+ * Iterate over f's evidence in order; items borrow from f, and a time's
+ * text from the iterator, until its next item.
+ */
 void finding_ev_iter_init(struct ev_iter *it, const struct finding *f);
 bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item);
 /* Whether every key of f's evidence is valid UTF-8 (the checks' literals are). */
