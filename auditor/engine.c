@@ -220,7 +220,7 @@ static void ev_put(struct finding *f, const void *p, size_t n)
 	f->ev_len += n;
 }
 
-static size_t varint_put(unsigned char *out, size_t v)
+static size_t varint_put(unsigned char *out, uint64_t v)
 {
 	size_t n = 0;
 
@@ -232,53 +232,37 @@ static size_t varint_put(unsigned char *out, size_t v)
 	return n;
 }
 
-static size_t varint_get(const unsigned char **pp)
+static uint64_t varint_get(const unsigned char **pp)
 {
 	const unsigned char *p = *pp;
-	size_t v = 0;
+	uint64_t v = 0;
 	unsigned shift = 0;
 
 	do {
-		v |= (size_t)(*p & 0x7f) << shift;
+		v |= (uint64_t)(*p & 0x7f) << shift;
 		shift += 7;
 	} while (*p++ & 0x80);
 	*pp = p;
 	return v;
 }
 
-static void ev_put_varint(struct finding *f, size_t v)
+static void ev_put_varint(struct finding *f, uint64_t v)
 {
 	unsigned char buf[16];
 
 	ev_put(f, buf, varint_put(buf, v));
 }
 
-/* A signed value, small ones in few bytes (zigzag). */
+/* A signed value, small ones in few bytes: zigzag (0, -1, 1, -2...), then a varint. */
 static void ev_put_signed(struct finding *f, long long v)
 {
-	unsigned char buf[16];
-	uint64_t z = (uint64_t)v << 1 ^ (v < 0 ? UINT64_MAX : 0), w = z;
-	size_t n = 0;
-
-	while (w >= 0x80) {
-		buf[n++] = (unsigned char)(w | 0x80);
-		w >>= 7;
-	}
-	buf[n++] = (unsigned char)w;
-	ev_put(f, buf, n);
+	ev_put_varint(f, (uint64_t)v << 1 ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 static long long signed_get(const unsigned char **pp)
 {
-	const unsigned char *p = *pp;
-	uint64_t z = 0;
-	unsigned shift = 0;
+	uint64_t z = varint_get(pp);
 
-	do {
-		z |= (uint64_t)(*p & 0x7f) << shift;
-		shift += 7;
-	} while (*p++ & 0x80);
-	*pp = p;
 	return (long long)(z >> 1 ^ (z & 1 ? UINT64_MAX : 0));
 }
 
