@@ -125,10 +125,25 @@ static void resolve_account_basics(struct dir *d, struct account *a, int64_t now
  * (ous: their normalised DNs). Each ancestor of a is looked up in ous,
  * so that a policy naming hundreds of OUs costs no more per account.
  */
+/*
+ * The parent DNs of normalised DN ndn, nearest first: *at is 0 for the
+ * first, and each call gives the next, NULL after the last.
+ */
+static const char *next_parent(const char *ndn, size_t *at)
+{
+	for (size_t i = *at; ndn[i]; i++) {
+		if (ndn[i] == ',' && dn_comma_separates(ndn, i)) {
+			*at = i + 1;
+			return ndn + i + 1;
+		}
+	}
+	return NULL;
+}
+
 static bool is_service_account(const struct account *a, const struct policy *p,
 			       const struct hmap *ous, struct sbuf *scratch)
 {
-	const char *ndn;
+	const char *ndn, *parent;
 
 	if (a->h.kind != OBJ_USER || (a->roles & ROLE_KRBTGT))
 		return false;
@@ -141,8 +156,8 @@ static bool is_service_account(const struct account *a, const struct policy *p,
 		return false;
 	if (hmap_get(ous, ""))
 		return true; /* an empty DN: the whole directory */
-	for (size_t i = 0; ndn[i]; i++)
-		if (ndn[i] == ',' && dn_comma_separates(ndn, i) && hmap_get(ous, ndn + i + 1))
+	for (size_t at = 0; (parent = next_parent(ndn, &at));)
+		if (hmap_get(ous, parent))
 			return true;
 	return false;
 }
@@ -829,7 +844,8 @@ struct classify {
 	const struct pso **pso_best;
 	int mfa_attr;             /* dir.extra_names index, -1: none */
 	struct hmap service_ous;
-	struct arena ou_keys;     /* the normalised DNs service_ous holds */
+	const char **ou_ndns;     /* the policy's service OUs, normalised, in order */
+	struct arena ou_keys;     /* their text */
 };
 
 /*
@@ -1019,55 +1035,50 @@ static void classify_all(struct dir *d, const struct policy *p, const struct cla
  * need not hold them: `privaudit collect` reads none), so an OU is found
  * above the accounts and groups, which are walked while one is missing.
  */
-static void find_service_ous(struct dir *d, const struct policy *p)
+static void find_service_ous(struct dir *d, const struct policy *p, const struct classify *c)
 {
-	struct hmap left = HMAP_INIT_EXACT;
-	struct arena keys = ARENA_INIT;
+	struct hmap left = HMAP_INIT_EXACT;   /* normalised DN -> its flag, found */
 	struct sbuf scratch = SBUF_INIT;
-	const char **ndns = xcalloc(p->service_ous.n + 1, sizeof(*ndns));
 	bool *found = xcalloc(p->service_ous.n + 1, sizeof(*found));
 	size_t missing = 0, nobjs = d->naccounts + d->ngroups;
 
 	for (size_t i = 0; i < p->service_ous.n; i++) {
-		ndns[i] = dn_normalise_in(&keys, p->service_ous.v[i]);
-		/* "": the whole directory (as is_service_account() reads it) */
-		found[i] = !*ndns[i] && nobjs > 0;
-		if (!found[i] && !hmap_get(&left, ndns[i])) {
-			hmap_put(&left, ndns[i], &found[i]);
+		const char *ndn = c->ou_ndns[i];
+
+		/* "" is the whole directory, as is_service_account() reads it */
+		if ((*ndn || !nobjs) && !hmap_get(&left, ndn)) {
+			hmap_put(&left, ndn, &found[i]);
 			missing++;
 		}
 	}
 	for (size_t k = 0; k < nobjs && missing; k++) {
 		const struct dir_obj *o = k < d->naccounts ? &d->accounts[k]->h :
 							    &d->groups[k - d->naccounts]->h;
-		const char *ndn = dir_obj_ndn(o, &scratch);
+		const char *ndn = dir_obj_ndn(o, &scratch), *parent;
+		bool *flag;
 
-		for (size_t i = 0; ndn && ndn[i] && missing; i++) {
-			bool *at;
-
-			if (ndn[i] == ',' && dn_comma_separates(ndn, i) &&
-			    (at = hmap_get(&left, ndn + i + 1)) && !*at) {
-				*at = true;
+		for (size_t at = 0; ndn && missing && (parent = next_parent(ndn, &at));) {
+			if ((flag = hmap_get(&left, parent)) && !*flag) {
+				*flag = true;
 				missing--;
 			}
 		}
 	}
-	for (size_t i = 0; i < p->service_ous.n && !d->unresolved_service; i++) {
-		bool *at = found[i] ? NULL : hmap_get(&left, ndns[i]);
+	for (size_t i = 0; i < p->service_ous.n && missing; i++) {
+		bool *flag = hmap_get(&left, c->ou_ndns[i]);
 		struct sbuf sb = SBUF_INIT;
 
-		if (!at || *at)
+		if (!flag || *flag)
 			continue;
 		sbuf_addf(&sb, "OU \"%s\" named in service_accounts.ous holds no account or group "
 			  "of the directory", p->service_ous.v[i]);
 		d->unresolved_service = arena_strdup(&d->arena, sb.buf);
 		sbuf_release(&sb);
+		break;
 	}
-	free(ndns);
 	free(found);
 	sbuf_release(&scratch);
 	hmap_release(&left);
-	arena_release(&keys);
 }
 
 /* Each PSO's msDS-PSOAppliesTo as objects, looked up once. */
@@ -1155,16 +1166,19 @@ void dir_resolve(struct dir *d, const struct policy *p, int64_t now)
 	privileged_distances(d, &m);
 	c.pso_best = xcalloc(d->ntargets + 1, sizeof(*c.pso_best));
 	c.mfa_attr = p->mfa_attribute ? dir_extra_lookup(d, p->mfa_attribute) : -1;
+	c.ou_ndns = xcalloc(p->service_ous.n + 1, sizeof(*c.ou_ndns));
 	for (size_t i = 0; i < p->service_ous.n; i++) {
 		char *ndn = dn_normalise_in(&c.ou_keys, p->service_ous.v[i]);
 
+		c.ou_ndns[i] = ndn;
 		hmap_put(&c.service_ous, ndn, ndn);
 	}
 	pso_links(d, &c);
 	classify_all(d, p, &c);
-	find_service_ous(d, p);
+	find_service_ous(d, p, &c);
 	free(c.pso_best);
 	hmap_release(&c.service_ous);
+	free(c.ou_ndns);
 	arena_release(&c.ou_keys);
 	check_pso_applied(d);
 	last_logon_sources(d);
