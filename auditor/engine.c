@@ -306,47 +306,6 @@ static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
 	return start;
 }
 
-static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text);
-
-/*
- * The record at start is complete: if its key was already set, it takes
- * the place of the old record (jansson replaces a value in place).
- */
-static void ev_commit(struct finding *f, size_t start)
-{
-	struct ev_iter it = { .p = f->ev, .end = f->ev + start };
-	struct ev_item old;
-	const unsigned char *p = f->ev + start + 1, *at = it.p;
-	size_t klen = varint_get(&p), rlen = f->ev_len - start;
-	const char *key = (const char *)p;
-
-	/* only the keys are compared: no time is formatted */
-	while (ev_next(&it, &old, false)) {
-		size_t os, oe;
-		unsigned char *rec;
-
-		if (old.key_len != klen || memcmp(old.key, key, klen) != 0) {
-			at = it.p;
-			continue;
-		}
-		os = (size_t)(at - f->ev);
-		oe = (size_t)(it.p - f->ev);
-		rec = xmalloc(rlen);
-		memcpy(rec, f->ev + start, rlen);
-		memmove(f->ev + os + rlen, f->ev + oe, start - oe);
-		memcpy(f->ev + os, rec, rlen);
-		f->ev_len = os + rlen + (start - oe);
-		free(rec);
-		return;
-	}
-}
-
-void finding_ev_iter_init(struct ev_iter *it, const struct finding *f)
-{
-	it->p = f->ev;
-	it->end = f->ev + f->ev_len;
-}
-
 /*
  * The next record of it in item; an EV_TIME's text is made only when
  * text is set (else item->num holds the time, and item->type EV_NULL).
@@ -397,6 +356,45 @@ static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 	item->type = type == EV_TIME ? EV_NULL : (enum ev_type)type;
 	it->p = p;
 	return true;
+}
+
+/*
+ * The record at start is complete: if its key was already set, it takes
+ * the place of the old record (jansson replaces a value in place).
+ */
+static void ev_commit(struct finding *f, size_t start)
+{
+	struct ev_iter it = { .p = f->ev, .end = f->ev + start };
+	struct ev_item old;
+	const unsigned char *p = f->ev + start + 1, *at = it.p;
+	size_t klen = varint_get(&p), rlen = f->ev_len - start;
+	const char *key = (const char *)p;
+
+	/* only the keys are compared: no time is formatted */
+	while (ev_next(&it, &old, false)) {
+		size_t os, oe;
+		unsigned char *rec;
+
+		if (old.key_len != klen || memcmp(old.key, key, klen) != 0) {
+			at = it.p;
+			continue;
+		}
+		os = (size_t)(at - f->ev);
+		oe = (size_t)(it.p - f->ev);
+		rec = xmalloc(rlen);
+		memcpy(rec, f->ev + start, rlen);
+		memmove(f->ev + os + rlen, f->ev + oe, start - oe);
+		memcpy(f->ev + os, rec, rlen);
+		f->ev_len = os + rlen + (start - oe);
+		free(rec);
+		return;
+	}
+}
+
+void finding_ev_iter_init(struct ev_iter *it, const struct finding *f)
+{
+	it->p = f->ev;
+	it->end = f->ev + f->ev_len;
 }
 
 bool finding_ev_iter_next(struct ev_iter *it, struct ev_item *item)
