@@ -121,16 +121,14 @@ struct finding *finding_add(struct check_ctx *ctx, const struct dir_obj *subject
 	f = push(ctx, fmt, ap);
 	va_end(ap);
 	f->obj = subject;
-	f->kind = dir_kind_name(subject->kind);
-	f->dn = subject->dn;
-	f->sid = subject->sid;
-	f->sam = subject->sam;
 	if (subject->kind == OBJ_DOMAIN) {
-		f->sam = ctx->dir->domain.dns;
-		f->sid = ctx->dir->domain_sid;
-	} else if (subject->kind == OBJ_USER || subject->kind == OBJ_COMPUTER ||
-		   subject->kind == OBJ_GMSA) {
-		f->upn = ((const struct account *)subject)->upn;
+		struct finding_subject *s = arena_alloc(&ctx->audit->mem, sizeof(*s));
+
+		s->kind = dir_kind_name(subject->kind);
+		s->dn = subject->dn;
+		s->sam = ctx->dir->domain.dns;
+		s->sid = ctx->dir->domain_sid;
+		f->subject = s;
 	}
 	return f;
 }
@@ -139,16 +137,57 @@ struct finding *finding_add_waiver(struct check_ctx *ctx, const struct waiver *w
 				   ...)
 {
 	struct finding *f;
+	struct finding_subject *s;
 	va_list ap;
 
 	va_start(ap, fmt);
 	f = push(ctx, fmt, ap);
 	va_end(ap);
-	f->kind = "waiver";
-	f->sam = w->account;
+	s = arena_alloc(&ctx->audit->mem, sizeof(*s));
+	s->kind = "waiver";
+	s->sam = w->account;
+	f->subject = s;
 	finding_ev_str(f, "check", w->check);
 	finding_ev_int(f, "index", (long long)w->index);
 	return f;
+}
+
+const char *finding_message(const struct finding *f, struct sbuf *sb)
+{
+	(void)sb;
+	return f->message;
+}
+
+static bool obj_is_account(const struct dir_obj *o)
+{
+	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
+}
+
+const char *finding_kind(const struct finding *f)
+{
+	return f->subject ? f->subject->kind : f->obj ? dir_kind_name(f->obj->kind) : NULL;
+}
+
+const char *finding_sam(const struct finding *f)
+{
+	return f->subject ? f->subject->sam : f->obj ? f->obj->sam : NULL;
+}
+
+const char *finding_dn(const struct finding *f)
+{
+	return f->subject ? f->subject->dn : f->obj ? f->obj->dn : NULL;
+}
+
+const char *finding_sid(const struct finding *f)
+{
+	return f->subject ? f->subject->sid : f->obj ? f->obj->sid : NULL;
+}
+
+const char *finding_upn(const struct finding *f)
+{
+	if (f->subject)
+		return f->subject->upn;
+	return f->obj && obj_is_account(f->obj) ? ((const struct account *)f->obj)->upn : NULL;
 }
 
 void finding_detail(struct finding *f, const char *detail)
@@ -192,6 +231,8 @@ static void ev_need(struct finding *f, size_t more)
 
 	if (want <= f->ev_alloc)
 		return;
+	if (want > UINT32_MAX / 2)
+		xoom(want);
 	if (!f->ev_alloc && ev_arena && arena_extend(ev_arena, &f->ev, f->ev_len, more))
 		return;
 	if (want < 2 * f->ev_alloc)
@@ -673,14 +714,17 @@ static void run_check(struct audit *a, size_t i)
 /* The subject part of a key: objectSid, else the normalised DN. */
 static const char *subject_id(const struct finding *f, struct sbuf *scratch)
 {
-	if (f->sid)
-		return f->sid;
+	const char *sid = finding_sid(f), *sam;
+
+	if (sid)
+		return sid;
 	if (f->obj) {
 		const char *ndn = dir_obj_ndn(f->obj, scratch);
 
 		return ndn ? ndn : "";
 	}
-	return f->sam ? f->sam : "";
+	sam = finding_sam(f);
+	return sam ? sam : "";
 }
 
 /*
@@ -908,14 +952,14 @@ static const struct waiver *waiver_of(const struct audit *a, const struct waiver
 	const struct hmap *names = &wi->names[f->check_index];
 	const struct hmap *dns = &wi->dns[f->check_index];
 	const struct waiver *best = NULL;
-	const char *ndn;
+	const char *ndn, *sam = finding_sam(f), *sid = finding_sid(f);
 
 	if (!f->obj)
 		return NULL;
-	if (f->sam)
-		best = first_waiver(hmap_get(names, f->sam), best);
-	if (f->sid)
-		best = first_waiver(hmap_get(names, f->sid), best);
+	if (sam)
+		best = first_waiver(hmap_get(names, sam), best);
+	if (sid)
+		best = first_waiver(hmap_get(names, sid), best);
 	if (f->obj->kind == OBJ_PSO && f->obj->sam)
 		best = first_waiver(hmap_get(names, f->obj->sam), best);
 	if (f->obj->kind == OBJ_DOMAIN && a->dir->domain.dns)
@@ -986,14 +1030,14 @@ static int cmp_by_name(const void *pa, const void *pb)
 {
 	const struct finding *x = *(const struct finding *const *)pa;
 	const struct finding *y = *(const struct finding *const *)pb;
-	int r = str_cmp_null(x->sam, y->sam);
+	int r = str_cmp_null(finding_sam(x), finding_sam(y));
 
 	return r ? r : finding_key_cmp(x, y);
 }
 
-static const char *finding_sam(const void *p)
+static const char *sort_name(const void *p)
 {
-	return (*(const struct finding *const *)p)->sam;
+	return finding_sam(*(const struct finding *const *)p);
 }
 
 struct sort_job {
@@ -1013,7 +1057,7 @@ static void *sort_groups(void *arg)
 		size_t g = j->order[i];
 
 		str_sort_by_name(j->v + j->start[g], j->start[g + 1] - j->start[g], sizeof(*j->v),
-				 finding_sam, cmp_by_name);
+				 sort_name, cmp_by_name);
 	}
 	return NULL;
 }

@@ -40,16 +40,28 @@ enum finding_change {
 	CHANGE_PERSISTING,
 };
 
-/* A million of these may be kept: the small fields come last, packed. */
+/*
+ * Who a finding is about when no object of the directory tells it all: a
+ * waiver, the domain (its DNS name for a sam), a finding made by hand.
+ */
+struct finding_subject {
+	const char *kind;           /* user, computer, gmsa, group, domain, pso, waiver */
+	const char *sam, *dn, *sid, *upn; /* borrowed; any may be NULL */
+};
+
+/*
+ * A million of these may be kept: the subject is read from obj instead of
+ * copied (finding_kind() and its kin), the small fields come last, packed.
+ */
 struct finding {
 	const struct check *check;
-	const char *kind;           /* user, computer, gmsa, group, domain, pso, waiver */
 	const struct dir_obj *obj;  /* NULL for waivers */
-	const char *sam, *dn, *sid, *upn; /* borrowed; any may be NULL */
+	const struct finding_subject *subject; /* when not NULL, the subject instead of obj's */
 	char *detail;               /* discriminator or NULL (owned) */
 	/*
 	 * The audit's findings live in its arena (struct audit.mem), their
-	 * messages too; findings made by hand own a malloc'd message.
+	 * messages too, packed (message_packed) until finding_message()
+	 * formats them; findings made by hand own a malloc'd message text.
 	 */
 	char *message;
 	/*
@@ -61,12 +73,23 @@ struct finding {
 	unsigned char *ev;
 	json_t *ev_json;            /* finding_evidence()'s cache, or NULL */
 	const struct waiver *waiver;/* the waiver hiding it, or NULL */
-	size_t ev_len, ev_alloc;
-	uint32_t check_index;
-	enum severity severity;
-	enum finding_change change;
+	uint32_t ev_len, ev_alloc;
+	uint16_t check_index;
+	uint8_t severity;           /* enum severity */
+	uint8_t change;             /* enum finding_change */
 	bool escalated;             /* severity set by finding_severity() */
+	bool message_packed;        /* message holds a format and its arguments */
 };
+
+/* The subject's kind, sAMAccountName, DN, SID and UPN (any but the kind may be NULL). */
+const char *finding_kind(const struct finding *f);
+const char *finding_sam(const struct finding *f);
+const char *finding_dn(const struct finding *f);
+const char *finding_sid(const struct finding *f);
+const char *finding_upn(const struct finding *f);
+
+/* f's message: its text, formatted into sb when it is packed. */
+const char *finding_message(const struct finding *f, struct sbuf *sb);
 
 struct check_state {
 	enum check_status status;

@@ -311,9 +311,9 @@ static void print_finding(const struct con *c, const struct finding *f, bool ver
 	fprintf(c->out, "%-8s", severity_name(f->severity));
 	color_off(c);
 	fprintf(c->out, "  %-28s  ", f->check->id);
-	add_text(&sb, f->sam ? f->sam : f->dn, verbose ? 0 : 40);
+	add_text(&sb, finding_sam(f) ? finding_sam(f) : finding_dn(f), verbose ? 0 : 40);
 	fprintf(c->out, "%-20s  ", sb.buf);
-	put_text(c, f->message, verbose ? 0 : MESSAGE_MAX);
+	put_text(c, finding_message(f, &sb), verbose ? 0 : MESSAGE_MAX);
 	if (f->waiver) {
 		fputs(_(" [waived: "), c->out);
 		put_text(c, f->waiver->owner, 0);

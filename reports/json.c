@@ -1043,24 +1043,24 @@ static void write_evidence(struct jo *o, const struct finding *f)
 	jo_close(o, '}');
 }
 
-/* key: scratch space for the finding's key */
-static void write_finding(struct jo *o, const struct finding *f, struct sbuf *key)
+/* scratch: space for the finding's message and key */
+static void write_finding(struct jo *o, const struct finding *f, struct sbuf *scratch)
 {
 	jo_open(o, '{');
 	jo_key_text(o, "check", f->check->id);
 	jo_key_text(o, "severity", severity_name(f->severity));
 	jo_key(o, "subject");
 	jo_open(o, '{');
-	jo_key_text(o, "kind", f->kind);
-	jo_key_text(o, "sam", f->sam);
-	jo_key_text(o, "dn", f->dn);
-	jo_key_text(o, "sid", f->sid);
-	jo_key_text(o, "upn", f->upn);
+	jo_key_text(o, "kind", finding_kind(f));
+	jo_key_text(o, "sam", finding_sam(f));
+	jo_key_text(o, "dn", finding_dn(f));
+	jo_key_text(o, "sid", finding_sid(f));
+	jo_key_text(o, "upn", finding_upn(f));
 	jo_close(o, '}');
-	jo_key_text(o, "message", f->message);
+	jo_key_text(o, "message", finding_message(f, scratch));
 	jo_key(o, "evidence");
 	write_evidence(o, f);
-	jo_key_text(o, "key", finding_key(f, key));
+	jo_key_text(o, "key", finding_key(f, scratch));
 	if (f->waiver) {
 		jo_key(o, "waiver");
 		write_waiver(o, f->waiver);
@@ -1222,8 +1222,13 @@ static void fetch_findings(const struct audit *a, size_t i)
 	for (size_t k = i; k < end; k++) {
 		const struct finding *f = a->findings[k];
 
-		sum += touch(f->sam) + touch(f->dn) + touch(f->sid) + touch(f->upn) +
-		       touch(f->message) + touch(f->ev);
+		sum += touch(f->obj) + touch(f->subject) + touch(f->message) + touch(f->ev);
+	}
+	for (size_t k = i; k < end; k++) {
+		const struct finding *f = a->findings[k];
+
+		sum += touch(finding_sam(f)) + touch(finding_dn(f)) + touch(finding_sid(f)) +
+		       touch(finding_upn(f));
 	}
 	(void)sum;
 }

@@ -123,12 +123,13 @@ static void group_by_check(const struct audit *a, size_t **byidx, size_t **first
 /* "SEVERITY SUBJECT: MESSAGE [KEY]" */
 static void finding_line(struct sbuf *sb, const struct finding *f)
 {
-	struct sbuf line = SBUF_INIT, key = SBUF_INIT;
+	struct sbuf line = SBUF_INIT, key = SBUF_INIT, msg = SBUF_INIT;
+	const char *sam = finding_sam(f), *dn = finding_dn(f), *text = finding_message(f, &msg);
 
-	sbuf_addf(&line, "%s %s: %s [%s]", severity_name(f->severity),
-		  f->sam ? f->sam : f->dn ? f->dn : "-", f->message ? f->message : "",
-		  finding_key(f, &key));
+	sbuf_addf(&line, "%s %s: %s [%s]", severity_name(f->severity), sam ? sam : dn ? dn : "-",
+		  text ? text : "", finding_key(f, &key));
 	sbuf_release(&key);
+	sbuf_release(&msg);
 	if (f->waiver)
 		sbuf_addf(&line, " (waived by waiver %zu, owner %s, reason %s, expires %s)",
 			  f->waiver->index, f->waiver->owner ? f->waiver->owner : "-",

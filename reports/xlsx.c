@@ -790,11 +790,11 @@ static void write_findings(struct xw *w, bool changes)
 		put_str(w, l.ws, r, c++, f->check->id, g);
 		put_str(w, l.ws, r, c++, _(f->check->title), g);
 		put_str(w, l.ws, r, c++, f->check->family, g);
-		put_str(w, l.ws, r, c++, f->kind, g);
-		put_str(w, l.ws, r, c++, f->sam, g);
-		put_str(w, l.ws, r, c++, f->dn, g);
-		put_str(w, l.ws, r, c++, f->sid, g);
-		put_str(w, l.ws, r, c++, f->message, g);
+		put_str(w, l.ws, r, c++, finding_kind(f), g);
+		put_str(w, l.ws, r, c++, finding_sam(f), g);
+		put_str(w, l.ws, r, c++, finding_dn(f), g);
+		put_str(w, l.ws, r, c++, finding_sid(f), g);
+		put_str(w, l.ws, r, c++, finding_message(f, &ev), g);
 		sbuf_reset(&ev);
 		evidence_text(&ev, f);
 		put_str(w, l.ws, r, c++, ev.buf, g);

@@ -127,7 +127,8 @@ const struct finding *fixture_find(const struct fixture *fx, const char *check, 
 	for (size_t i = 0; i < fx->audit.nfindings; i++) {
 		const struct finding *f = fx->audit.findings[i];
 
-		if (strcmp(f->check->id, check) == 0 && f->sam && strcasecmp(f->sam, sam) == 0)
+		if (strcmp(f->check->id, check) == 0 && finding_sam(f) &&
+		    strcasecmp(finding_sam(f), sam) == 0)
 			return f;
 	}
 	return NULL;

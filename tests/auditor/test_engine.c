@@ -284,8 +284,8 @@ Test(engine, unused_waiver_is_reported)
 	f = waiver_finding(fx, "policy.waiver-unused", 1);
 	cr_assert_not_null(f);
 	cr_expect_eq(f->severity, SEV_INFO);
-	cr_expect_str_eq(f->kind, "waiver");
-	cr_expect_str_eq(f->sam, "nobody");
+	cr_expect_str_eq(finding_kind(f), "waiver");
+	cr_expect_str_eq(finding_sam(f), "nobody");
 	cr_expect_null(f->obj);
 	cr_expect_str_eq(json_string_value(json_object_get(finding_evidence(f), "check")),
 			 "pwd.never-expires");
@@ -324,8 +324,8 @@ Test(engine, expired_waiver_does_not_hide_and_is_reported)
 	f = waiver_finding(fx, "policy.waiver-expired", 0);
 	cr_assert_not_null(f);
 	cr_expect_eq(f->severity, SEV_MEDIUM);
-	cr_expect_str_eq(f->kind, "waiver");
-	cr_expect_str_eq(f->sam, "bob");
+	cr_expect_str_eq(finding_kind(f), "waiver");
+	cr_expect_str_eq(finding_sam(f), "bob");
 	cr_expect_str_eq(fixture_key(f), "policy.waiver-expired|bob|pwd.never-expires|0");
 	cr_expect_eq(fixture_count(fx, "policy.waiver-unused"), 0, "expired is not also unused");
 	fixture_free(fx);
@@ -412,13 +412,13 @@ static const struct waiver *ref_waiver(const struct fixture *fx, const struct fi
 {
 	for (size_t k = 0; k < fx->policy.nwaivers; k++) {
 		const struct waiver *w = &fx->policy.waivers[k];
-		const char *name = w->account;
+		const char *name = w->account, *sam = finding_sam(f), *sid = finding_sid(f);
 		bool match = false;
 
 		if (strcmp(w->check, f->check->id) != 0 || !f->obj ||
 		    (w->expires != TIME_NEVER && fx->now >= w->expires))
 			continue;
-		match = (f->sam && str_ieq(name, f->sam)) || (f->sid && str_ieq(name, f->sid));
+		match = (sam && str_ieq(name, sam)) || (sid && str_ieq(name, sid));
 		if (!match && strchr(name, '=')) {
 			char *ndn = dn_normalise(name, strlen(name));
 
@@ -488,7 +488,8 @@ Test(engine, many_waivers_match_as_the_reference)
 		const struct waiver *want = ref_waiver(fx, f);
 
 		cr_assert_eq(f->waiver, want, "%s %s: waiver %zd, expected %zd", f->check->id,
-			     f->sam ? f->sam : "-", f->waiver ? (ssize_t)f->waiver->index : -1,
+			     finding_sam(f) ? finding_sam(f) : "-",
+			     f->waiver ? (ssize_t)f->waiver->index : -1,
 			     want ? (ssize_t)want->index : -1);
 		if (want) {
 			used[want->index] = true;
@@ -530,9 +531,9 @@ Test(engine, domain_findings_are_keyed_by_domain_sid_and_weakness)
 
 		if (strcmp(f->check->id, "pwd.domain-policy") != 0)
 			continue;
-		cr_expect_str_eq(f->kind, "domain");
-		cr_expect_str_eq(f->sam, "corp.example.test");
-		cr_expect_str_eq(f->sid, DOM);
+		cr_expect_str_eq(finding_kind(f), "domain");
+		cr_expect_str_eq(finding_sam(f), "corp.example.test");
+		cr_expect_str_eq(finding_sid(f), DOM);
 		len |= strcmp(fixture_key(f), "pwd.domain-policy|S-1-5-21-1-2-3|min_length") == 0;
 		hist |= strcmp(fixture_key(f), "pwd.domain-policy|S-1-5-21-1-2-3|history") == 0;
 	}
@@ -585,9 +586,9 @@ Test(engine, account_key_is_check_and_sid)
 	f = fixture_find(fx, "pwd.never-expires", "bob");
 	cr_assert_not_null(f);
 	cr_expect_str_eq(fixture_key(f), "pwd.never-expires|S-1-5-21-1-2-3-2101");
-	cr_expect_str_eq(f->kind, "user");
-	cr_expect_str_eq(f->upn, "bob@corp.example.test");
-	cr_expect_str_eq(f->dn, "CN=bob," BASE);
+	cr_expect_str_eq(finding_kind(f), "user");
+	cr_expect_str_eq(finding_upn(f), "bob@corp.example.test");
+	cr_expect_str_eq(finding_dn(f), "CN=bob," BASE);
 	fixture_free(fx);
 }
 
@@ -611,8 +612,8 @@ Test(engine, pso_key_is_its_normalised_dn_and_waiver_by_name)
 	fx = run(&sb, NULL);
 	f = fixture_find(fx, "pwd.pso-weak-privileged", "Weak PSO");
 	cr_assert_not_null(f, "the weak PSO of a Domain Admin is reported");
-	cr_expect_str_eq(f->kind, "pso");
-	cr_expect_null(f->sid);
+	cr_expect_str_eq(finding_kind(f), "pso");
+	cr_expect_null(finding_sid(f));
 	cr_expect_str_eq(fixture_key(f), "pwd.pso-weak-privileged|cn=weak pso,cn=password settings "
 				 "container,cn=system,dc=corp,dc=example,dc=test");
 	fixture_free(fx);
@@ -934,9 +935,9 @@ Test(engine, findings_are_sorted_by_severity_check_and_name)
 			continue;
 		cr_assert_leq(strcmp(p->check->id, f->check->id), 0, "%s before %s", p->check->id,
 			      f->check->id);
-		if (strcmp(p->check->id, f->check->id) == 0 && p->sam && f->sam)
-			cr_assert_leq(strcmp(p->sam, f->sam), 0, "%s: %s before %s", f->check->id,
-				      p->sam, f->sam);
+		if (strcmp(p->check->id, f->check->id) == 0 && finding_sam(p) && finding_sam(f))
+			cr_assert_leq(strcmp(finding_sam(p), finding_sam(f)), 0, "%s: %s before %s",
+				      f->check->id, finding_sam(p), finding_sam(f));
 	}
 	/* pwd.never-expires: amy, mia, zed in this order */
 	{
@@ -946,7 +947,7 @@ Test(engine, findings_are_sorted_by_severity_check_and_name)
 		for (size_t i = 0; i < fx->audit.nfindings; i++)
 			if (strcmp(fx->audit.findings[i]->check->id, "pwd.never-expires") == 0) {
 				cr_assert_lt(k, 3);
-				cr_expect_str_eq(fx->audit.findings[i]->sam, want[k]);
+				cr_expect_str_eq(finding_sam(fx->audit.findings[i]), want[k]);
 				k++;
 			}
 		cr_expect_eq(k, 3);
@@ -983,8 +984,9 @@ Test(engine, names_sort_as_strcmp_past_their_first_sixteen_bytes)
 		if (strcmp(f->check->id, "pwd.never-expires") != 0)
 			continue;
 		if (prev)
-			cr_expect_lt(strcmp(prev, f->sam), 0, "%s before %s", prev, f->sam);
-		prev = f->sam;
+			cr_expect_lt(strcmp(prev, finding_sam(f)), 0, "%s before %s", prev,
+				     finding_sam(f));
+		prev = finding_sam(f);
 		k++;
 	}
 	cr_expect_eq(k, n);
@@ -1004,16 +1006,20 @@ static int sign(int v)
 Test(engine, key_order_is_that_of_the_built_keys)
 {
 	const struct check *c1 = registry_get(0), *c2 = registry_get(1);
+	struct finding_subject s500 = { .sid = "S-1-5-21-1-2-3-500" },
+			       s5001 = { .sid = "S-1-5-21-1-2-3-5001" },
+			       s50 = { .sid = "S-1-5-21-1-2-3-50" }, nobody = { .sam = "nobody" },
+			       cafe = { .sam = "caf\xc3\xa9" };
 	struct finding f[] = {
-		{ .check = c1, .sid = "S-1-5-21-1-2-3-500" },
-		{ .check = c1, .sid = "S-1-5-21-1-2-3-5001" },
-		{ .check = c1, .sid = "S-1-5-21-1-2-3-500", .detail = (char *)"history" },
-		{ .check = c1, .sid = "S-1-5-21-1-2-3-500", .detail = (char *)"min_length" },
-		{ .check = c1, .sid = "S-1-5-21-1-2-3-50" },
-		{ .check = c1, .sam = "nobody" },
-		{ .check = c1, .sam = "nobody", .detail = (char *)"" },
-		{ .check = c1, .sam = "caf\xc3\xa9" },
-		{ .check = c2, .sid = "S-1-5-21-1-2-3-500" },
+		{ .check = c1, .subject = &s500 },
+		{ .check = c1, .subject = &s5001 },
+		{ .check = c1, .subject = &s500, .detail = (char *)"history" },
+		{ .check = c1, .subject = &s500, .detail = (char *)"min_length" },
+		{ .check = c1, .subject = &s50 },
+		{ .check = c1, .subject = &nobody },
+		{ .check = c1, .subject = &nobody, .detail = (char *)"" },
+		{ .check = c1, .subject = &cafe },
+		{ .check = c2, .subject = &s500 },
 	};
 	size_t n = sizeof(f) / sizeof(f[0]);
 	struct sbuf kx = SBUF_INIT, ky = SBUF_INIT;

@@ -87,7 +87,8 @@ Test(privileged, group_size_fires_over_the_limit_and_lists_sorted_members)
 	f = fixture_find(fx, "priv.group-size", "Domain Admins");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_HIGH);
-	cr_assert_str_eq(f->kind, "group");
+	cr_assert_str_eq(finding_kind(f), "group");
+	cr_assert_null(finding_upn(f), "a group has no UPN: not read as an account's");
 	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "members")), 6);
 	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "limit")), 5);
 	names = json_object_get(finding_evidence(f), "member_names");

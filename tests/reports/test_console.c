@@ -265,9 +265,12 @@ Test(console, verbose_lists_every_finding)
 	char *out = render(fx, false, true);
 
 	cr_assert_null(strstr(out, "more in the report"));
-	for (size_t i = 0; i < fx->audit.nfindings; i++)
-		if (fx->audit.findings[i]->sam && strncmp(fx->audit.findings[i]->sam, "user", 4) == 0)
-			cr_assert_not_null(strstr(out, fx->audit.findings[i]->sam));
+	for (size_t i = 0; i < fx->audit.nfindings; i++) {
+		const char *sam = finding_sam(fx->audit.findings[i]);
+
+		if (sam && strncmp(sam, "user", 4) == 0)
+			cr_assert_not_null(strstr(out, sam));
+	}
 	free(out);
 	fixture_free(fx);
 }

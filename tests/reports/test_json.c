@@ -63,6 +63,7 @@ struct hand {
 	struct account acc[4];
 	struct account *accs[4];
 	struct waiver w;
+	struct finding_subject domain;
 };
 
 #define NOW 1767225600  /* 2026-01-01T00:00:00Z */
@@ -104,18 +105,14 @@ static struct finding *push(struct hand *h, const struct check *c, enum severity
 	f->check = c;
 	f->severity = sev;
 	if (acc) {
-		f->kind = "user";
 		f->obj = &acc->h;
-		f->sam = acc->h.sam;
-		f->dn = acc->h.dn;
-		f->sid = acc->h.sid;
-		f->upn = acc->upn;
 	} else {
-		f->kind = "domain";
+		h->domain.kind = "domain";
+		h->domain.sam = h->d.domain.dns;
+		h->domain.dn = h->d.domain.h.dn;
+		h->domain.sid = h->d.domain_sid;
 		f->obj = &h->d.domain.h;
-		f->sam = h->d.domain.dns;
-		f->dn = h->d.domain.h.dn;
-		f->sid = h->d.domain_sid;
+		f->subject = &h->domain;
 	}
 	f->message = xstrdup(msg);
 	finding_ev_int(f, "days", 400);
@@ -797,7 +794,7 @@ Test(json, invalid_utf8_still_yields_valid_json)
 	free(bad->message);
 	bad->message = xstrdup("description holds \xff\xfe bytes \xe3\x81 and \xc0\xaf");
 	h->acc[0].h.sam = "car\xe9ol";              /* Latin-1, not UTF-8 */
-	bad->sam = h->acc[0].h.sam;
+	bad->obj = &h->acc[0].h;
 	/* evidence from directory data: cleaned when added */
 	finding_ev_str(bad, "description", "Passwort: \xfc" "ber");
 	h->acc[2].priv_path = "alice -> \xed\xa0\x80 -> Domain Admins";  /* a surrogate */

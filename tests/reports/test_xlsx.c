@@ -451,17 +451,23 @@ static struct synth *synth_new(size_t n)
 	s->a.findings = xcalloc(n ? n : 1, sizeof(*s->a.findings));
 	s->a.summary.fail_on = SEV_HIGH;
 	for (size_t i = 0; i < n; i++) {
-		struct finding *f = xcalloc(1, sizeof(*f));
+		/* freed as its finding, the first member */
+		struct {
+			struct finding f;
+			struct finding_subject s;
+		} *fs = xcalloc(1, sizeof(*fs));
+		struct finding *f = &fs->f;
 		struct sbuf sb = SBUF_INIT;
 		size_t c = i % nchecks;
 
 		f->check = registry_get(c);
 		f->check_index = c;
 		f->severity = f->check->severity;
-		f->kind = "user";
+		fs->s.kind = "user";
 		sbuf_addf(&sb, "user%06zu", i);
 		f->detail = sbuf_detach(&sb);
-		f->sam = f->detail;
+		fs->s.sam = f->detail;
+		f->subject = &fs->s;
 		f->message = xstrdup("synthetic finding");
 		finding_ev_int(f, "index", (long long)i);
 		s->a.findings[s->a.nfindings++] = f;
