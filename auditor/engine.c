@@ -97,15 +97,40 @@ static char *format_message(struct audit *a, const char *fmt, va_list ap)
 	return msg;
 }
 
+/*
+ * The message packed (the format, then its arguments: see
+ * str_format_pack()) when that is smaller than its text, which
+ * finding_message() then makes each time a report asks: a million
+ * findings hold a hundred megabytes less.
+ */
+static char *pack_message(struct audit *a, const char *fmt, va_list ap, bool *packed)
+{
+	unsigned char buf[256];
+	size_t text_len;
+	va_list cp;
+	long n;
+
+	va_copy(cp, ap);
+	n = str_format_pack(buf + sizeof(fmt), sizeof(buf) - sizeof(fmt), fmt, &cp, &text_len);
+	va_end(cp);
+	*packed = n >= 0 && sizeof(fmt) + (size_t)n < text_len + 1;
+	if (!*packed)
+		return format_message(a, fmt, ap);
+	memcpy(buf, &fmt, sizeof(fmt));
+	return arena_memdup(&a->mem, buf, sizeof(fmt) + (size_t)n);
+}
+
 static struct finding *push(struct check_ctx *ctx, const char *fmt, va_list ap)
 {
 	struct audit *a = ctx->audit;
 	struct finding *f = arena_alloc(&a->finding_mem, sizeof(*f));
+	bool packed;
 
 	f->check = ctx->check;
-	f->check_index = (uint32_t)ctx->index;
+	f->check_index = (uint16_t)ctx->index;
 	f->severity = ctx->check->severity;
-	f->message = format_message(a, fmt, ap);
+	f->message = pack_message(a, fmt, ap, &packed);
+	f->message_packed = packed;
 	xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
 	a->findings[a->nfindings++] = f;
 	return f;
@@ -154,8 +179,14 @@ struct finding *finding_add_waiver(struct check_ctx *ctx, const struct waiver *w
 
 const char *finding_message(const struct finding *f, struct sbuf *sb)
 {
-	(void)sb;
-	return f->message;
+	const char *fmt;
+
+	if (!f->message_packed)
+		return f->message;
+	memcpy(&fmt, f->message, sizeof(fmt));
+	sbuf_reset(sb);
+	str_format_unpack(sb, fmt, (const unsigned char *)f->message + sizeof(fmt));
+	return sb->buf;
 }
 
 static bool obj_is_account(const struct dir_obj *o)
@@ -261,32 +292,6 @@ static void ev_put(struct finding *f, const void *p, size_t n)
 	f->ev_len += n;
 }
 
-static size_t varint_put(unsigned char *out, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		out[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	out[n++] = (unsigned char)v;
-	return n;
-}
-
-static uint64_t varint_get(const unsigned char **pp)
-{
-	const unsigned char *p = *pp;
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	do {
-		v |= (uint64_t)(*p & 0x7f) << shift;
-		shift += 7;
-	} while (*p++ & 0x80);
-	*pp = p;
-	return v;
-}
-
 static void ev_put_varint(struct finding *f, uint64_t v)
 {
 	unsigned char buf[16];
@@ -294,17 +299,11 @@ static void ev_put_varint(struct finding *f, uint64_t v)
 	ev_put(f, buf, varint_put(buf, v));
 }
 
-/* A signed value, small ones in few bytes: zigzag (0, -1, 1, -2...), then a varint. */
 static void ev_put_signed(struct finding *f, long long v)
 {
-	ev_put_varint(f, (uint64_t)v << 1 ^ (v < 0 ? UINT64_MAX : 0));
-}
+	unsigned char buf[16];
 
-static long long signed_get(const unsigned char **pp)
-{
-	uint64_t z = varint_get(pp);
-
-	return (long long)(z >> 1 ^ (z & 1 ? UINT64_MAX : 0));
+	ev_put(f, buf, varint_put_signed(buf, v));
 }
 
 /* Length, bytes and NUL of s. */
@@ -369,7 +368,7 @@ static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 		item->num = *p++;
 		break;
 	case EV_INT:
-		item->num = signed_get(&p);
+		item->num = varint_get_signed(&p);
 		break;
 	case EV_STR:
 		item->str_len = varint_get(&p);

@@ -523,18 +523,164 @@ static bool put_number(char *buf, size_t size, size_t *n, unsigned long long v, 
 	return true;
 }
 
-long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
+size_t varint_put(unsigned char *out, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (unsigned char)v;
+	return n;
+}
+
+uint64_t varint_get(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	do {
+		v |= (uint64_t)(*p & 0x7f) << shift;
+		shift += 7;
+	} while (*p++ & 0x80);
+	*pp = p;
+	return v;
+}
+
+size_t varint_put_signed(unsigned char *out, long long v)
+{
+	return varint_put(out, (uint64_t)v << 1 ^ (v < 0 ? UINT64_MAX : 0));
+}
+
+long long varint_get_signed(const unsigned char **pp)
+{
+	uint64_t z = varint_get(pp);
+
+	return (long long)(z >> 1 ^ (z & 1 ? UINT64_MAX : 0));
+}
+
+/* The directives of str_format_quick() and str_format_pack(). */
+enum conv {
+	CONV_OTHER,    /* any other: a flag, a width, a type not listed */
+	CONV_PERCENT,
+	CONV_STR,
+	CONV_SIGNED,
+	CONV_UNSIGNED,
+	CONV_HEX,
+};
+
+/* A directive's argument, taken from the va_list or from a packed format. */
+struct conv_arg {
+	const char *s;
+	long long v;
+	unsigned long long u;
+};
+
+/*
+ * The directive at *pp, just past its '%', taking its argument from ap,
+ * else from *packed (str_format_pack()'s), else from neither; *pp is left
+ * at the directive's last character.
+ */
+static enum conv conv_take(const char **pp, va_list *ap, const unsigned char **packed,
+			   struct conv_arg *arg)
+{
+	const char *p = *pp;
+	enum conv c;
+	int width = 0;              /* 1: l, 2: ll, 3: z */
+
+	if (p[0] == '%')
+		return CONV_PERCENT;
+	if (p[0] == 's') {
+		if (ap) {
+			arg->s = va_arg(*ap, const char *);
+		} else if (packed) {
+			arg->s = (const char *)*packed;
+			*packed += strlen(arg->s) + 1;
+		}
+		return CONV_STR;
+	}
+	if (p[0] == 'z') {
+		width = 3;
+		p++;
+	} else if (p[0] == 'l') {
+		width = p[1] == 'l' ? 2 : 1;
+		p += width;
+	}
+	if (*p == 'd' && width != 3)
+		c = CONV_SIGNED;
+	else if (*p == 'u')
+		c = CONV_UNSIGNED;
+	else if (*p == 'x' && width == 0)
+		c = CONV_HEX;
+	else
+		return CONV_OTHER;
+	*pp = p;
+	if (ap && c == CONV_SIGNED)
+		arg->v = width == 2 ? va_arg(*ap, long long) : width == 1 ? va_arg(*ap, long)
+									: va_arg(*ap, int);
+	else if (ap)
+		arg->u = width == 3 ? va_arg(*ap, size_t) : width == 2 ? va_arg(*ap, unsigned long long)
+						   : width == 1 ? va_arg(*ap, unsigned long)
+								: va_arg(*ap, unsigned);
+	else if (packed && c == CONV_SIGNED)
+		arg->v = varint_get_signed(packed);
+	else if (packed)
+		arg->u = varint_get(packed);
+	return c;
+}
+
+/* Append the text of a directive and its argument to buf[*n..size). */
+static bool put_conv(char *buf, size_t size, size_t *n, enum conv c, const struct conv_arg *arg)
+{
+	size_t len;
+
+	switch (c) {
+	case CONV_PERCENT:
+		if (*n + 1 >= size)
+			return false;
+		buf[(*n)++] = '%';
+		return true;
+	case CONV_STR:
+		if (!arg->s || (len = strlen(arg->s)) >= size - *n)
+			return false;
+		memcpy(buf + *n, arg->s, len);
+		*n += len;
+		return true;
+	case CONV_SIGNED:
+		return put_number(buf, size, n,
+				  arg->v < 0 ? 0 - (unsigned long long)arg->v : (unsigned long long)arg->v,
+				  10, arg->v < 0);
+	case CONV_UNSIGNED:
+	case CONV_HEX:
+		return put_number(buf, size, n, arg->u, c == CONV_HEX ? 16 : 10, false);
+	case CONV_OTHER:
+		break;
+	}
+	return false;
+}
+
+/* The length of the text from p to the next directive or the end. */
+static size_t literal_len(const char *p)
+{
+	const char *pct = strchr(p, '%');
+
+	return pct ? (size_t)(pct - p) : strlen(p);
+}
+
+/* str_format_quick(), the arguments taken as conv_take() does. */
+static long format_into(char *buf, size_t size, const char *fmt, va_list *ap,
+			const unsigned char **packed)
 {
 	size_t n = 0;
 
 	for (const char *p = fmt; *p; p++) {
-		unsigned long long u;
-		long long v;
+		struct conv_arg arg;
 
 		if (*p != '%') {
 			/* the text up to the next conversion, at once */
-			const char *pct = strchr(p, '%');
-			size_t k = pct ? (size_t)(pct - p) : strlen(p);
+			size_t k = literal_len(p);
 
 			if (k >= size - n)
 				return -1;
@@ -543,57 +689,91 @@ long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
 			p += k - 1;
 			continue;
 		}
-		if (p[1] == '%') {
-			if (n + 1 >= size)
-				return -1;
-			buf[n++] = '%';
-			p++;
-			continue;
-		}
 		p++;
-		if (*p == 's') {
-			const char *s = va_arg(*ap, const char *);
-			size_t len;
-
-			if (!s || (len = strlen(s)) >= size - n)
-				return -1;
-			memcpy(buf + n, s, len);
-			n += len;
-			continue;
-		}
-		if (p[0] == 'd') {
-			v = va_arg(*ap, int);
-		} else if (p[0] == 'l' && p[1] == 'd') {
-			v = va_arg(*ap, long);
-			p++;
-		} else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
-			v = va_arg(*ap, long long);
-			p += 2;
-		} else {
-			if (p[0] == 'u' || p[0] == 'x') {
-				u = va_arg(*ap, unsigned);
-			} else if (p[0] == 'l' && p[1] == 'u') {
-				u = va_arg(*ap, unsigned long);
-				p++;
-			} else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u') {
-				u = va_arg(*ap, unsigned long long);
-				p += 2;
-			} else if (p[0] == 'z' && p[1] == 'u') {
-				u = va_arg(*ap, size_t);
-				p++;
-			} else {
-				return -1;
-			}
-			if (!put_number(buf, size, &n, u, *p == 'x' ? 16 : 10, false))
-				return -1;
-			continue;
-		}
-		if (!put_number(buf, size, &n, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v,
-				10, v < 0))
+		if (!put_conv(buf, size, &n, conv_take(&p, ap, packed, &arg), &arg))
 			return -1;
 	}
 	buf[n] = '\0';
 	return (long)n;
+}
+
+long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap)
+{
+	return format_into(buf, size, fmt, ap, NULL);
+}
+
+long str_format_pack(unsigned char *buf, size_t size, const char *fmt, va_list *ap,
+		     size_t *text_len)
+{
+	size_t n = 0, text = 0;
+
+	for (const char *p = fmt; *p; p++) {
+		struct conv_arg arg;
+		enum conv c;
+		char digits[24];
+		size_t len = 0;
+
+		if (*p != '%') {
+			len = literal_len(p);
+			text += len;
+			p += len - 1;
+			continue;
+		}
+		p++;
+		switch ((c = conv_take(&p, ap, NULL, &arg))) {
+		case CONV_PERCENT:
+			text++;
+			continue;
+		case CONV_STR:
+			if (!arg.s || (len = strlen(arg.s)) >= size - n)
+				return -1;
+			memcpy(buf + n, arg.s, len + 1);
+			n += len + 1;
+			text += len;
+			continue;
+		case CONV_SIGNED:
+			if (size - n < 10 ||
+			    !put_number(digits, sizeof(digits), &len,
+					arg.v < 0 ? 0 - (unsigned long long)arg.v : (unsigned long long)arg.v,
+					10, arg.v < 0))
+				return -1;
+			n += varint_put_signed(buf + n, arg.v);
+			text += len;
+			continue;
+		case CONV_UNSIGNED:
+		case CONV_HEX:
+			if (size - n < 10 ||
+			    !put_number(digits, sizeof(digits), &len, arg.u, c == CONV_HEX ? 16 : 10, false))
+				return -1;
+			n += varint_put(buf + n, arg.u);
+			text += len;
+			continue;
+		case CONV_OTHER:
+			break;
+		}
+		return -1;
+	}
+	*text_len = text;
+	return (long)n;
+}
+
+void str_format_unpack(struct sbuf *sb, const char *fmt, const unsigned char *args)
+{
+	size_t room = 256;
+
+	/* a message fits in the first try, but for a few long arguments */
+	for (;;) {
+		const unsigned char *packed = args;
+		long n;
+
+		sbuf_grow(sb, room);
+		n = format_into(sb->buf + sb->len, sb->alloc - sb->len, fmt, NULL, &packed);
+		if (n >= 0) {
+			sbuf_setlen(sb, sb->len + (size_t)n);
+			return;
+		}
+		room *= 2;
+	}
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

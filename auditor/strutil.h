@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct arena;
+struct sbuf;
 
 /* Case-insensitive (ASCII) equality and comparison. */
 int str_ieq(const char *a, const char *b);
@@ -127,5 +128,27 @@ uint64_t str_ihash(const char *s);
  * and the caller uses vsnprintf on a copy made before.
  */
 long str_format_quick(char *buf, size_t size, const char *fmt, va_list *ap);
+
+/*
+ * fmt's arguments packed into buf[0..size), for str_format_unpack() to
+ * format later: strings copied (NUL-terminated), numbers as varints.
+ * fmt must outlive the packed arguments: a string literal. Returns their
+ * length, and in *text_len that of the text, or -1 as str_format_quick()
+ * does (and *ap is spent).
+ */
+long str_format_pack(unsigned char *buf, size_t size, const char *fmt, va_list *ap,
+		     size_t *text_len);
+/* Append the text of fmt with its str_format_pack()ed args to sb. */
+void str_format_unpack(struct sbuf *sb, const char *fmt, const unsigned char *args);
+
+/*
+ * LEB128: v in 7-bit groups, low first, the high bit set on all but the
+ * last; at most 10 bytes. The signed ones zigzag first (0, -1, 1, -2...),
+ * so that small negative values stay short.
+ */
+size_t varint_put(unsigned char *out, uint64_t v);
+uint64_t varint_get(const unsigned char **pp);
+size_t varint_put_signed(unsigned char *out, long long v);
+long long varint_get_signed(const unsigned char **pp);
 
 #endif

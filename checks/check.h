@@ -138,7 +138,9 @@ void check_unknown(struct check_ctx *ctx, const char *fmt, ...)
 /*
  * Emit a finding on subject (an account, group, PSO, or &dir->domain.h for
  * the domain) with a formatted message. Returns the finding so that the
- * caller can add evidence and a detail; it is owned by the audit.
+ * caller can add evidence and a detail; it is owned by the audit. fmt must
+ * be a string literal (-Wformat=2 sees to it): the finding may keep it and
+ * copies of its arguments, and format the message when a report asks.
  */
 struct finding *finding_add(struct check_ctx *ctx, const struct dir_obj *subject,
 			    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -143,6 +143,14 @@ const char *fixture_key(const struct finding *f)
 	return finding_key(f, sb);
 }
 
+const char *fixture_message(const struct finding *f)
+{
+	static struct sbuf texts[8];
+	static size_t next;
+
+	return finding_message(f, &texts[next++ % 8]);
+}
+
 bool fixture_has(const struct fixture *fx, const char *check, const char *sam)
 {
 	cr_assert(registry_find(check, NULL), "no check \"%s\" in the registry", check);

@@ -41,6 +41,8 @@ size_t fixture_count(const struct fixture *fx, const char *check);
 enum check_status fixture_status(const struct fixture *fx, const char *check);
 /* f's key (finding_key), valid until the next 8 calls. */
 const char *fixture_key(const struct finding *f);
+/* f's message (finding_message), valid until the next 8 calls. */
+const char *fixture_message(const struct finding *f);
 /* The account with this sAMAccountName (asserts it exists). */
 const struct account *fixture_account(const struct fixture *fx, const char *sam);
 

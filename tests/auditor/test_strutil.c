@@ -482,6 +482,89 @@ Test(strutil, quick_format_is_what_vsnprintf_writes)
 	cr_expect_null(quick(buf, 4, "%x", 0x1234u));
 }
 
+/* ---- str_format_pack ---------------------------------------------------- */
+
+/*
+ * The text str_format_unpack() makes of what str_format_pack() packed into
+ * size bytes, or NULL when it declines; *len: the packed length.
+ */
+static const char *packed_n(size_t size, long *len, const char *fmt, ...)
+{
+	static struct sbuf text = SBUF_INIT;
+	unsigned char buf[256];
+	size_t text_len = 0;
+	va_list ap;
+
+	cr_assert_leq(size, sizeof(buf));
+	va_start(ap, fmt);
+	*len = str_format_pack(buf, size, fmt, &ap, &text_len);
+	va_end(ap);
+	if (*len < 0)
+		return NULL;
+	sbuf_reset(&text);
+	str_format_unpack(&text, fmt, buf);
+	cr_expect_eq(text_len, text.len, "\"%s\": text of %zu bytes, told %zu", fmt, text.len,
+		     text_len);
+	return text.buf;
+}
+
+#define packed(...) packed_n(256, &(long){ 0 }, __VA_ARGS__)
+
+Test(strutil, packed_format_unpacks_to_what_vsnprintf_writes)
+{
+	static const long long ll[] = { 0, 1, -1, 63, 64, -64, -65, 1234567890123LL, LLONG_MAX,
+					LLONG_MIN };
+	static const unsigned long long ull[] = { 0, 1, 127, 128, 16383, 16384, 4294967295ULL,
+						  ULLONG_MAX };
+	long len;
+
+	for (size_t i = 0; i < sizeof(ll) / sizeof(ll[0]); i++) {
+		expect_quick(packed("a %lld b", ll[i]), "a %lld b", ll[i]);
+		expect_quick(packed("%ld", (long)ll[i]), "%ld", (long)ll[i]);
+		expect_quick(packed("%d!", (int)ll[i]), "%d!", (int)ll[i]);
+	}
+	expect_quick(packed("%d %d", INT_MIN, INT_MAX), "%d %d", INT_MIN, INT_MAX);
+	for (size_t i = 0; i < sizeof(ull) / sizeof(ull[0]); i++) {
+		expect_quick(packed("%llu", ull[i]), "%llu", ull[i]);
+		expect_quick(packed("%lu", (unsigned long)ull[i]), "%lu", (unsigned long)ull[i]);
+		expect_quick(packed("%zu", (size_t)ull[i]), "%zu", (size_t)ull[i]);
+		expect_quick(packed("%u", (unsigned)ull[i]), "%u", (unsigned)ull[i]);
+		expect_quick(packed("0x%x", (unsigned)ull[i]), "0x%x", (unsigned)ull[i]);
+	}
+	expect_quick(packed("%s is %s (%lu, %%) %s", "alice", "", 7UL, "end"),
+		     "%s is %s (%lu, %%) %s", "alice", "", 7UL, "end");
+	expect_quick(packed("100%%"), "100%%");
+	expect_quick(packed(""), "");
+	expect_quick(packed("caf\xc3\xa9 %s", "\xe5\xb1\xb1"), "caf\xc3\xa9 %s", "\xe5\xb1\xb1");
+
+	/* the arguments only: a signed number in one byte from -64 to 63, two to 8191 */
+	packed_n(256, &len, "password last set %lld days ago (limit %lld)", 63LL, 8191LL);
+	cr_expect_eq(len, 1 + 2);
+	packed_n(256, &len, "password last set %lld days ago (limit %lld)", 64LL, 8192LL);
+	cr_expect_eq(len, 2 + 3);
+	packed_n(256, &len, "no logon for %lld days (limit %lld)", -64LL, LLONG_MIN);
+	cr_expect_eq(len, 1 + 10);
+	packed_n(256, &len, "%s|%s", "alice", "");
+	cr_expect_eq(len, 6 + 1);
+	packed_n(256, &len, "no directive at all");
+	cr_expect_eq(len, 0);
+
+	/* declined: left to the text */
+	cr_expect_null(packed("%5d", 1));
+	cr_expect_null(packed("%-s", "x"));
+	cr_expect_null(packed("%.3s", "abcdef"));
+	cr_expect_null(packed("%g", 1.5));
+	cr_expect_null(packed("%zd", (ssize_t)1));
+	cr_expect_null(packed("%lx", 1UL));
+	cr_expect_null(packed("%s", (const char *)NULL));
+	cr_expect_null(packed("trailing %"));
+	/* the arguments do not fit; a number is given room for its longest */
+	cr_expect_null(packed_n(4, &len, "%s", "abcd"));
+	cr_expect_str_eq(packed_n(5, &len, "%s", "abcd"), "abcd");
+	cr_expect_null(packed_n(9, &len, "%d", 1));
+	cr_expect_str_eq(packed_n(10, &len, "%d", -1), "-1");
+}
+
 /* ---- str_sort_by_name ----------------------------------------------------- */
 
 struct named {

@@ -108,7 +108,7 @@ Test(accounts, stale_fires_one_second_past_the_limit)
 	f = fixture_find(fx, "acct.stale", "past-limit");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
-	cr_assert_str_eq(f->message, "no logon for 180 days (limit 180)");
+	cr_assert_str_eq(fixture_message(f), "no logon for 180 days (limit 180)");
 	cr_assert_eq(ev_int(f, "limit_days"), 180);
 	cr_assert_str_eq(json_string_value(json_object_get(finding_evidence(f), "last_logon")),
 			 "2025-07-04T23:59:59Z");
@@ -190,7 +190,7 @@ Test(accounts, stale_treats_never_logged_on_as_idle_since_creation)
 	cr_assert_eq(fixture_status(fx, "acct.never-logged-on"), STATUS_DISABLED);
 	f = fixture_find(fx, "acct.stale", "old-unused");
 	cr_assert_not_null(f);
-	cr_assert_str_eq(f->message, "never logged on, created 180 days ago (limit 180)");
+	cr_assert_str_eq(fixture_message(f), "never logged on, created 180 days ago (limit 180)");
 	cr_assert(json_is_null(json_object_get(finding_evidence(f), "last_logon")));
 	cr_assert_not(fixture_has(fx, "acct.stale", "young-unused"));
 	fixture_free(fx);
@@ -260,7 +260,7 @@ Test(accounts, never_logged_on_fires_one_second_past_the_grace)
 	f = fixture_find(fx, "acct.never-logged-on", "past-grace");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_LOW);
-	cr_assert_str_eq(f->message, "never logged on, created 30 days ago (grace 30)");
+	cr_assert_str_eq(fixture_message(f), "never logged on, created 30 days ago (grace 30)");
 	cr_assert_eq(ev_int(f, "grace_days"), 30);
 	cr_assert_eq(fixture_count(fx, "acct.never-logged-on"), 1);
 	fixture_free(fx);
@@ -502,14 +502,16 @@ Test(accounts, primary_group_mismatches_fire)
 	f = fixture_find(fx, "acct.primary-group", "hidden-admin");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
-	cr_assert_str_eq(f->message, "primaryGroupID is 512, expected 513 or 514 for a user");
+	cr_assert_str_eq(fixture_message(f),
+			 "primaryGroupID is 512, expected 513 or 514 for a user");
 	cr_assert_eq(ev_int(f, "primary_group_id"), 512);
 	cr_assert(fixture_has(fx, "acct.primary-group", "as-computer"));
 	cr_assert(fixture_has(fx, "acct.primary-group", "ws1$"));
 	cr_assert(fixture_has(fx, "acct.primary-group", "gmsa1$"));
 	f = fixture_find(fx, "acct.primary-group", "DC1$");
 	cr_assert_not_null(f);
-	cr_assert_str_eq(f->message, "primaryGroupID is 515, expected 516 for a domain controller");
+	cr_assert_str_eq(fixture_message(f),
+			 "primaryGroupID is 515, expected 516 for a domain controller");
 	f = fixture_find(fx, "acct.primary-group", "RODC1$");
 	cr_assert_not_null(f);
 	cr_assert_eq(ev_int(f, "expected"), 521);
@@ -648,7 +650,7 @@ Test(accounts, password_in_description_fires_without_leaking_it)
 	f = fixture_find(fx, "acct.password-in-description", "alice");
 	cr_assert_not_null(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
-	cr_assert_null(strstr(f->message, "Winter2025"));
+	cr_assert_null(strstr(fixture_message(f), "Winter2025"));
 	ev = json_dumps(finding_evidence(f), 0);
 	cr_assert_null(strstr(ev, "Winter2025"), "evidence leaks the secret: %s", ev);
 	cr_assert_not_null(strstr(ev, "description"));
@@ -657,7 +659,7 @@ Test(accounts, password_in_description_fires_without_leaking_it)
 
 	f = fixture_find(fx, "acct.password-in-description", "bob");
 	cr_assert_not_null(f);
-	cr_assert_null(strstr(f->message, "Geheim1"));
+	cr_assert_null(strstr(fixture_message(f), "Geheim1"));
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(finding_evidence(f), "fields"), 0)),
 			 "info");
 

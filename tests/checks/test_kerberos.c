@@ -288,7 +288,7 @@ Test(kerberos, krbtgt_old_is_critical_when_set_before_the_incident)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
 	cr_assert(json_is_true(ev(f, "set_before_incident")));
-	cr_assert(strstr(f->message, "2025-10-04"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "2025-10-04"), "%s", fixture_message(f));
 	fixture_free(fx);
 
 	fx = krbtgt_run(fixture_filetime("2025-10-04T00:00:00Z"), policy);

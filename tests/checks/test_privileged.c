@@ -511,7 +511,8 @@ Test(privileged, nested_fires_only_when_every_path_is_indirect)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_INFO);
 	cr_assert_str_eq(ev_str(f, "privileged_path"), "nested -> IT-Admins -> Domain Admins");
-	cr_assert(strstr(f->message, "nested -> IT-Admins -> Domain Admins"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "nested -> IT-Admins -> Domain Admins"), "%s",
+		  fixture_message(f));
 	f = fixture_find(fx, "priv.nested", "cyclic");
 	cr_assert(f);
 	cr_assert_str_eq(ev_str(f, "privileged_path"),

@@ -49,7 +49,7 @@ Test(vpn, stale_fires_one_second_past_max_idle_days)
 	f = fixture_find(fx, "vpn.stale", "alice");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_HIGH);
-	cr_assert(strstr(f->message, "45 days ago"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "45 days ago"), "%s", fixture_message(f));
 	cr_assert_str_eq(ev_str(f, "source"), "directory");
 	cr_assert_eq(json_integer_value(json_object_get(finding_evidence(f), "max_idle_days")), 45);
 	cr_assert_not(fixture_has(fx, "vpn.stale", "bob"));
@@ -250,7 +250,7 @@ Test(vpn, stale_reports_when_never_used_is_disabled)
 	fx = run_ldif(&sb, "{\"vpn\": {\"groups\": [\"VPN-Users\"]},"
 		      " \"checks\": {\"vpn.never-used\": {\"enabled\": false}}}");
 	cr_assert(fixture_has(fx, "vpn.stale", "alice"));
-	cr_assert(strstr(fixture_find(fx, "vpn.stale", "alice")->message, "never"));
+	cr_assert(strstr(fixture_message(fixture_find(fx, "vpn.stale", "alice")), "never"));
 	fixture_free(fx);
 }
 
@@ -415,7 +415,7 @@ Test(vpn, disabled_retains_access_fires_for_disabled_and_expired_only)
 	cr_assert(json_is_true(json_object_get(finding_evidence(f), "disabled")));
 	f = fixture_find(fx, "vpn.disabled-retains-access", "exp");
 	cr_assert(f);
-	cr_assert(strstr(f->message, "expired"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "expired"), "%s", fixture_message(f));
 	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "ok"));
 	cr_assert_not(fixture_has(fx, "vpn.disabled-retains-access", "outsider"));
 	/* the other VPN checks consider enabled accounts only */
@@ -447,7 +447,7 @@ Test(vpn, no_mfa_fires_without_evidence_and_names_the_sources)
 	f = fixture_find(fx, "vpn.no-mfa", "alice");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_CRITICAL);
-	cr_assert(strstr(f->message, "MFA-Enrolled"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "MFA-Enrolled"), "%s", fixture_message(f));
 	src = json_object_get(finding_evidence(f), "mfa_sources_consulted");
 	cr_assert_eq(json_array_size(src), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(src, 0)), "MFA-Enrolled");
@@ -624,7 +624,7 @@ Test(vpn, unowned_fires_when_every_owner_attribute_is_missing)
 	f = fixture_find(fx, "vpn.unowned", "shared");
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_MEDIUM);
-	cr_assert(strstr(f->message, "employeeID, manager"), "%s", f->message);
+	cr_assert(strstr(fixture_message(f), "employeeID, manager"), "%s", fixture_message(f));
 	cr_assert_not(fixture_has(fx, "vpn.unowned", "alice"));
 	cr_assert_not(fixture_has(fx, "vpn.unowned", "bob"));
 	fixture_free(fx);
