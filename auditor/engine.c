@@ -235,7 +235,8 @@ void finding_severity(struct finding *f, enum severity s)
 
 /*
  * Evidence records, one after the other in f->ev:
- *   type (1 byte), key length (varint), key, NUL, then by type
+ *   type (1 byte), key (varint: its index in ev_keys, or 0 and then its
+ *   length (varint), bytes and NUL), then by type
  *   EV_NULL: nothing; EV_BOOL: 1 byte; EV_INT: the value (zigzag varint);
  *   EV_STR: length (varint), bytes, NUL;
  *   EV_STRS: count (varint), block length (varint), then count times
@@ -331,18 +332,71 @@ static void ev_put_clean(struct finding *f, const char *s)
 	free(clean);
 }
 
+/*
+ * The keys of the evidence: the checks' literals, some tens of them, each
+ * kept once here rather than in every finding (a million findings hold
+ * three each). Entries are added under the lock and never change; a key
+ * beyond EV_KEYS is written in its record.
+ */
+#define EV_KEYS 255
+static struct {
+	pthread_mutex_t lock;
+	size_t n;
+	const char *text[EV_KEYS + 1];  /* from 1 */
+	size_t len[EV_KEYS + 1];
+} ev_keys = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The keys a thread used last, by address: a check passes the same literals again. */
+#define KEY_CACHE 64
+static _Thread_local struct {
+	const char *key;
+	unsigned id;
+} key_cache[KEY_CACHE];
+
+/* key's index in ev_keys, added if it is new, or 0 when the table is full. */
+static unsigned key_id(const char *key)
+{
+	size_t slot = ((uintptr_t)key >> 3) % KEY_CACHE, len;
+	unsigned id = key_cache[slot].id;
+
+	/* the text compared too: a caller's buffer may hold another key by now */
+	if (key_cache[slot].key == key && id && strcmp(ev_keys.text[id], key) == 0)
+		return id;
+	len = strlen(key);
+	pthread_mutex_lock(&ev_keys.lock);
+	for (id = 1; id <= ev_keys.n; id++)
+		if (ev_keys.len[id] == len && memcmp(ev_keys.text[id], key, len) == 0)
+			break;
+	if (id > ev_keys.n && ev_keys.n < EV_KEYS) {
+		ev_keys.text[id] = xstrndup(key, len);
+		ev_keys.len[id] = len;
+		ev_keys.n = id;
+	}
+	if (id > ev_keys.n)
+		id = 0;
+	pthread_mutex_unlock(&ev_keys.lock);
+	if (!id)
+		return 0;
+	key_cache[slot].key = key;
+	key_cache[slot].id = id;
+	return id;
+}
+
 /* Start a record; returns where it starts, for ev_commit(). */
 static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
 {
 	size_t start = f->ev_len;
 	unsigned char type = (unsigned char)t;
+	unsigned id = key_id(key);
 
 	if (f->ev_json) {
 		json_decref(f->ev_json);
 		f->ev_json = NULL;
 	}
 	ev_put(f, &type, 1);
-	ev_put_text(f, key, strlen(key));
+	ev_put_varint(f, id);
+	if (!id)
+		ev_put_text(f, key, strlen(key));
 	return start;
 }
 
@@ -354,15 +408,21 @@ static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 {
 	const unsigned char *p = it->p;
 	unsigned type;
-	size_t block;
+	size_t block, key;
 
 	if (!p || p >= it->end)
 		return false;
 	memset(item, 0, sizeof(*item));
 	type = *p++;
-	item->key_len = varint_get(&p);
-	item->key = (const char *)p;
-	p += item->key_len + 1;
+	key = varint_get(&p);
+	if (key) {
+		item->key = ev_keys.text[key];
+		item->key_len = ev_keys.len[key];
+	} else {
+		item->key_len = varint_get(&p);
+		item->key = (const char *)p;
+		p += item->key_len + 1;
+	}
 	switch (type) {
 	case EV_BOOL:
 		item->num = *p++;
@@ -405,17 +465,18 @@ static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 static void ev_commit(struct finding *f, size_t start)
 {
 	struct ev_iter it = { .p = f->ev, .end = f->ev + start };
-	struct ev_item old;
-	const unsigned char *p = f->ev + start + 1, *at = it.p;
-	size_t klen = varint_get(&p), rlen = f->ev_len - start;
-	const char *key = (const char *)p;
+	struct ev_iter added = { .p = f->ev + start, .end = f->ev + f->ev_len };
+	struct ev_item old, new;
+	const unsigned char *at = it.p;
+	size_t rlen = f->ev_len - start;
 
 	/* only the keys are compared: no time is formatted */
+	ev_next(&added, &new, false);
 	while (ev_next(&it, &old, false)) {
 		size_t os, oe;
 		unsigned char *rec;
 
-		if (old.key_len != klen || memcmp(old.key, key, klen) != 0) {
+		if (old.key_len != new.key_len || memcmp(old.key, new.key, new.key_len) != 0) {
 			at = it.p;
 			continue;
 		}

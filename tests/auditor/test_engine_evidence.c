@@ -208,6 +208,10 @@ Test(engine_evidence, integers_of_every_width_read_back)
 	}
 	finding_ev_iter_init(&it, f);
 	while (finding_ev_iter_next(&it, &e)) {
+		/* each key was in the same buffer: the text it held then */
+		snprintf(key, sizeof(key), "k%zu", n);
+		cr_assert_str_eq(e.key, key);
+		cr_assert_eq(e.key_len, strlen(key));
 		cr_assert_eq(e.type, EV_INT);
 		cr_assert_eq(e.num, vals[n], "%zu: %lld, want %lld", n, e.num, vals[n]);
 		n++;
@@ -226,10 +230,58 @@ Test(engine_evidence, integers_of_every_width_read_back)
 	for (size_t i = 0; i < sizeof(widths) / sizeof(*widths); i++) {
 		f = bare();
 		finding_ev_int(f, "k", widths[i].v);
-		/* type, key length, "k", NUL, then the value */
-		cr_assert_eq(f->ev_len, 4 + widths[i].bytes, "%lld", widths[i].v);
+		/* type, the key's index, then the value */
+		cr_assert_eq(f->ev_len, 2 + widths[i].bytes, "%lld", widths[i].v);
 		bare_free(f);
 	}
+}
+
+/*
+ * A key is kept once for every finding, as its index in a table; past the
+ * table's 255 keys, in the record itself. Either way it reads back, and
+ * setting it again replaces its value.
+ */
+Test(engine_evidence, keys_are_kept_once_and_in_records_past_the_table)
+{
+	struct finding *f = bare(), *g = bare();
+	struct ev_iter it;
+	struct ev_item e;
+	char key[32];
+	size_t n = 0, len;
+
+	finding_ev_int(f, "age_days", 1);
+	finding_ev_int(g, "age_days", 2);
+	cr_assert_eq(f->ev_len, 3, "type, index, value");
+	cr_assert_eq(g->ev_len, 3);
+	for (size_t i = 0; i < 300; i++) {
+		snprintf(key, sizeof(key), "key number %zu", i);
+		len = f->ev_len;
+		finding_ev_int(f, key, (long long)i);
+		/*
+		 * Type, index (i + 2: 1 byte up to 127) and value (2i
+		 * zigzagged: 1 byte up to 63); 254 more keys fit in the
+		 * table, the others are written out after an index of 0.
+		 */
+		cr_assert_eq(f->ev_len - len,
+			     i < 254 ? (size_t)(1 + (i + 2 < 128 ? 1 : 2) + (i < 64 ? 1 : 2))
+				     : 1 + 1 + 1 + strlen(key) + 1 + 2,
+			     "%zu", i);
+	}
+	finding_ev_int(f, "key number 3", -3);
+	finding_ev_int(f, "key number 299", -299);
+	finding_ev_iter_init(&it, f);
+	cr_assert(finding_ev_iter_next(&it, &e));
+	cr_assert_str_eq(e.key, "age_days");
+	while (finding_ev_iter_next(&it, &e)) {
+		snprintf(key, sizeof(key), "key number %zu", n);
+		cr_assert_str_eq(e.key, key);
+		cr_assert_eq(e.key_len, strlen(key));
+		cr_assert_eq(e.num, n == 3 || n == 299 ? -(long long)n : (long long)n, "%zu", n);
+		n++;
+	}
+	cr_assert_eq(n, 300);
+	bare_free(f);
+	bare_free(g);
 }
 
 /*
