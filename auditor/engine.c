@@ -335,8 +335,9 @@ static void ev_put_clean(struct finding *f, const char *s)
 /*
  * The keys of the evidence: the checks' literals, some tens of them, each
  * kept once here rather than in every finding (a million findings hold
- * three each). Entries are added under the lock and never change; a key
- * beyond EV_KEYS is written in its record.
+ * three each). Entries are added under the lock and never change, nor
+ * are freed (some hundreds of bytes for the process's life); a key beyond
+ * EV_KEYS is written in its record.
  */
 #define EV_KEYS 255
 static struct {

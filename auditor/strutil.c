@@ -732,20 +732,13 @@ long str_format_pack(unsigned char *buf, size_t size, const char *fmt, va_list *
 			text += len;
 			continue;
 		case CONV_SIGNED:
-			if (size - n < 10 ||
-			    !put_number(digits, sizeof(digits), &len,
-					arg.v < 0 ? 0 - (unsigned long long)arg.v : (unsigned long long)arg.v,
-					10, arg.v < 0))
-				return -1;
-			n += varint_put_signed(buf + n, arg.v);
-			text += len;
-			continue;
 		case CONV_UNSIGNED:
 		case CONV_HEX:
-			if (size - n < 10 ||
-			    !put_number(digits, sizeof(digits), &len, arg.u, c == CONV_HEX ? 16 : 10, false))
+			/* a varint takes 10 bytes at most; the digits, for the text's length */
+			if (size - n < 10 || !put_conv(digits, sizeof(digits), &len, c, &arg))
 				return -1;
-			n += varint_put(buf + n, arg.u);
+			n += c == CONV_SIGNED ? varint_put_signed(buf + n, arg.v)
+					      : varint_put(buf + n, arg.u);
 			text += len;
 			continue;
 		case CONV_OTHER:
@@ -761,7 +754,10 @@ void str_format_unpack(struct sbuf *sb, const char *fmt, const unsigned char *ar
 {
 	size_t room = 256;
 
-	/* a message fits in the first try, but for a few long arguments */
+	/*
+	 * A message fits in the first try, but for a few long arguments; the
+	 * directives were packed, so only the room can fail.
+	 */
 	for (;;) {
 		const unsigned char *packed = args;
 		long n;

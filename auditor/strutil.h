@@ -1,6 +1,7 @@
 /*
  * String helpers for directory data: ASCII case folding as AD compares
- * names, DN normalisation, and shell-style wildcard matching.
+ * names, DN normalisation, shell-style wildcard matching, and the quick
+ * and packed formatting and the varints of the findings.
  */
 #ifndef PRIVAUDIT_STRUTIL_H
 #define PRIVAUDIT_STRUTIL_H
