@@ -120,12 +120,6 @@ static void resolve_account_basics(struct dir *d, struct account *a, int64_t now
 }
 
 /*
- * Whether a is a service account: it has an SPN, or its name matches a
- * pattern of the policy, or it lies below one of the policy's service OUs
- * (ous: their normalised DNs). Each ancestor of a is looked up in ous,
- * so that a policy naming hundreds of OUs costs no more per account.
- */
-/*
  * The parent DNs of normalised DN ndn, nearest first: *at is 0 for the
  * first, and each call gives the next, NULL after the last.
  */
@@ -140,6 +134,12 @@ static const char *next_parent(const char *ndn, size_t *at)
 	return NULL;
 }
 
+/*
+ * Whether a is a service account: it has an SPN, or its name matches a
+ * pattern of the policy, or it lies below one of the policy's service OUs
+ * (ous: their normalised DNs). Each ancestor of a is looked up in ous,
+ * so that a policy naming hundreds of OUs costs no more per account.
+ */
 static bool is_service_account(const struct account *a, const struct policy *p,
 			       const struct hmap *ous, struct sbuf *scratch)
 {
