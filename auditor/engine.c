@@ -1006,9 +1006,12 @@ static const struct waiver *first_waiver(const struct waiver *w, const struct wa
 	return w && (!best || w->index < best->index) ? w : best;
 }
 
-/* The waiver that applies to f, or NULL. */
-static const struct waiver *waiver_of(const struct audit *a, const struct waiver_index *wi,
-				      const struct finding *f, struct sbuf *scratch)
+/*
+ * The waiver that applies to f, or NULL: by its sam (a PSO's cn, the
+ * domain's DNS name), its SID or its DN.
+ */
+static const struct waiver *waiver_of(const struct waiver_index *wi, const struct finding *f,
+				      struct sbuf *scratch)
 {
 	const struct hmap *names = &wi->names[f->check_index];
 	const struct hmap *dns = &wi->dns[f->check_index];
@@ -1021,10 +1024,6 @@ static const struct waiver *waiver_of(const struct audit *a, const struct waiver
 		best = first_waiver(hmap_get(names, sam), best);
 	if (sid)
 		best = first_waiver(hmap_get(names, sid), best);
-	if (f->obj->kind == OBJ_PSO && f->obj->sam)
-		best = first_waiver(hmap_get(names, f->obj->sam), best);
-	if (f->obj->kind == OBJ_DOMAIN && a->dir->domain.dns)
-		best = first_waiver(hmap_get(names, a->dir->domain.dns), best);
 	if (dns->count && (ndn = dir_obj_ndn(f->obj, scratch)))
 		best = first_waiver(hmap_get(dns, ndn), best);
 	return best;
@@ -1040,7 +1039,7 @@ static void apply_waivers(struct audit *a)
 	waiver_index_build(a, &wi);
 	for (size_t i = 0; i < a->nfindings; i++) {
 		struct finding *f = a->findings[i];
-		const struct waiver *w = waiver_of(a, &wi, f, &scratch);
+		const struct waiver *w = waiver_of(&wi, f, &scratch);
 
 		if (!w)
 			continue;
