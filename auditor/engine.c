@@ -335,9 +335,10 @@ static void ev_put_clean(struct finding *f, const char *s)
 /*
  * The keys of the evidence: the checks' literals, some tens of them, each
  * kept once here rather than in every finding (a million findings hold
- * three each). Entries are added under the lock and never change, nor
- * are freed (some hundreds of bytes for the process's life); a key beyond
- * EV_KEYS is written in its record.
+ * three each), and checked for UTF-8 once. Entries are added under the
+ * lock and never change, nor are freed (some hundreds of bytes for the
+ * process's life); a key beyond EV_KEYS, or not valid UTF-8, is written
+ * in its record.
  */
 #define EV_KEYS 255
 static struct {
@@ -354,7 +355,7 @@ static _Thread_local struct {
 	unsigned id;
 } key_cache[KEY_CACHE];
 
-/* key's index in ev_keys, added if it is new, or 0 when the table is full. */
+/* key's index in ev_keys, added if it is new, or 0 when it is kept in its record. */
 static unsigned key_id(const char *key)
 {
 	size_t slot = ((uintptr_t)key >> 3) % KEY_CACHE, len;
@@ -368,7 +369,7 @@ static unsigned key_id(const char *key)
 	for (id = 1; id <= ev_keys.n; id++)
 		if (ev_keys.len[id] == len && memcmp(ev_keys.text[id], key, len) == 0)
 			break;
-	if (id > ev_keys.n && ev_keys.n < EV_KEYS) {
+	if (id > ev_keys.n && ev_keys.n < EV_KEYS && utf8_valid(key, len)) {
 		ev_keys.text[id] = xstrndup(key, len);
 		ev_keys.len[id] = len;
 		ev_keys.n = id;
@@ -396,8 +397,10 @@ static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
 	}
 	ev_put(f, &type, 1);
 	ev_put_varint(f, id);
-	if (!id)
+	if (!id) {
 		ev_put_text(f, key, strlen(key));
+		f->ev_key_inline = true;
+	}
 	return start;
 }
 
@@ -509,6 +512,9 @@ bool finding_ev_keys_valid(const struct finding *f)
 	struct ev_iter it;
 	struct ev_item e;
 
+	/* the table's keys were checked when they were added */
+	if (!f->ev_key_inline)
+		return true;
 	finding_ev_iter_init(&it, f);
 	while (ev_next(&it, &e, false))
 		if (!utf8_valid(e.key, e.key_len))
@@ -635,6 +641,7 @@ void finding_evidence_release(struct finding *f)
 		free(f->ev);
 	f->ev = NULL;
 	f->ev_len = f->ev_alloc = 0;
+	f->ev_key_inline = false;
 	json_decref(f->ev_json);
 	f->ev_json = NULL;
 }

@@ -79,6 +79,7 @@ struct finding {
 	uint8_t change;             /* enum finding_change */
 	bool escalated;             /* severity set by finding_severity() */
 	bool message_packed;        /* message holds a format and its arguments */
+	bool ev_key_inline;         /* a key is in its record, its UTF-8 unchecked */
 };
 
 /* The subject's kind, sAMAccountName, DN, SID and UPN (any but the kind may be NULL). */

@@ -331,14 +331,34 @@ Test(engine_evidence, times_read_as_their_text)
 	bare_free(f);
 }
 
+/*
+ * A key that is not valid UTF-8 stays out of the keys' table (whose keys
+ * were checked once) and in its record, which the check then reads.
+ */
 Test(engine_evidence, keys_checked_for_utf8_without_reading_the_values)
 {
-	struct finding *f = bare();
+	struct finding *f = bare(), *g = bare();
+	struct ev_iter it;
+	struct ev_item e;
+	size_t len;
 
 	finding_ev_time(f, "at", 1736899200);
 	finding_ev_int(f, "n", -3);
 	cr_assert(finding_ev_keys_valid(f));
+	len = f->ev_len;
 	finding_ev_str(f, "bad\xff", "v");
+	/* type, index 0, length, "bad\xff", NUL, then the value's length, "v", NUL */
+	cr_assert_eq(f->ev_len - len, 3 + 4 + 1 + 3);
 	cr_assert_not(finding_ev_keys_valid(f));
+	finding_ev_str(g, "bad\xff", "w");
+	cr_assert_eq(g->ev_len, 3 + 4 + 1 + 3, "not taken into the table the first time");
+	cr_assert_not(finding_ev_keys_valid(g));
+	finding_ev_iter_init(&it, g);
+	cr_assert(finding_ev_iter_next(&it, &e));
+	cr_assert_str_eq(e.key, "bad\xff");
+	finding_evidence_release(g);
+	finding_ev_int(g, "n", 1);
+	cr_assert(finding_ev_keys_valid(g), "released evidence leaves no mark");
 	bare_free(f);
+	bare_free(g);
 }
