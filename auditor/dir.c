@@ -135,6 +135,7 @@ void dir_release(struct dir *d)
 {
 	dir_release_members(d);  /* before the groups go: it clears their lists */
 	free(d->accounts);
+	free(d->privileged);
 	free(d->groups);
 	free(d->psos);
 	free(d->targets);

@@ -327,6 +327,12 @@ struct dir {
 	size_t nparent_dns, parent_dns_alloc;
 	struct account **accounts;
 	size_t naccounts, accounts_alloc;
+	/*
+	 * The privileged accounts, in the order of accounts (dir_resolve()):
+	 * the checks on them need not read every account.
+	 */
+	const struct account **privileged;
+	size_t nprivileged;
 	struct group **groups;
 	size_t ngroups, groups_alloc;
 	struct pso **psos;

@@ -862,6 +862,8 @@ struct classify_part {
 	struct bits_pool bp;
 	struct sbuf scratch;
 	struct arena mem;
+	const struct account **privileged;  /* of accounts[from..to) */
+	size_t nprivileged, privileged_alloc;
 };
 
 /* Whether a is in a target of reason why: the cost of the words, not of the targets. */
@@ -980,8 +982,12 @@ static void classify_account(struct classify_part *part, struct account *a)
 		a->roles |= ROLE_SERVICE;
 	account_bits(d, a, &part->bp);
 	a->privileged = in_any(d, a, TARGET_PRIVILEGED);
-	if (a->privileged)
+	if (a->privileged) {
 		account_path(d, &part->mem, a);
+		xgrow(&part->privileged, &part->privileged_alloc, part->nprivileged + 1,
+		      sizeof(*part->privileged));
+		part->privileged[part->nprivileged++] = a;
+	}
 	a->protected_users = in_any(d, a, TARGET_PROTECTED_USERS);
 	if (a->dialin == 0)
 		a->vpn = false;
@@ -1016,6 +1022,7 @@ static void *classify_accounts(void *arg)
 static void classify_all(struct dir *d, const struct policy *p, const struct classify *c)
 {
 	struct classify_part part[RESOLVE_THREADS];
+	size_t n = 0;
 
 	for (size_t t = 0; t < RESOLVE_THREADS; t++) {
 		part[t] = (struct classify_part){ .d = d, .p = p, .c = c, .scratch = SBUF_INIT,
@@ -1024,7 +1031,15 @@ static void classify_all(struct dir *d, const struct policy *p, const struct cla
 	}
 	thread_run_each(classify_accounts, part, sizeof(*part), RESOLVE_THREADS);
 	for (size_t t = 0; t < RESOLVE_THREADS; t++)
+		n += part[t].nprivileged;
+	d->privileged = xcalloc(n + 1, sizeof(*d->privileged));
+	for (size_t t = 0; t < RESOLVE_THREADS; t++) {
 		arena_adopt(&d->arena, &part[t].mem);
+		/* the parts are accounts[] in turn: the order stays that of accounts */
+		for (size_t i = 0; i < part[t].nprivileged; i++)
+			d->privileged[d->nprivileged++] = part[t].privileged[i];
+		free(part[t].privileged);
+	}
 }
 
 /*

@@ -30,8 +30,8 @@ static void run_privileged_missing(struct check_ctx *ctx)
 	struct mfa_consulted c;
 
 	check_mfa_consulted_init(&c, ctx->policy);
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!a->enabled || !a->privileged || !account_is_human(a) ||

@@ -543,10 +543,9 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 	struct pwd_thresholds t;
-	const char **users = xcalloc(d->naccounts ? d->naccounts : 1, sizeof(*users));
+	const char **users = xcalloc(d->nprivileged + 1, sizeof(*users));
 	/* the privileged users with a PSO: a domain may have many PSOs */
-	const struct account **governed = xcalloc(d->naccounts ? d->naccounts : 1,
-						  sizeof(*governed));
+	const struct account **governed = xcalloc(d->nprivileged + 1, sizeof(*governed));
 	size_t ngoverned = 0;
 
 	if (d->pso_unread_reason) {
@@ -555,10 +554,10 @@ static void pwd_pso_weak_run(struct check_ctx *ctx)
 		free(users);
 		return;
 	}
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 
-		if (a->pso && a->privileged && pwd_subject(a))
+		if (a->pso && pwd_subject(a))
 			governed[ngoverned++] = a;
 	}
 	domain_thresholds(ctx, &t);

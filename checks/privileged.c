@@ -144,14 +144,14 @@ static bool counted_member(const struct account *a)
 static void run_group_size(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
-	const char **names = xcalloc(d->naccounts + 1, sizeof(*names));
+	const char **names = xcalloc(d->nprivileged + 1, sizeof(*names));
 	/* a member of a privileged group is privileged: look at those only */
-	const struct account **priv = xcalloc(d->naccounts + 1, sizeof(*priv));
+	const struct account **priv = xcalloc(d->nprivileged + 1, sizeof(*priv));
 	size_t npriv = 0;
 
-	for (size_t i = 0; i < d->naccounts; i++)
-		if (d->accounts[i]->privileged && counted_member(d->accounts[i]))
-			priv[npriv++] = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++)
+		if (counted_member(d->privileged[i]))
+			priv[npriv++] = d->privileged[i];
 	for (size_t t = 0; t < d->ntargets; t++) {
 		const struct group *g = d->targets[t].group;
 		long long limit = 0;
@@ -184,8 +184,8 @@ static void run_stale(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long days = check_param_int(ctx, "max_idle_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 		char when[32];
 
@@ -219,8 +219,8 @@ static void run_disabled_member(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		bool disabled_bit = a->uac & UAC_ACCOUNTDISABLE;
 		struct finding *f;
 
@@ -243,8 +243,8 @@ static void run_password_old(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long days = check_param_int(ctx, "max_age_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 		char when[32];
 
@@ -268,8 +268,8 @@ static void run_uac_flag(struct check_ctx *ctx, uint32_t bit, const char *what)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!enabled_priv_user(a) || !(a->uac & bit))
@@ -303,8 +303,8 @@ static void run_kerberoastable(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!enabled_priv_user(a) || a->nspns == 0)
@@ -323,8 +323,8 @@ static void run_delegable(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!a->enabled || !a->privileged || !(plain_user(a) || machine_not_dc(a)))
@@ -347,8 +347,8 @@ static void run_not_protected(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!enabled_priv_user(a) || !account_is_human(a) || a->protected_users)
@@ -366,8 +366,8 @@ static void run_service_account(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		const char *what;
 		struct finding *f;
 
@@ -397,8 +397,8 @@ static void run_nested(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!enabled_priv_user(a) || !a->priv_nested)

@@ -296,8 +296,8 @@ static void run_privileged(struct check_ctx *ctx)
 
 	if (!vpn_evaluable(ctx))
 		return;
-	for (size_t i = 0; i < d->naccounts; i++) {
-		const struct account *a = d->accounts[i];
+	for (size_t i = 0; i < d->nprivileged; i++) {
+		const struct account *a = d->privileged[i];
 		struct finding *f;
 
 		if (!vpn_user(a) || !a->enabled || !a->privileged)

@@ -481,6 +481,41 @@ Test(resolve, privileged_through_nested_groups)
 	fixture_free(fx);
 }
 
+/*
+ * dir.privileged: the privileged accounts and no other, in the order of
+ * dir.accounts, though classification splits the accounts between two
+ * threads (here 4 and 4) and each collects its own.
+ */
+Test(resolve, privileged_list_in_account_order)
+{
+	static const char *const sams[] = { "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7" };
+	static const bool admin[] = { true, false, true, false, false, true, true, false };
+	struct sbuf sb;
+	struct fixture *fx;
+	size_t k = 0;
+
+	start(&sb);
+	group(&sb, "IT-Admins", 1200);
+	member_of(&sb, DOM "-512", "IT-Admins");
+	for (unsigned i = 0; i < 8; i++) {
+		user(&sb, sams[i], 2100 + i, 512, NULL);
+		/* directly and through a nested group in turn */
+		if (admin[i])
+			member_of(&sb, i % 2 ? DOM "-1200" : DOM "-512", sams[i]);
+	}
+	fx = run(&sb, NULL);
+	cr_assert_eq(fx->dir.naccounts, 8);
+	cr_assert_eq(fx->dir.nprivileged, 4);
+	for (size_t i = 0; i < fx->dir.naccounts; i++) {
+		const struct account *a = fx->dir.accounts[i];
+
+		cr_expect_eq(a->privileged, admin[i], "%s", a->h.sam);
+		if (a->privileged)
+			cr_expect_eq(fx->dir.privileged[k++], a, "%s out of place", a->h.sam);
+	}
+	fixture_free(fx);
+}
+
 Test(resolve, privileged_by_primary_group_without_member_attribute)
 {
 	struct sbuf sb;
