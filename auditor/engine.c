@@ -5,6 +5,7 @@
  */
 #include "engine.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -653,6 +654,9 @@ static void discard_from(struct audit *a, size_t start)
 	a->nfindings = start;
 }
 
+/* A per_account check runs on both threads at once: its state is shared. */
+static pthread_mutex_t unknown_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void check_unknown(struct check_ctx *ctx, const char *fmt, ...)
 {
 	struct check_state *st = &ctx->audit->states[ctx->index];
@@ -662,11 +666,13 @@ void check_unknown(struct check_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	pthread_mutex_lock(&unknown_lock);
 	if (st->status != STATUS_UNKNOWN) {
 		st->status = STATUS_UNKNOWN;
 		free(st->reason);
 		st->reason = sbuf_detach(&sb);
 	}
+	pthread_mutex_unlock(&unknown_lock);
 	sbuf_release(&sb);
 	discard_from(ctx->audit, ctx->audit->run_start);
 }
@@ -729,10 +735,33 @@ static bool needs_met(const struct audit *a, const struct check *c, struct sbuf 
 	return true;
 }
 
-static void run_check(struct audit *a, size_t i)
+/*
+ * Whether check i is to run: enabled, with what it needs. Its status is
+ * set: PASS until its findings say otherwise, or why it does not run.
+ */
+static bool check_ready(struct audit *a, size_t i)
+{
+	struct check_state *st = &a->states[i];
+	struct sbuf why = SBUF_INIT;
+
+	if (!a->policy->checks[i].enabled) {
+		st->status = STATUS_DISABLED;
+		return false;
+	}
+	if (!needs_met(a, registry_get(i), &why)) {
+		st->status = STATUS_UNKNOWN;
+		st->reason = sbuf_detach(&why);
+		return false;
+	}
+	sbuf_release(&why);
+	st->status = STATUS_PASS;
+	return true;
+}
+
+/* Run ready check i on accounts from..to, its time added to *seconds. */
+static void run_range(struct audit *a, size_t i, size_t from, size_t to, double *seconds)
 {
 	const struct check *c = registry_get(i);
-	struct check_state *st = &a->states[i];
 	struct check_ctx ctx = {
 		.check = c,
 		.index = i,
@@ -741,28 +770,18 @@ static void run_check(struct audit *a, size_t i)
 		.policy = a->policy,
 		.now = a->now,
 		.audit = a,
+		.from = from,
+		.to = to,
 	};
-	struct sbuf why = SBUF_INIT;
 	struct timespec t0, t1;
 
-	if (!ctx.cfg->enabled) {
-		st->status = STATUS_DISABLED;
-		return;
-	}
-	if (!needs_met(a, c, &why)) {
-		st->status = STATUS_UNKNOWN;
-		st->reason = sbuf_detach(&why);
-		return;
-	}
-	sbuf_release(&why);
 	a->run_start = a->nfindings;
-	st->status = STATUS_PASS;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ev_arena = &a->mem;
 	c->run(&ctx);
 	ev_arena = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	*seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	for (size_t k = a->run_start; k < a->nfindings; k++) {
 		struct finding *f = a->findings[k];
 
@@ -777,6 +796,12 @@ static void run_check(struct audit *a, size_t i)
 		if (ctx.cfg->severity >= 0)
 			f->severity = (enum severity)ctx.cfg->severity;
 	}
+}
+
+static void run_check(struct audit *a, size_t i)
+{
+	if (check_ready(a, i))
+		run_range(a, i, 0, a->dir->naccounts, &a->states[i].seconds);
 }
 
 /* The subject part of a key: objectSid, else the normalised DN. */
@@ -1221,17 +1246,39 @@ static void summarise(struct audit *a)
 /*
  * The checks run on two threads, each into a findings list of its own (a
  * shadow of the audit sharing everything else: every check writes only
- * its own state). A thread takes the next check not yet taken (in
- * run_order()), so that one slow check does not leave the other thread
- * idle. The lists are then joined in registry order, so the result is
- * exactly that of a run on one thread.
+ * its own state). The per_account checks come first: a thread takes the
+ * next block of CHECK_BLOCK accounts and runs each of them on it. Then a
+ * thread takes the next other check not yet taken (in run_order()), so
+ * that one slow check does not leave the other thread idle. The lists
+ * are then joined in registry order, a per_account check's blocks in
+ * turn, so the result is exactly that of a run on one thread.
  */
 #define CHECK_THREADS 2
 
+/*
+ * Accounts per block: their structures, some 200 bytes each, stay in a
+ * core's cache (1 MB of L2 here) while every per_account check reads
+ * them. At a million accounts, the checks phase took 0.31 s against
+ * 0.45 s with a pass per check (medians of 5); blocks of 1,024, 2,048,
+ * 8,192 and 16,384 accounts gave 0.34 to 0.38 s.
+ */
+#define CHECK_BLOCK 4096
+
+/* The findings of a per_account check on a block: where they are. */
+struct segment {
+	size_t start, end;       /* in the worker's shadow.findings */
+	struct worker *owner;
+};
+
 struct worker {
 	struct audit shadow;
-	atomic_size_t *next;     /* the next check to take, in order, shared */
-	const size_t *order;     /* the checks by registry index, as they are taken */
+	atomic_size_t *next;     /* the next other check to take, in order, shared */
+	atomic_size_t *next_block; /* shared */
+	size_t nblocks;
+	const bool *blocked;     /* per check: a ready per_account check */
+	struct segment *segs;    /* per block and check (block * n + check), shared */
+	double *seconds;         /* per check: this worker's time on its blocks */
+	const size_t *order;     /* the other checks by registry index, as they are taken */
 	struct worker **owner;   /* per check (shared): the worker that ran it */
 	size_t *start, *end;     /* per check: its findings in shadow.findings */
 };
@@ -1239,11 +1286,28 @@ struct worker {
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	size_t n = registry_count();
+	size_t n = registry_count(), naccounts = w->shadow.dir->naccounts;
 
+	for (size_t k; (k = atomic_fetch_add(w->next_block, 1)) < w->nblocks;) {
+		size_t from = k * CHECK_BLOCK;
+		size_t to = naccounts - from > CHECK_BLOCK ? from + CHECK_BLOCK : naccounts;
+
+		for (size_t i = 0; i < n; i++) {
+			struct segment *s = &w->segs[k * n + i];
+
+			if (!w->blocked[i])
+				continue;
+			s->owner = w;
+			s->start = w->shadow.nfindings;
+			run_range(&w->shadow, i, from, to, &w->seconds[i]);
+			s->end = w->shadow.nfindings;
+		}
+	}
 	for (size_t k; (k = atomic_fetch_add(w->next, 1)) < n;) {
 		size_t i = w->order[k];
 
+		if (registry_get(i)->per_account)
+			continue;
 		w->start[i] = w->shadow.nfindings;
 		if (!registry_get(i)->after_waivers)
 			run_check(&w->shadow, i);
@@ -1279,14 +1343,35 @@ static size_t *run_order(size_t n)
 	return order;
 }
 
+/* Append w's findings start..end to a's; or drop them (drop: the check is UNKNOWN). */
+static void take_findings(struct audit *a, const struct worker *w, size_t start, size_t end,
+			  bool drop)
+{
+	for (size_t k = start; k < end; k++) {
+		if (drop) {
+			finding_free(w->shadow.findings[k]);
+			continue;
+		}
+		xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
+		a->findings[a->nfindings++] = w->shadow.findings[k];
+	}
+}
+
 static void run_checks(struct audit *a)
 {
 	struct worker w[CHECK_THREADS];
-	size_t n = registry_count();
-	atomic_size_t next = 0;
+	size_t n = registry_count(), naccounts = a->dir->naccounts;
+	/* one block at least: a check may be UNKNOWN with no account at all */
+	size_t nblocks = naccounts ? (naccounts + CHECK_BLOCK - 1) / CHECK_BLOCK : 1;
+	atomic_size_t next = 0, next_block = 0;
 	struct worker **owner = xcalloc(n + 1, sizeof(*owner));
 	size_t *order = run_order(n);
+	bool *blocked = xcalloc(n + 1, sizeof(*blocked));
+	struct segment *segs = xcalloc(nblocks * n + 1, sizeof(*segs));
 
+	for (size_t i = 0; i < n; i++)
+		if (registry_get(i)->per_account && !registry_get(i)->after_waivers)
+			blocked[i] = check_ready(a, i);
 	for (int t = 0; t < CHECK_THREADS; t++) {
 		w[t].shadow = *a;
 		w[t].shadow.findings = NULL;
@@ -1294,6 +1379,11 @@ static void run_checks(struct audit *a)
 		arena_init(&w[t].shadow.mem);
 		arena_init(&w[t].shadow.finding_mem);
 		w[t].next = &next;
+		w[t].next_block = &next_block;
+		w[t].nblocks = nblocks;
+		w[t].blocked = blocked;
+		w[t].segs = segs;
+		w[t].seconds = xcalloc(n + 1, sizeof(*w[t].seconds));
 		w[t].order = order;
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
@@ -1301,20 +1391,30 @@ static void run_checks(struct audit *a)
 	}
 	thread_run_each(work, w, sizeof(*w), CHECK_THREADS);
 	for (size_t i = 0; i < n; i++) {
-		struct worker *src = owner[i];
-
-		for (size_t k = src->start[i]; k < src->end[i]; k++) {
-			xgrow(&a->findings, &a->findings_alloc, a->nfindings + 1, sizeof(*a->findings));
-			a->findings[a->nfindings++] = src->shadow.findings[k];
+		if (!registry_get(i)->per_account) {
+			take_findings(a, owner[i], owner[i]->start[i], owner[i]->end[i], false);
+			continue;
 		}
+		/* as one run would: nothing of a check that found itself UNKNOWN */
+		for (size_t k = 0; blocked[i] && k < nblocks; k++) {
+			const struct segment *s = &segs[k * n + i];
+
+			take_findings(a, s->owner, s->start, s->end,
+				      a->states[i].status == STATUS_UNKNOWN);
+		}
+		for (int t = 0; t < CHECK_THREADS; t++)
+			a->states[i].seconds += w[t].seconds[i];
 	}
 	for (int t = 0; t < CHECK_THREADS; t++) {
 		arena_adopt(&a->mem, &w[t].shadow.mem);
 		arena_adopt(&a->finding_mem, &w[t].shadow.finding_mem);
 		free(w[t].shadow.findings);
+		free(w[t].seconds);
 		free(w[t].start);
 		free(w[t].end);
 	}
+	free(segs);
+	free(blocked);
 	free(owner);
 	free(order);
 }

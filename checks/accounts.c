@@ -45,7 +45,7 @@ static void acct_stale_run(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long max = check_param_int(ctx, "max_idle_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -92,6 +92,7 @@ static const struct check check_acct_stale = {
 		       "it after a retention period. Search-ADAccount -AccountInactive "
 		       "-TimeSpan 180.00:00:00 -UsersOnly lists the candidates.",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078.002",
+	.per_account = true,
 	.run = acct_stale_run,
 };
 
@@ -102,7 +103,7 @@ static void acct_never_logged_on_run(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long grace = check_param_int(ctx, "grace_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -148,6 +149,7 @@ static const struct check check_acct_never_logged_on = {
 	.remediation = "Find out why it was created; disable it (Disable-ADAccount <sam>; "
 		       "samba-tool user disable <sam>) until its owner needs it, or delete it.",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078.002",
+	.per_account = true,
 	.run = acct_never_logged_on_run,
 };
 
@@ -231,7 +233,7 @@ static void acct_sid_history_run(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		const struct account_more *m = dir_account_more(a);
 		const char **priv;
@@ -276,6 +278,7 @@ static const struct check check_acct_sid_history = {
 		       "(netdom trust /quarantine).",
 	.references = "ANSSI vuln_sidhistory_present, vuln_sidhistory_dangerous; "
 		      "MITRE ATT&CK T1134.005",
+	.per_account = true,
 	.run = acct_sid_history_run,
 };
 
@@ -308,7 +311,7 @@ static void acct_primary_group_run(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		uint32_t g1, g2;
 		const char *what;
@@ -358,6 +361,7 @@ static const struct check check_acct_primary_group = {
 		       "make it the primary group (Set-ADUser <sam> -Replace "
 		       "@{primaryGroupID=513}), then review the old group's membership.",
 	.references = "ANSSI vuln_primary_group_id_nochange; MITRE ATT&CK T1098",
+	.per_account = true,
 	.run = acct_primary_group_run,
 };
 
@@ -503,7 +507,7 @@ static void acct_pw_desc_run(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		const char *fields[2], *keywords[2], *kw;
 		size_t n = 0;
@@ -553,6 +557,7 @@ static const struct check check_acct_pw_desc = {
 		       "General/Telephones tabs) and reset the password, since it must be "
 		       "considered disclosed (Set-ADAccountPassword -Identity <sam> -Reset).",
 	.references = "MITRE ATT&CK T1552, T1087.002",
+	.per_account = true,
 	.run = acct_pw_desc_run,
 };
 

@@ -83,7 +83,7 @@ static void run_kerberoastable(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -103,7 +103,7 @@ static void run_asrep(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -122,7 +122,7 @@ static void run_des(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		bool des_only = a->uac & UAC_USE_DES_KEY_ONLY;
 		bool des_bits = a->has_enctypes && (a->enctypes & ENCTYPE_BITS_DES);
@@ -150,7 +150,7 @@ static void run_rc4_only(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -176,7 +176,7 @@ static void run_delegation(struct check_ctx *ctx, uint32_t bit, const char *what
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -295,6 +295,7 @@ static const struct check check_kerberoastable = {
 	.remediation = "Run the service as a gMSA (New-ADServiceAccount) and remove the SPN from the user "
 		       "(setspn -D <spn> <sam>; samba-tool spn delete <spn> <sam>), or give it a random password of 25+ characters and AES only.",
 	.references = "MITRE ATT&CK T1558.003 Kerberoasting",
+	.per_account = true,
 	.run = run_kerberoastable,
 };
 
@@ -308,6 +309,7 @@ static const struct check check_asrep = {
 		     "user's password: no account is needed to crack it offline.",
 	.remediation = "Require pre-authentication: Set-ADAccountControl -Identity <sam> -DoesNotRequirePreAuth $false.",
 	.references = "ANSSI vuln_kerberos_properties_preauth; MITRE ATT&CK T1558.004 AS-REP Roasting",
+	.per_account = true,
 	.run = run_asrep,
 };
 
@@ -322,6 +324,7 @@ static const struct check check_des = {
 	.remediation = "Clear USE_DES_KEY_ONLY and the DES bits: Set-ADAccountControl -Identity <sam> -UseDESKeyOnly $false; "
 		       "Set-ADUser <sam> -KerberosEncryptionType AES128,AES256; then reset the password so AES keys exist.",
 	.references = "ANSSI vuln_kerberos_properties_deskey; MITRE ATT&CK T1558 Steal or Forge Kerberos Tickets, T1600.001 Reduce Key Space",
+	.per_account = true,
 	.run = run_des,
 };
 
@@ -336,6 +339,7 @@ static const struct check check_rc4_only = {
 	.remediation = "Allow AES only and reset the password so AES keys exist: "
 		       "Set-ADUser <sam> -KerberosEncryptionType AES128,AES256; Set-ADAccountPassword -Identity <sam> -Reset.",
 	.references = "ANSSI vuln_kerberos_properties_encryption; MITRE ATT&CK T1558.003 Kerberoasting",
+	.per_account = true,
 	.run = run_rc4_only,
 };
 
@@ -350,6 +354,7 @@ static const struct check check_unconstrained = {
 	.remediation = "Replace with constrained or resource-based delegation: "
 		       "Set-ADAccountControl -Identity <sam> -TrustedForDelegation $false.",
 	.references = "ANSSI vuln_delegation_t4d; MITRE ATT&CK T1558 Steal or Forge Kerberos Tickets, T1134.001 Token Impersonation/Theft",
+	.per_account = true,
 	.run = run_unconstrained,
 };
 
@@ -364,6 +369,7 @@ static const struct check check_protocol_transition = {
 	.remediation = "Use Kerberos-only constrained delegation: "
 		       "Set-ADAccountControl -Identity <sam> -TrustedToAuthForDelegation $false.",
 	.references = "ANSSI vuln_delegation_t2a4d; MITRE ATT&CK T1558 Steal or Forge Kerberos Tickets, T1134 Access Token Manipulation",
+	.per_account = true,
 	.run = run_protocol_transition,
 };
 

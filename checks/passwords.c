@@ -43,7 +43,7 @@ static void pwd_old_run(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long max = check_param_int(ctx, "max_age_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -94,6 +94,7 @@ static const struct check check_pwd_old = {
 		       "(samba-tool user setpassword <sam> --must-change-at-next-login). "
 		       "Disable the account if nobody owns it.",
 	.references = "MITRE ATT&CK T1078, T1110",
+	.per_account = true,
 	.run = pwd_old_run,
 };
 
@@ -104,7 +105,7 @@ static void uac_flag_run(struct check_ctx *ctx, uint32_t bit, const char *name,
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -147,6 +148,7 @@ static const struct check check_pwd_never_expires = {
 		       "samba-tool user setexpiry <sam> --days=N). Move service "
 		       "accounts to gMSAs, whose passwords rotate by themselves.",
 	.references = "ANSSI vuln_dont_expire; MITRE ATT&CK T1078",
+	.per_account = true,
 	.run = pwd_never_expires_run,
 };
 
@@ -161,6 +163,7 @@ static const struct check check_pwd_not_required = {
 	.remediation = "Clear the flag: Set-ADUser <sam> -PasswordNotRequired $false "
 		       "(or Set-ADAccountControl), then set a strong password.",
 	.references = "MITRE ATT&CK T1078, T1110",
+	.per_account = true,
 	.run = pwd_not_required_run,
 };
 
@@ -176,6 +179,7 @@ static const struct check check_pwd_reversible = {
 	.remediation = "Clear the flag: Set-ADUser <sam> -AllowReversiblePasswordEncryption "
 		       "$false, then reset the password so the stored copy is replaced.",
 	.references = "ANSSI vuln_reversible_password; MITRE ATT&CK T1003, T1552",
+	.per_account = true,
 	.run = pwd_reversible_run,
 };
 
@@ -192,7 +196,7 @@ static void pwd_not_reset_run(struct check_ctx *ctx)
 		return;
 	}
 	time_format(ctx->policy->incident, when, sizeof(when));
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 		char set[32];
@@ -222,6 +226,7 @@ static const struct check check_pwd_not_reset = {
 		       "samba-tool user setpassword <sam>) and require a change at next "
 		       "logon, or disable the account until its owner is verified.",
 	.references = "MITRE ATT&CK T1078, T1110.004",
+	.per_account = true,
 	.run = pwd_not_reset_run,
 };
 
@@ -232,7 +237,7 @@ static void pwd_must_change_run(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long grace = check_param_int(ctx, "grace_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -286,6 +291,7 @@ static const struct check check_pwd_must_change = {
 		       "or disable the account (Disable-ADAccount <sam>; samba-tool user "
 		       "disable <sam>) until they do.",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078",
+	.per_account = true,
 	.run = pwd_must_change_run,
 };
 

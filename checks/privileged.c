@@ -416,7 +416,7 @@ static void run_admincount_orphan(struct check_ctx *ctx)
 {
 	const struct dir *d = ctx->dir;
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -436,7 +436,7 @@ static void run_builtin_admin_used(struct check_ctx *ctx)
 	const struct dir *d = ctx->dir;
 	long long days = check_param_int(ctx, "min_idle_days");
 
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 		char when[32];
@@ -741,6 +741,7 @@ static const struct check check_admincount_orphan = {
 	.remediation = "Clear the flag and restore inheritance: Set-ADUser <sam> -Clear adminCount; then enable "
 		       "inheritance on the object's security descriptor (dsacls or Active Directory Users and Computers).",
 	.references = "ANSSI vuln_privileged_members; MITRE ATT&CK T1078.002 Domain Accounts",
+	.per_account = true,
 	.run = run_admincount_orphan,
 };
 
@@ -756,6 +757,7 @@ static const struct check check_builtin_admin_used = {
 	.remediation = "Use named administrator accounts; reset the built-in Administrator's password, store it in "
 		       "a safe and alert on its logons (Set-ADAccountPassword -Identity Administrator -Reset).",
 	.references = "MITRE ATT&CK T1078.002 Domain Accounts, T1078.003 Local Accounts",
+	.per_account = true,
 	.run = run_builtin_admin_used,
 };
 

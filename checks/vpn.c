@@ -128,7 +128,7 @@ static void run_stale(struct check_ctx *ctx)
 			      "the VPN activity CSV was not read");
 		return;
 	}
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		int64_t last = csv ? a->vpn_last_login : a->last_logon_eff;
 		bool idle;
@@ -182,7 +182,7 @@ static void run_never_used(struct check_ctx *ctx)
 
 	if (!vpn_evaluable(ctx))
 		return;
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -214,7 +214,7 @@ static void run_disabled_retains(struct check_ctx *ctx)
 
 	if (!vpn_evaluable(ctx))
 		return;
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		bool disabled_bit = a->uac & UAC_ACCOUNTDISABLE;
 		struct finding *f;
@@ -240,7 +240,7 @@ static void run_no_mfa(struct check_ctx *ctx)
 	if (!vpn_evaluable(ctx))
 		return;
 	check_mfa_consulted_init(&c, ctx->policy);
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -269,7 +269,7 @@ static void run_password_not_reset(struct check_ctx *ctx)
 	if (!vpn_evaluable(ctx))
 		return;
 	time_format(p->incident, inc, sizeof(inc));
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -317,7 +317,7 @@ static void run_never_expires(struct check_ctx *ctx)
 
 	if (!vpn_evaluable(ctx))
 		return;
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		struct finding *f;
 
@@ -405,7 +405,7 @@ static void run_unowned(struct check_ctx *ctx)
 		check_unknown(ctx, "%s absent from all user entries", names.buf);
 		goto out;
 	}
-	for (size_t i = 0; i < d->naccounts; i++) {
+	for (size_t i = ctx->from; i < ctx->to; i++) {
 		const struct account *a = d->accounts[i];
 		bool owned = false;
 		struct finding *f;
@@ -480,6 +480,7 @@ static const struct check check_stale = {
 		       "Disable-ADAccount -Identity <sam>; Remove-ADGroupMember -Identity VPN-Users -Members <sam> "
 		       "(samba-tool user disable <sam>; samba-tool group removemembers VPN-Users <sam>).",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_stale,
 };
 
@@ -496,6 +497,7 @@ static const struct check check_never_used = {
 	.remediation = "Disable the account until its owner needs it, or remove its VPN access: "
 		       "Disable-ADAccount -Identity <sam> (samba-tool user disable <sam>).",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_never_used,
 };
 
@@ -511,6 +513,7 @@ static const struct check check_disabled_retains = {
 		       "Set-ADUser <sam> -Replace @{msNPAllowDialin=$false} "
 		       "(samba-tool group removemembers VPN-Users <sam>).",
 	.references = "ANSSI vuln_user_accounts_dormant; MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_disabled_retains,
 };
 
@@ -526,6 +529,7 @@ static const struct check check_no_mfa = {
 	.remediation = "Enroll the account in MFA and add it to the MFA group the VPN requires "
 		       "(Add-ADGroupMember -Identity MFA-Enrolled -Members <sam>), or remove its VPN access.",
 	.references = "MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services, T1110 Brute Force",
+	.per_account = true,
 	.run = run_no_mfa,
 };
 
@@ -542,6 +546,7 @@ static const struct check check_password_not_reset = {
 		       "Set-ADAccountPassword -Identity <sam> -Reset; Set-ADUser <sam> -ChangePasswordAtLogon $true "
 		       "(samba-tool user setpassword <sam> --must-change-at-next-login).",
 	.references = "MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_password_not_reset,
 };
 
@@ -571,6 +576,7 @@ static const struct check check_never_expires = {
 	.remediation = "Clear DONT_EXPIRE_PASSWORD: Set-ADUser <sam> -PasswordNeverExpires $false "
 		       "(samba-tool user setexpiry <sam> --days=N).",
 	.references = "ANSSI vuln_dont_expire; MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_never_expires,
 };
 
@@ -586,6 +592,7 @@ static const struct check check_unowned = {
 	.remediation = "Give the account an owner (Set-ADUser <sam> -EmployeeID <id> -Manager <manager>) or remove "
 		       "its VPN access (Remove-ADGroupMember -Identity VPN-Users -Members <sam>).",
 	.references = "MITRE ATT&CK T1078 Valid Accounts, T1133 External Remote Services",
+	.per_account = true,
 	.run = run_unowned,
 };
 

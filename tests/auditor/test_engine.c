@@ -1058,6 +1058,93 @@ Test(engine, two_runs_give_the_same_order)
 	fixture_free(b);
 }
 
+/* ---- per_account checks, run on blocks of accounts ---------------------- */
+
+enum { BLOCK_USERS = 10000 };
+
+/* BLOCK_USERS users u00000..., u in noexp with DONT_EXPIRE_PASSWORD; more: on every one. */
+static void many_users(struct sbuf *sb, const bool *noexp, const char *more)
+{
+	start(sb);
+	for (unsigned u = 0; u < BLOCK_USERS; u++) {
+		char sam[16];
+
+		snprintf(sam, sizeof(sam), "u%05u", u);
+		user(sb, sam, 3000 + u, noexp && noexp[u] ? UAC_NOEXP : 512, more);
+	}
+}
+
+/*
+ * More than two blocks of the engine's 4,096 accounts: every seventh
+ * user, and those on either side of each block's edge, have a password
+ * that never expires. pwd.never-expires, run block by block on both
+ * threads, finds each of them once and no one else.
+ */
+Test(engine, per_account_check_finds_each_account_once_across_blocks)
+{
+	static const unsigned edges[] = { 0, 4095, 4096, 8191, 8192, BLOCK_USERS - 1 };
+	bool *noexp = xcalloc(BLOCK_USERS, sizeof(*noexp));
+	unsigned *found = xcalloc(BLOCK_USERS, sizeof(*found));
+	size_t want = 0;
+	struct sbuf sb;
+	struct fixture *fx;
+
+	for (unsigned u = 0; u < BLOCK_USERS; u++)
+		noexp[u] = u % 7 == 3;
+	for (size_t k = 0; k < sizeof(edges) / sizeof(*edges); k++)
+		noexp[edges[k]] = true;
+	for (unsigned u = 0; u < BLOCK_USERS; u++)
+		want += noexp[u];
+	many_users(&sb, noexp, NULL);
+	fx = run(&sb, NULL);
+	cr_assert_eq(fx->dir.naccounts, BLOCK_USERS);
+	for (size_t i = 0; i < fx->audit.nfindings; i++) {
+		const struct finding *f = fx->audit.findings[i];
+		unsigned u;
+
+		if (strcmp(f->check->id, "pwd.never-expires") != 0)
+			continue;
+		cr_assert_eq(sscanf(finding_sam(f), "u%05u", &u), 1, "%s", finding_sam(f));
+		cr_assert_lt(u, BLOCK_USERS);
+		found[u]++;
+	}
+	for (unsigned u = 0; u < BLOCK_USERS; u++)
+		cr_assert_eq(found[u], noexp[u] ? 1u : 0u, "u%05u: %u findings", u, found[u]);
+	cr_expect_eq(fixture_count(fx, "pwd.never-expires"), want);
+	cr_expect_eq(state(fx, "pwd.never-expires")->findings, want);
+	cr_expect_eq(fixture_status(fx, "pwd.never-expires"), STATUS_FAIL);
+	free(found);
+	free(noexp);
+	fixture_free(fx);
+}
+
+/*
+ * A per_account check that cannot be told says so on every block, both
+ * threads at once: it is UNKNOWN with its reason, and has no finding.
+ */
+Test(engine, per_account_check_unknown_on_every_block)
+{
+	struct sbuf sb;
+	struct fixture *fx;
+
+	many_users(&sb, NULL, "msNPAllowDialin: TRUE");
+	fx = run(&sb, "{\"vpn\": {\"groups\": [], \"dialin_attribute\": false},"
+		      " \"incident\": {\"password_reset_after\": \"2025-10-04\"}}");
+	cr_assert_eq(fx->dir.naccounts, BLOCK_USERS);
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct check *c = registry_get(i);
+
+		if (strcmp(c->family, "vpn") != 0)
+			continue;
+		cr_expect_eq(fx->audit.states[i].status, STATUS_UNKNOWN, "%s", c->id);
+		cr_expect_str_eq(fx->audit.states[i].reason,
+				 "policy.vpn.groups is empty and vpn.dialin_attribute is false: "
+				 "no way to tell which accounts can use the VPN", "%s", c->id);
+		cr_expect_eq(fixture_count(fx, c->id), 0, "%s", c->id);
+	}
+	fixture_free(fx);
+}
+
 /* ---- statuses ----------------------------------------------------------- */
 
 Test(engine, check_statuses)
