@@ -19,7 +19,8 @@ CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(HARDEN) -MMD -MP \
 	     -DPRIVAUDIT_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL = -pthread -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# libldap and libkrb5 are loaded when an LDAP source needs them (auditor/dynlib.h)
+LIBS = $(shell pkg-config --libs xlsxwriter jansson 2>/dev/null) -lm -ldl
 
 BUILD ?= build
 LIB_SRC = $(filter-out auditor/main.c,$(wildcard auditor/*.c)) \
@@ -51,6 +52,14 @@ deps:
 deps-test: deps
 	$(Q)tools/install-deps-test
 	$(Q)tools/install-deps-xlsx
+
+# The sonames of the libraries whose headers the program is built with,
+# for auditor/dynlib.c to load (it has Debian 12's when one is not found).
+soname = $(shell objdump -p "$$(readlink -f "$$($(CC) -print-file-name=lib$(1).so)")" \
+	   2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+soname_def = $(if $(call soname,$(1)),-DDYNLIB_$(2)_SONAME='"$(call soname,$(1))"')
+$(BUILD)/auditor/dynlib.o: CFLAGS_ALL += $(call soname_def,ldap,LDAP) \
+	$(call soname_def,lber,LBER) $(call soname_def,krb5,KRB5)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "error.h"
 #include "exitcode.h"
 #include "sbuf.h"
@@ -33,7 +34,7 @@ static int krb_fail(krb5_context ctx, krb5_error_code code, struct error *err, c
 struct krb_session *krb_login(const char *principal, const char *keytab, const char *password,
 			      struct error *err)
 {
-	struct krb_session *s = xcalloc(1, sizeof(*s));
+	struct krb_session *s;
 	krb5_principal princ = NULL;
 	krb5_keytab kt = NULL;
 	krb5_get_init_creds_opt *opt = NULL;
@@ -43,6 +44,9 @@ struct krb_session *krb_login(const char *principal, const char *keytab, const c
 	const char *old = getenv("KRB5CCNAME");
 	bool ok = false;
 
+	if (dynlib_krb5(err) < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	memset(&creds, 0, sizeof(creds));
 	if ((code = krb5_init_context(&s->ctx))) {
 		error_set(err, EXIT_LDAP, "kerberos: cannot initialise libkrb5 (error %d)", (int)code);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dynlib.h"
 #include "error.h"
 #include "exitcode.h"
 #include "hmap.h"
@@ -1118,9 +1119,13 @@ int ldapsrc_read(const struct ldap_options *o, dir_entry_fn *fn, void *data,
 						    : LDAPSRC_DEFAULT_CONNECTIONS;
 	int ret = -1;
 
+	memset(info, 0, sizeof(*info));
+	if (dynlib_ldap(err) < 0) {
+		free(base);
+		return -1;
+	}
 	if (want > LDAPSRC_MAX_CONNECTIONS)
 		want = LDAPSRC_MAX_CONNECTIONS;
-	memset(info, 0, sizeof(*info));
 	memset(conns, 0, sizeof(conns));
 	memset(readers, 0, sizeof(readers));
 	tally_init(&t, fn, data);

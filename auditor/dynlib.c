@@ -1,0 +1,80 @@
+/*
+ * libldap, liblber and libkrb5 loaded on first use (see dynlib.h).
+ */
+#define DYNLIB_IMPLEMENTATION
+#include "dynlib.h"
+
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "exitcode.h"
+
+/*
+ * The libraries by soname, those of the headers the program was built
+ * with (Debian 12's by default): a library of another ABI must not be
+ * taken for them.
+ */
+#ifndef DYNLIB_LDAP_SONAME
+#define DYNLIB_LDAP_SONAME "libldap-2.5.so.0"
+#endif
+#ifndef DYNLIB_LBER_SONAME
+#define DYNLIB_LBER_SONAME "liblber-2.5.so.0"
+#endif
+#ifndef DYNLIB_KRB5_SONAME
+#define DYNLIB_KRB5_SONAME "libkrb5.so.3"
+#endif
+
+struct dynlib dynlib;
+
+int dynlib_load(const char *soname, const struct dynlib_symbol *syms, size_t n,
+		struct error *err)
+{
+	/* RTLD_NOW: bound at once, as -z now binds the program */
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return error_set(err, EXIT_LDAP, "cannot load %s, which reading a directory over "
+					       "LDAP needs: %s", soname, dlerror());
+	for (size_t i = 0; i < n; i++) {
+		void *fn = dlsym(h, syms[i].name);
+
+		if (!fn)
+			return error_set(err, EXIT_LDAP, "%s has no %s: %s", soname, syms[i].name,
+					 dlerror());
+		/* ISO C has no conversion from dlsym()'s void * to a function pointer */
+		memcpy(syms[i].slot, &fn, sizeof(fn));
+	}
+	/* never closed: what it returned (messages, contexts) may outlive any caller */
+	return 0;
+}
+
+#define DYNLIB_SYMBOL(f) { #f, &dynlib.f },
+
+int dynlib_ldap(struct error *err)
+{
+	static bool loaded;
+	static const struct dynlib_symbol lber[] = { DYNLIB_LBER(DYNLIB_SYMBOL) };
+	static const struct dynlib_symbol ldap[] = { DYNLIB_LDAP(DYNLIB_SYMBOL) };
+
+	if (loaded)
+		return 0;
+	if (dynlib_load(DYNLIB_LBER_SONAME, lber, sizeof(lber) / sizeof(*lber), err) < 0 ||
+	    dynlib_load(DYNLIB_LDAP_SONAME, ldap, sizeof(ldap) / sizeof(*ldap), err) < 0)
+		return -1;
+	loaded = true;
+	return 0;
+}
+
+int dynlib_krb5(struct error *err)
+{
+	static bool loaded;
+	static const struct dynlib_symbol krb5[] = { DYNLIB_KRB5(DYNLIB_SYMBOL) };
+
+	if (loaded)
+		return 0;
+	if (dynlib_load(DYNLIB_KRB5_SONAME, krb5, sizeof(krb5) / sizeof(*krb5), err) < 0)
+		return -1;
+	loaded = true;
+	return 0;
+}
