@@ -755,12 +755,9 @@ static const char *first_rdn_end(const char *ndn)
 static void pending_append(struct dir *d, struct sbuf *sb, const char *ndn)
 {
 	const char *comma = first_rdn_end(ndn);
-	size_t n = comma ? parent_number(d, comma + 1) : 0;
+	unsigned char num[10];
 
-	do {
-		sbuf_addch(sb, (char)((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
-		n >>= 7;
-	} while (n);
+	sbuf_add(sb, num, varint_put(num, comma ? parent_number(d, comma + 1) : 0));
 	sbuf_add(sb, ndn, comma ? (size_t)(comma - ndn) : strlen(ndn));
 	sbuf_addch(sb, '\0');
 }
@@ -1001,13 +998,8 @@ size_t dir_ndn_append(struct sbuf *sb, const char *dn, size_t len, uint64_t *has
 size_t dir_pending_append(const struct dir *d, const char **at, struct sbuf *sb)
 {
 	const unsigned char *p = (const unsigned char *)*at;
-	size_t parent = 0, len, off = sb->len;
+	size_t parent = (size_t)varint_get(&p), len, off = sb->len;
 
-	for (unsigned shift = 0;; shift += 7) {
-		parent |= (size_t)(*p & 0x7f) << shift;
-		if (!(*p++ & 0x80))
-			break;
-	}
 	len = strlen((const char *)p);
 	sbuf_add(sb, p, len);
 	*at = (const char *)p + len + 1;
