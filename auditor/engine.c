@@ -1248,10 +1248,12 @@ static void summarise(struct audit *a)
  * shadow of the audit sharing everything else: every check writes only
  * its own state). The per_account checks come first: a thread takes the
  * next block of CHECK_BLOCK accounts and runs each of them on it. Then a
- * thread takes the next other check not yet taken (in run_order()), so
- * that one slow check does not leave the other thread idle. The lists
- * are then joined in registry order, a per_account check's blocks in
- * turn, so the result is exactly that of a run on one thread.
+ * thread takes the next other check not yet taken: those look at few
+ * objects (the privileged accounts, the domain, the PSOs, the waivers),
+ * or for one account (the Guest, krbtgt) and whether it is there at all.
+ * The lists are then joined in registry order, a
+ * per_account check's blocks in turn, so the result is exactly that of a
+ * run on one thread.
  */
 #define CHECK_THREADS 2
 
@@ -1278,7 +1280,8 @@ struct worker {
 	const bool *blocked;     /* per check: a ready per_account check */
 	struct segment *segs;    /* per block and check (block * n + check), shared */
 	double *seconds;         /* per check: this worker's time on its blocks */
-	const size_t *order;     /* the other checks by registry index, as they are taken */
+	const size_t *order;     /* the other checks by registry index (run_order()) */
+	size_t norder;
 	struct worker **owner;   /* per check (shared): the worker that ran it */
 	size_t *start, *end;     /* per check: its findings in shadow.findings */
 };
@@ -1303,11 +1306,9 @@ static void *work(void *arg)
 			s->end = w->shadow.nfindings;
 		}
 	}
-	for (size_t k; (k = atomic_fetch_add(w->next, 1)) < n;) {
+	for (size_t k; (k = atomic_fetch_add(w->next, 1)) < w->norder;) {
 		size_t i = w->order[k];
 
-		if (registry_get(i)->per_account)
-			continue;
 		w->start[i] = w->shadow.nfindings;
 		if (!registry_get(i)->after_waivers)
 			run_check(&w->shadow, i);
@@ -1317,29 +1318,15 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/*
- * Whether check c looks at a few objects only: the privileged accounts
- * (priv, mfa) or the policy's waivers (policy), not every account.
- */
-static bool check_is_short(const struct check *c)
+/* The checks that are not per_account, by registry index, in order; *n of them. */
+static size_t *run_order(size_t *n)
 {
-	return strcmp(c->family, "priv") == 0 || strcmp(c->family, "mfa") == 0 ||
-	       strcmp(c->family, "policy") == 0;
-}
+	size_t *order = xcalloc(registry_count() + 1, sizeof(*order));
 
-/*
- * The order the threads take the checks in: the short ones last, so that
- * when one thread takes the last long check the other still has short
- * ones to run, and both end together.
- */
-static size_t *run_order(size_t n)
-{
-	size_t *order = xcalloc(n + 1, sizeof(*order)), k = 0;
-
-	for (int short_ones = 0; short_ones < 2; short_ones++)
-		for (size_t i = 0; i < n; i++)
-			if (check_is_short(registry_get(i)) == short_ones)
-				order[k++] = i;
+	*n = 0;
+	for (size_t i = 0; i < registry_count(); i++)
+		if (!registry_get(i)->per_account)
+			order[(*n)++] = i;
 	return order;
 }
 
@@ -1365,7 +1352,7 @@ static void run_checks(struct audit *a)
 	size_t nblocks = naccounts ? (naccounts + CHECK_BLOCK - 1) / CHECK_BLOCK : 1;
 	atomic_size_t next = 0, next_block = 0;
 	struct worker **owner = xcalloc(n + 1, sizeof(*owner));
-	size_t *order = run_order(n);
+	size_t norder, *order = run_order(&norder);
 	bool *blocked = xcalloc(n + 1, sizeof(*blocked));
 	struct segment *segs = xcalloc(nblocks * n + 1, sizeof(*segs));
 
@@ -1385,6 +1372,7 @@ static void run_checks(struct audit *a)
 		w[t].segs = segs;
 		w[t].seconds = xcalloc(n + 1, sizeof(*w[t].seconds));
 		w[t].order = order;
+		w[t].norder = norder;
 		w[t].owner = owner;
 		w[t].start = xcalloc(n + 1, sizeof(*w[t].start));
 		w[t].end = xcalloc(n + 1, sizeof(*w[t].end));
