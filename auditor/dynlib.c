@@ -50,20 +50,26 @@ int dynlib_load(const char *soname, const struct dynlib_symbol *syms, size_t n,
 }
 
 #define DYNLIB_SYMBOL(f) { #f, &dynlib.f },
+#define COUNT(a) (sizeof(a) / sizeof(*(a)))
+
+/* dynlib_load() unless *loaded: once it has succeeded, nothing more. */
+static int load_once(bool *loaded, const char *soname, const struct dynlib_symbol *syms, size_t n,
+		     struct error *err)
+{
+	if (!*loaded && dynlib_load(soname, syms, n, err) == 0)
+		*loaded = true;
+	return *loaded ? 0 : -1;
+}
 
 int dynlib_ldap(struct error *err)
 {
-	static bool loaded;
+	static bool lber_loaded, ldap_loaded;
 	static const struct dynlib_symbol lber[] = { DYNLIB_LBER(DYNLIB_SYMBOL) };
 	static const struct dynlib_symbol ldap[] = { DYNLIB_LDAP(DYNLIB_SYMBOL) };
 
-	if (loaded)
-		return 0;
-	if (dynlib_load(DYNLIB_LBER_SONAME, lber, sizeof(lber) / sizeof(*lber), err) < 0 ||
-	    dynlib_load(DYNLIB_LDAP_SONAME, ldap, sizeof(ldap) / sizeof(*ldap), err) < 0)
+	if (load_once(&lber_loaded, DYNLIB_LBER_SONAME, lber, COUNT(lber), err) < 0)
 		return -1;
-	loaded = true;
-	return 0;
+	return load_once(&ldap_loaded, DYNLIB_LDAP_SONAME, ldap, COUNT(ldap), err);
 }
 
 int dynlib_krb5(struct error *err)
@@ -71,10 +77,5 @@ int dynlib_krb5(struct error *err)
 	static bool loaded;
 	static const struct dynlib_symbol krb5[] = { DYNLIB_KRB5(DYNLIB_SYMBOL) };
 
-	if (loaded)
-		return 0;
-	if (dynlib_load(DYNLIB_KRB5_SONAME, krb5, sizeof(krb5) / sizeof(*krb5), err) < 0)
-		return -1;
-	loaded = true;
-	return 0;
+	return load_once(&loaded, DYNLIB_KRB5_SONAME, krb5, COUNT(krb5), err);
 }
