@@ -185,6 +185,12 @@ struct dir_obj {
 	enum obj_kind kind;
 };
 
+/* Whether o is an account (a struct account): a user, a computer or a gMSA. */
+static inline bool dir_obj_is_account(const struct dir_obj *o)
+{
+	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
+}
+
 /*
  * What few accounts have (account.more), kept apart so that the others
  * do not carry it.

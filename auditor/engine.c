@@ -190,11 +190,6 @@ const char *finding_message(const struct finding *f, struct sbuf *sb)
 	return sb->buf;
 }
 
-static bool obj_is_account(const struct dir_obj *o)
-{
-	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
-}
-
 const char *finding_kind(const struct finding *f)
 {
 	return f->subject ? f->subject->kind : f->obj ? dir_kind_name(f->obj->kind) : NULL;
@@ -219,7 +214,7 @@ const char *finding_upn(const struct finding *f)
 {
 	if (f->subject)
 		return f->subject->upn;
-	return f->obj && obj_is_account(f->obj) ? ((const struct account *)f->obj)->upn : NULL;
+	return f->obj && dir_obj_is_account(f->obj) ? ((const struct account *)f->obj)->upn : NULL;
 }
 
 void finding_detail(struct finding *f, const char *detail)

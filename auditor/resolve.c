@@ -187,11 +187,6 @@ struct members {
 /* How many members ahead build_memberships fetches the objects it will need. */
 #define PREFETCH_AHEAD 8
 
-static bool is_account(const struct dir_obj *o)
-{
-	return o->kind == OBJ_USER || o->kind == OBJ_COMPUTER || o->kind == OBJ_GMSA;
-}
-
 /*
  * "Object obj is a direct member of group" (indexes): one membership. A
  * large domain has millions: they are kept small.
@@ -360,7 +355,7 @@ static void scan_member(struct member_scan *s, size_t gi, struct group *g, struc
 		edge_add(&s->grp, c->index, g);
 		xgrow(&m->child_groups[gi], ccap, m->nchild[gi] + 1, sizeof(*m->child_groups[gi]));
 		m->child_groups[gi][m->nchild[gi]++] = c;
-	} else if (is_account(o)) {
+	} else if (dir_obj_is_account(o)) {
 		edge_add(&s->acc, o->index, g);
 	}
 }
@@ -943,7 +938,7 @@ static void pso_links(struct dir *d, struct classify *c)
 
 				if (t >= 0 && pso_better(p, c->pso_best[t]))
 					c->pso_best[t] = p;
-			} else if (is_account(o)) {
+			} else if (dir_obj_is_account(o)) {
 				struct account *a = (struct account *)o;
 
 				if (pso_better(p, a->pso))

@@ -138,7 +138,7 @@ static int cmp_names(const void *x, const void *y)
 static bool counted_member(const struct account *a)
 {
 	return a->enabled && !account_is_dc(a) && !(a->roles & ROLE_KRBTGT) &&
-	       (a->h.kind == OBJ_USER || a->h.kind == OBJ_COMPUTER || a->h.kind == OBJ_GMSA);
+	       dir_obj_is_account(&a->h);
 }
 
 static void run_group_size(struct check_ctx *ctx)
