@@ -19,8 +19,8 @@ CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(HARDEN) -MMD -MP \
 	     -DPRIVAUDIT_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL = -pthread -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
-# libldap and libkrb5 are loaded when an LDAP source needs them (auditor/dynlib.h)
-LIBS = $(shell pkg-config --libs xlsxwriter jansson 2>/dev/null) -lm -ldl
+# libldap, libkrb5 and libxlsxwriter are loaded when a run needs them (auditor/dynlib.h)
+LIBS = $(shell pkg-config --libs jansson 2>/dev/null) -lm -ldl
 
 BUILD ?= build
 LIB_SRC = $(filter-out auditor/main.c,$(wildcard auditor/*.c)) \
@@ -59,7 +59,8 @@ soname = $(shell objdump -p "$$(readlink -f "$$($(CC) -print-file-name=lib$(1).s
 	   2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 soname_def = $(if $(call soname,$(1)),-DDYNLIB_$(2)_SONAME='"$(call soname,$(1))"')
 $(BUILD)/auditor/dynlib.o: CFLAGS_ALL += $(call soname_def,ldap,LDAP) \
-	$(call soname_def,lber,LBER) $(call soname_def,krb5,KRB5)
+	$(call soname_def,lber,LBER) $(call soname_def,krb5,KRB5) \
+	$(call soname_def,xlsxwriter,XLSX)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@
 
 #include "../reports/report.h"
 #include "baseline.h"
+#include "dynlib.h"
 #include "error.h"
 #include "exitcode.h"
 #include "outfile.h"
@@ -418,7 +419,7 @@ static int write_xlsx(const struct diff *d, struct error *err)
 	if (strcmp(path, "-") == 0)
 		return error_set(err, EXIT_REPORT, "cannot write report \"%s\": "
 				 "a workbook cannot be written to standard output", path);
-	if (outfile_open(&out, path, err) < 0)
+	if (dynlib_xlsx(err) < 0 || outfile_open(&out, path, err) < 0)
 		return -1;
 	/* libxlsxwriter writes by name: it reopens the 0600 temporary file */
 	fclose(out.fp);
@@ -590,7 +591,9 @@ int diff_run(const struct diff_options *o, struct error *err)
 	baseline_init(&d.new);
 	/* the lists name each finding's subject */
 	d.old.subjects = d.new.subjects = true;
-	if (baseline_load(&d.old, o->old_path, err) < 0 ||
+	/* a workbook that cannot be written is known before two reports are read */
+	if ((o->xlsx && dynlib_xlsx(err) < 0) ||
+	    baseline_load(&d.old, o->old_path, err) < 0 ||
 	    baseline_load(&d.new, o->new_path, err) < 0 ||
 	    /* each against this build's schema, and OLD against NEW's domain */
 	    baseline_check(&d.old, d.new.domain_sid, o->force, err) < 0 ||

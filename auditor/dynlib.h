@@ -1,18 +1,22 @@
 /*
- * libldap, liblber and libkrb5, loaded when they are first needed rather
- * than when the program starts: they bring some twenty libraries more
- * (GnuTLS, OpenSSL, p11-kit, GMP...) that an offline audit never calls,
- * and loading them took 3.7 ms of every run (`privaudit --version` took
- * 6.5 ms with them, 2.8 without). ldapsrc.c and krb.c include this header
- * after the libraries' own and call the functions by their names, which
- * it turns into calls through pointers set by dynlib_ldap() and
- * dynlib_krb5(). The pointers have the types of the declarations.
+ * libldap, liblber, libkrb5 and libxlsxwriter, loaded when they are first
+ * needed rather than when the program starts. The first three bring some
+ * twenty libraries more (GnuTLS, OpenSSL, p11-kit, GMP...) that an offline
+ * audit never calls, and loading them took 3.7 ms of every run
+ * (`privaudit --version` took 6.5 ms with them, 2.8 without);
+ * libxlsxwriter brings libcrypto, minizip and zlib, 1.7 ms more, which a
+ * run without --xlsx does not need. ldapsrc.c, krb.c, xlsx.c and diff.c
+ * include this header after the libraries' own and call the functions by
+ * their names, which it turns into calls through pointers set by
+ * dynlib_ldap(), dynlib_krb5() and dynlib_xlsx(). The pointers have the
+ * types of the declarations.
  */
 #ifndef PRIVAUDIT_DYNLIB_H
 #define PRIVAUDIT_DYNLIB_H
 
 #include <krb5.h>
 #include <ldap.h>
+#include <xlsxwriter.h>
 
 #include "error.h"
 
@@ -38,32 +42,53 @@
 	X(krb5_get_init_creds_opt_free) X(krb5_get_init_creds_password) X(krb5_init_context) \
 	X(krb5_kt_close) X(krb5_kt_resolve) X(krb5_parse_name)
 
+#define DYNLIB_XLSX(X) \
+	X(chart_add_series) X(chart_legend_set_position) X(chart_series_set_categories) \
+	X(chart_series_set_labels) X(chart_series_set_points) X(chart_series_set_values) \
+	X(chart_title_set_name) X(format_set_align) X(format_set_bg_color) X(format_set_bold) \
+	X(format_set_bottom) X(format_set_font_color) X(format_set_font_size) \
+	X(format_set_num_format) X(format_set_text_wrap) X(format_set_underline) \
+	X(lxw_strerror) X(workbook_add_chart) X(workbook_add_format) X(workbook_add_worksheet) \
+	X(workbook_close) X(workbook_new_opt) X(workbook_set_properties) X(worksheet_activate) \
+	X(worksheet_add_table) X(worksheet_autofilter) X(worksheet_fit_to_pages) \
+	X(worksheet_freeze_panes) X(worksheet_insert_chart) X(worksheet_repeat_rows) \
+	X(worksheet_set_column) X(worksheet_set_landscape) X(worksheet_write_boolean) \
+	X(worksheet_write_number) X(worksheet_write_string) X(worksheet_write_unixtime) \
+	X(worksheet_write_url_opt)
+
 #define DYNLIB_POINTER(f) __typeof__(f) *f;
 
 struct dynlib {
 	DYNLIB_LBER(DYNLIB_POINTER)
 	DYNLIB_LDAP(DYNLIB_POINTER)
 	DYNLIB_KRB5(DYNLIB_POINTER)
+	DYNLIB_XLSX(DYNLIB_POINTER)
 };
 
 extern struct dynlib dynlib;
 
 /*
- * Load libldap and liblber (dynlib_ldap) or libkrb5 (dynlib_krb5), once;
- * later calls return at once. 0, or -1 with err (EXIT_LDAP) naming the
- * library and why it could not be loaded. Call it before any of their
+ * Load libldap and liblber (dynlib_ldap), libkrb5 (dynlib_krb5) or
+ * libxlsxwriter (dynlib_xlsx), once; later calls return at once. 0, or -1
+ * with err naming the library and why it could not be loaded (EXIT_LDAP,
+ * or EXIT_REPORT for libxlsxwriter). Call it before any of their
  * functions, on one thread.
  */
 int dynlib_ldap(struct error *err);
 int dynlib_krb5(struct error *err);
+int dynlib_xlsx(struct error *err);
 
-/* What dynlib_ldap() and dynlib_krb5() do: each symbol's address into its slot. */
+/*
+ * What those do: each symbol's address into its slot. An error has code,
+ * and says the library is what "need" needs ("reading a directory over
+ * LDAP").
+ */
 struct dynlib_symbol {
 	const char *name;
 	void *slot;              /* a pointer of struct dynlib */
 };
-int dynlib_load(const char *soname, const struct dynlib_symbol *syms, size_t n,
-		struct error *err);
+int dynlib_load(const char *soname, const struct dynlib_symbol *syms, size_t n, int code,
+		const char *need, struct error *err);
 
 #ifndef DYNLIB_IMPLEMENTATION
 /* a variable: LDAP_OPT_ON is its address */
@@ -124,6 +149,43 @@ int dynlib_load(const char *soname, const struct dynlib_symbol *syms, size_t n,
 #define ldap_start_tls_s dynlib.ldap_start_tls_s
 #define ldap_unbind_ext_s dynlib.ldap_unbind_ext_s
 #define ldap_value_free_len dynlib.ldap_value_free_len
+#define chart_add_series dynlib.chart_add_series
+#define chart_legend_set_position dynlib.chart_legend_set_position
+#define chart_series_set_categories dynlib.chart_series_set_categories
+#define chart_series_set_labels dynlib.chart_series_set_labels
+#define chart_series_set_points dynlib.chart_series_set_points
+#define chart_series_set_values dynlib.chart_series_set_values
+#define chart_title_set_name dynlib.chart_title_set_name
+#define format_set_align dynlib.format_set_align
+#define format_set_bg_color dynlib.format_set_bg_color
+#define format_set_bold dynlib.format_set_bold
+#define format_set_bottom dynlib.format_set_bottom
+#define format_set_font_color dynlib.format_set_font_color
+#define format_set_font_size dynlib.format_set_font_size
+#define format_set_num_format dynlib.format_set_num_format
+#define format_set_text_wrap dynlib.format_set_text_wrap
+#define format_set_underline dynlib.format_set_underline
+#define lxw_strerror dynlib.lxw_strerror
+#define workbook_add_chart dynlib.workbook_add_chart
+#define workbook_add_format dynlib.workbook_add_format
+#define workbook_add_worksheet dynlib.workbook_add_worksheet
+#define workbook_close dynlib.workbook_close
+#define workbook_new_opt dynlib.workbook_new_opt
+#define workbook_set_properties dynlib.workbook_set_properties
+#define worksheet_activate dynlib.worksheet_activate
+#define worksheet_add_table dynlib.worksheet_add_table
+#define worksheet_autofilter dynlib.worksheet_autofilter
+#define worksheet_fit_to_pages dynlib.worksheet_fit_to_pages
+#define worksheet_freeze_panes dynlib.worksheet_freeze_panes
+#define worksheet_insert_chart dynlib.worksheet_insert_chart
+#define worksheet_repeat_rows dynlib.worksheet_repeat_rows
+#define worksheet_set_column dynlib.worksheet_set_column
+#define worksheet_set_landscape dynlib.worksheet_set_landscape
+#define worksheet_write_boolean dynlib.worksheet_write_boolean
+#define worksheet_write_number dynlib.worksheet_write_number
+#define worksheet_write_string dynlib.worksheet_write_string
+#define worksheet_write_unixtime dynlib.worksheet_write_unixtime
+#define worksheet_write_url_opt dynlib.worksheet_write_url_opt
 #endif
 
 #endif

@@ -315,9 +315,14 @@ static int cmd_audit(const struct cli *c)
 	}
 	if (c->fail_on >= 0)
 		p.fail_on = (enum severity)c->fail_on;
-	/* a bad baseline is an input error: find it before a long LDAP read */
+	/*
+	 * a bad baseline is an input error, and a workbook that cannot be
+	 * written a report error: find them before a long LDAP read
+	 */
 	baseline_init(&bl);
-	if (c->baseline && baseline_load(&bl, c->baseline, &err) < 0) {
+	if ((c->baseline && baseline_load(&bl, c->baseline, &err) < 0) ||
+	    (c->xlsx && report_xlsx_load(&err) < 0)) {
+		baseline_release(&bl);
 		policy_release(&p);
 		return fail(&err);
 	}

@@ -19,6 +19,7 @@
 #include <xlsxwriter.h>
 
 #include "../auditor/dir.h"
+#include "../auditor/dynlib.h"
 #include "../auditor/engine.h"
 #include "../auditor/error.h"
 #include "../auditor/i18n.h"
@@ -1443,7 +1444,7 @@ int report_xlsx_write_limits(const struct audit *a, const struct report_meta *m,
 	rows = list_rows(a, m);
 	w.constant = rows > table_max;
 
-	if (outfile_open(&o, path, err) < 0)
+	if (dynlib_xlsx(err) < 0 || outfile_open(&o, path, err) < 0)
 		return -1;
 	/* libxlsxwriter writes by name: it reopens the 0600 temporary file */
 	fclose(o.fp);
@@ -1489,6 +1490,11 @@ int report_xlsx_write_limits(const struct audit *a, const struct report_meta *m,
 				 lxw_strerror(rc));
 	}
 	return outfile_commit(&o, err);
+}
+
+int report_xlsx_load(struct error *err)
+{
+	return dynlib_xlsx(err);
 }
 
 int report_xlsx_write(const struct audit *a, const struct report_meta *m,

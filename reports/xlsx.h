@@ -42,6 +42,13 @@ int report_xlsx_write(const struct audit *a, const struct report_meta *m,
 		      const char *path, struct error *err);
 
 /*
+ * Load libxlsxwriter (auditor/dynlib.h), which report_xlsx_write() does
+ * too: for a caller that wants to know it can write a workbook before
+ * the long work that comes first. 0, or -1 with err (EXIT_REPORT).
+ */
+int report_xlsx_load(struct error *err);
+
+/*
  * Internal, for the tests: the same with other limits. max_rows is the
  * number of rows a sheet may hold, header included (0: XLSX_MAX_ROWS;
  * at least 2); table_max_rows the threshold for constant_memory mode (0:
