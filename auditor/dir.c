@@ -157,6 +157,8 @@ struct builder {
 	int *ids;                 /* per raw attribute: its enum dir_attr, or -1 */
 	uint64_t *extra_mask;     /* per raw attribute: the extra attributes it is */
 	int last[ATTR_COUNT];     /* the last raw attribute of each id, or -1 */
+	int first[ATTR_COUNT];    /* and the first, when last is not -1 */
+	uint64_t seen;            /* the ids with a value (ATTR_BIT) */
 };
 
 static size_t base_name_len(const struct raw_attr *ra)
@@ -173,9 +175,12 @@ static int bad_value(struct builder *b, const struct raw_attr *ra, const char *w
 			 b->e->dn);
 }
 
-/* Every value of fixed attribute a, across the raw attributes that carry it. */
+/*
+ * Every value of fixed attribute a, across the raw attributes that carry
+ * it: those from its first to its last, none when it has none.
+ */
 #define FOR_VALUES(b, a, ra, v)                                                   \
-	for (size_t i_ = 0; i_ < (b)->e->nattrs; i_++)                            \
+	for (int i_ = (b)->last[a] < 0 ? 0 : (b)->first[a]; i_ <= (b)->last[a]; i_++) \
 		if ((b)->ids[i_] == (a) && ((ra) = &(b)->e->attrs[i_]))           \
 			for (size_t j_ = 0; j_ < (ra)->nvals && ((v) = &(ra)->vals[j_]); j_++)
 
@@ -479,16 +484,6 @@ static enum obj_kind kind_of(struct builder *b, bool *known)
 	return OBJ_USER;
 }
 
-static uint64_t seen_bits(struct builder *b)
-{
-	uint64_t seen = 0;
-
-	for (size_t i = 0; i < b->e->nattrs; i++)
-		if (b->ids[i] >= 0 && b->e->attrs[i].nvals)
-			seen |= ATTR_BIT(b->ids[i]);
-	return seen;
-}
-
 static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 {
 	const struct raw_attr *ra = NULL;
@@ -527,7 +522,7 @@ static int fill_obj(struct builder *b, struct dir_obj *h, enum obj_kind kind)
 	}
 	if (ndn != small && !given)
 		free(ndn);
-	h->seen = seen_bits(b);
+	h->seen = b->seen;
 	if ((v = single(b, ATTR_OBJECTSID, &ra)) && !(h->sid = sid_value(b, ra, v)))
 		return -1;
 	if ((v = single(b, ATTR_SAMACCOUNTNAME, &ra)))
@@ -933,10 +928,17 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 	b.e = e;
 	b.err = err;
 	memset(b.last, 0xff, sizeof(b.last));   /* every one -1 */
+	b.seen = 0;
 	for (size_t i = 0; i < e->nattrs; i++) {
-		b.ids[i] = attr_of(d, &e->attrs[i], &b.extra_mask[i]);
-		if (b.ids[i] >= 0)
-			b.last[b.ids[i]] = (int)i;
+		int id = b.ids[i] = attr_of(d, &e->attrs[i], &b.extra_mask[i]);
+
+		if (id < 0)
+			continue;
+		if (b.last[id] < 0)
+			b.first[id] = (int)i;
+		b.last[id] = (int)i;
+		if (e->attrs[i].nvals)
+			b.seen |= ATTR_BIT(id);
 	}
 	kind = kind_of(&b, &known);
 	if (known) {
