@@ -159,6 +159,7 @@ struct builder {
 	int last[ATTR_COUNT];     /* the last raw attribute of each id, or -1 */
 	int first[ATTR_COUNT];    /* and the first, when last is not -1 */
 	uint64_t seen;            /* the ids with a value (ATTR_BIT) */
+	uint64_t extras;          /* the extra attributes present (extra_mask's bits) */
 };
 
 static size_t base_name_len(const struct raw_attr *ra)
@@ -571,7 +572,7 @@ static struct account_more *more_of(struct builder *b, struct account *a)
 
 static int add_extras(struct builder *b, struct account *acc, enum obj_kind kind)
 {
-	for (size_t i = 0; i < b->e->nattrs && b->d->nextra; i++) {
+	for (size_t i = 0; i < b->e->nattrs && b->extras; i++) {
 		const struct raw_attr *ra = &b->e->attrs[i];
 
 		if (!(b->extra_mask[i]))
@@ -928,10 +929,11 @@ int dir_add(struct dir *d, const struct raw_entry *e, struct error *err)
 	b.e = e;
 	b.err = err;
 	memset(b.last, 0xff, sizeof(b.last));   /* every one -1 */
-	b.seen = 0;
+	b.seen = b.extras = 0;
 	for (size_t i = 0; i < e->nattrs; i++) {
 		int id = b.ids[i] = attr_of(d, &e->attrs[i], &b.extra_mask[i]);
 
+		b.extras |= b.extra_mask[i];
 		if (id < 0)
 			continue;
 		if (b.last[id] < 0)
