@@ -894,16 +894,6 @@ static int feed_line(struct reader *r, size_t start, size_t len, size_t lineno, 
 	char *line = r->buf + start;
 	const char *nul;
 
-	if (lineno == 1 && len >= 2 &&
-	    ((unsigned char)line[0] == 0xff || (unsigned char)line[0] == 0xfe) &&
-	    ((unsigned char)line[1] ^ (unsigned char)line[0]) == 0x01)
-		return fail(r, 1, 1, "UTF-16 text (as `ldifde -u` writes): convert it to UTF-8 first");
-	if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-		/* a UTF-8 byte-order mark, as Notepad and PowerShell write */
-		start += 3;
-		line += 3;
-		len -= 3;
-	}
 	if (check_nul && (nul = memchr(line, '\0', len)))
 		return fail(r, lineno, (size_t)(nul - line) + 1,
 			    "NUL byte in the file (not LDIF text)");
@@ -1070,6 +1060,25 @@ size_t ldif_block_size(uintmax_t size)
 	return block;
 }
 
+/*
+ * The file's first line (r->lines[0]), before it is fed: UTF-16 is
+ * refused, and a UTF-8 byte-order mark, as Notepad and PowerShell write,
+ * is left out of the line.
+ */
+static int first_line(struct reader *r)
+{
+	struct line *l = &r->lines[0];
+	const unsigned char *p = (const unsigned char *)r->buf + r->pos + l->off;
+
+	if (l->len >= 2 && (p[0] == 0xff || p[0] == 0xfe) && (p[1] ^ p[0]) == 0x01)
+		return fail(r, 1, 1, "UTF-16 text (as `ldifde -u` writes): convert it to UTF-8 first");
+	if (l->len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		l->off += 3;
+		l->len -= 3;
+	}
+	return 0;
+}
+
 static int reader_run(struct reader *r)
 {
 	int more;
@@ -1078,6 +1087,9 @@ static int reader_run(struct reader *r)
 		const char *chunk = r->buf + r->pos;
 		size_t last = r->lines[r->nlines - 1].off + r->lines[r->nlines - 1].len;
 		bool nul = memchr(chunk, '\0', last) != NULL;
+
+		if (r->lineno == 0 && first_line(r) < 0)
+			return -1;
 
 		for (size_t i = 0; i < r->nlines; i++)
 			if (feed_line(r, r->pos + r->lines[i].off, r->lines[i].len,
