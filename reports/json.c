@@ -408,7 +408,7 @@ static inline void jo_add(struct jo *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static void jo_ch(struct jo *o, char c)
+static inline void jo_ch(struct jo *o, char c)
 {
 	if (o->len == JO_BUF)
 		jo_flush(o);
@@ -438,7 +438,7 @@ static void jo_indent(struct jo *o, int depth)
  * nl is stored, a fixed size the compiler copies in two moves, and the
  * length moved past the part wanted.
  */
-static void jo_newline(struct jo *o, int depth)
+static inline void jo_newline(struct jo *o, int depth)
 {
 	static const char nl[32] = "\n                              ";
 
@@ -492,6 +492,20 @@ static void jo_escape(struct jo *o, unsigned char c)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /*
+ * The bytes of w (eight, as read with memcpy) that need an escape (and,
+ * with high, are not ASCII): 0x80 in each, and perhaps in a byte after
+ * one of them, where the subtraction borrows.
+ */
+static inline uint64_t jo_bad8(uint64_t w, bool high)
+{
+	uint64_t bad = ((w - ONES * 0x20) & ~w)                      /* < 0x20 */
+		       | (((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"')))
+		       | (((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\')));
+
+	return (bad | (high ? w : 0)) & HIGHS;
+}
+
+/*
  * How many bytes of s[0..n) from the start need no escape (and, with
  * high, are ASCII): eight at a time while none of them is a control
  * character, '"' or '\\' (or >= 0x80), then byte by byte.
@@ -501,16 +515,10 @@ static size_t jo_plain(const char *s, size_t n, bool high)
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w, bad;
+		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		bad = ((w - ONES * 0x20) & ~w)                      /* < 0x20 */
-		      | (((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"')))
-		      | (((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\')));
-		bad &= HIGHS;
-		if (high)
-			bad |= w & HIGHS;
-		if (bad)
+		if (jo_bad8(w, high))
 			break;
 	}
 	for (; i < n; i++) {
@@ -522,31 +530,43 @@ static size_t jo_plain(const char *s, size_t n, bool high)
 	return i;
 }
 
+#ifdef __SSE2__
+/* The bytes of v that need an escape (and, with high, are not ASCII): a bit each. */
+static inline unsigned jo_bad16(__m128i v, bool high)
+{
+	__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+	unsigned m;
+
+	/* min(v, 0x1f) == v: a control character */
+	bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+	m = (unsigned)_mm_movemask_epi8(bad);
+	if (high)
+		m |= (unsigned)_mm_movemask_epi8(v);
+	return m;
+}
+#endif
+
 /*
  * Add the bytes of s[0..n) from the start that need no escape (and, with
  * high, are ASCII) and return how many: sixteen at a time straight into
  * the buffer while it has room, each block stored whole and the length
- * moved past its plain bytes only, then the rest as jo_plain() finds it.
- * Most strings of a report are plain and are copied in this one pass.
+ * moved past its plain bytes only. The last 1 to 15 bytes of a string of
+ * sixteen or more are looked at as the sixteen that end it, stored over
+ * the same bytes already copied; a string of 8 to 15 bytes as the eight
+ * that start it and the eight that end it. What is left (a short string,
+ * the end of a full buffer) goes as jo_plain() finds it. Most strings of a
+ * report are plain and are copied in this one pass.
  */
 static size_t jo_add_plain(struct jo *o, const char *s, size_t n, bool high)
 {
 	size_t i = 0, k;
 
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-	const __m128i ctrl_max = _mm_set1_epi8(0x1f);
-
 	while (n - i >= 16 && JO_BUF - o->len >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-		unsigned m;
+		unsigned m = jo_bad16(v, high);
 
-		/* min(v, 0x1f) == v: a control character */
-		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
-		m = (unsigned)_mm_movemask_epi8(bad);
-		if (high)
-			m |= (unsigned)_mm_movemask_epi8(v);
 		_mm_storeu_si128((__m128i *)(void *)(o->buf + o->len), v);
 		if (m) {
 			k = (size_t)__builtin_ctz(m);
@@ -556,7 +576,33 @@ static size_t jo_add_plain(struct jo *o, const char *s, size_t n, bool high)
 		o->len += 16;
 		i += 16;
 	}
+	if (i == n)
+		return n;
+	k = n - i;
+	/* the loop copied s[0..i) here: s[n - 16..i) are the k bytes before o->len */
+	if (n >= 16 && k < 16 && JO_BUF - o->len >= k) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+		unsigned m = jo_bad16(v, high) >> (16 - k);
+
+		_mm_storeu_si128((__m128i *)(void *)(o->buf + o->len - (16 - k)), v);
+		if (m)
+			k = (size_t)__builtin_ctz(m);
+		o->len += k;
+		return i + k;
+	}
 #endif
+	if (n >= 8 && n < 16 && JO_BUF - o->len >= n) {
+		uint64_t w0, w1;
+
+		memcpy(&w0, s, 8);
+		memcpy(&w1, s + n - 8, 8);
+		if (!(jo_bad8(w0, high) | jo_bad8(w1, high))) {
+			memcpy(o->buf + o->len, &w0, 8);
+			memcpy(o->buf + o->len + n - 8, &w1, 8);
+			o->len += n;
+			return n;
+		}
+	}
 	k = jo_plain(s + i, n - i, high);
 	jo_add(o, s + i, k);
 	return i + k;
@@ -659,7 +705,7 @@ static void jo_time(struct jo *o, int64_t t)
 }
 
 /* Before a member or an element: the separator and the indentation. */
-static void jo_sep(struct jo *o)
+static inline void jo_sep(struct jo *o)
 {
 	if (!o->first[o->depth])
 		jo_ch(o, ',');
