@@ -65,13 +65,101 @@ struct by_name {
 	int (*cmp)(const void *, const void *);
 };
 
-static int name_key_cmp(const void *pa, const void *pb, void *arg)
+/* Whether y sorts before x (keys first, then the whole comparison). */
+static inline bool key_before(const struct name_key *y, const struct name_key *x,
+			      const struct by_name *c)
 {
-	const struct name_key *x = pa, *y = pb;
-	const struct by_name *c = arg;
-	int r = str_sort_key_cmp(x->k, y->k);
+	int r = str_sort_key_cmp(y->k, x->k);
 
-	return r ? r : c->cmp(c->v + x->i * c->size, c->v + y->i * c->size);
+	return r ? r < 0 : c->cmp(c->v + y->i * c->size, c->v + x->i * c->size) < 0;
+}
+
+/* Runs shorter than this are extended by insertion first. */
+#define MIN_RUN 32
+
+/*
+ * The end of the run that starts at a[from]: the elements in order (none
+ * before the one ahead of it), at least MIN_RUN of them (or to n) once
+ * the shorter ones are put in order by insertion.
+ */
+static size_t run_end(struct name_key *a, size_t from, size_t n, const struct by_name *c)
+{
+	size_t end = from + 1, min = n - from < MIN_RUN ? n : from + MIN_RUN;
+
+	while (end < n && !key_before(&a[end], &a[end - 1], c))
+		end++;
+	for (; end < min; end++) {
+		struct name_key x = a[end];
+		size_t j = end;
+
+		for (; j > from && key_before(&x, &a[j - 1], c); j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+	return end;
+}
+
+/* src[lo..mid) and src[mid..hi), each in order, merged into dst[lo..hi). */
+static void merge_runs(const struct name_key *src, struct name_key *dst, size_t lo, size_t mid,
+		       size_t hi, const struct by_name *c)
+{
+	size_t i = lo, j = mid, k = lo;
+
+	/* already in order where they meet: a copy */
+	if (mid == hi || !key_before(&src[mid], &src[mid - 1], c)) {
+		memcpy(dst + lo, src + lo, (hi - lo) * sizeof(*dst));
+		return;
+	}
+	while (i < mid && j < hi)
+		/* the left one when equal: stable */
+		dst[k++] = key_before(&src[j], &src[i], c) ? src[j++] : src[i++];
+	memcpy(dst + k, src + i, (mid - i) * sizeof(*dst));
+	k += mid - i;
+	memcpy(dst + k, src + j, (hi - j) * sizeof(*dst));
+}
+
+/*
+ * A stable merge sort of a[0..n) that starts from the runs already in
+ * order: the checks make each check's findings in the order of the
+ * accounts, and an export that lists them by name gives one run, sorted
+ * in a pass. Runs of fewer than MIN_RUN are made up by insertion, then
+ * neighbouring runs are merged, pass after pass, until one is left.
+ */
+static void sort_keys(struct name_key *a, size_t n, const struct by_name *c)
+{
+	size_t *start = xreallocarray(NULL, n / MIN_RUN + 2, sizeof(*start));
+	size_t nruns = 0;
+	struct name_key *tmp, *src = a, *dst;
+
+	for (size_t from = 0; from < n; from = run_end(a, from, n, c))
+		start[nruns++] = from;
+	start[nruns] = n;
+	if (nruns < 2) {
+		free(start);
+		return;
+	}
+	tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	dst = tmp;
+	while (nruns > 1) {
+		size_t k = 0, r;
+
+		for (r = 0; r + 1 < nruns; r += 2) {
+			merge_runs(src, dst, start[r], start[r + 1], start[r + 2], c);
+			start[k++] = start[r];
+		}
+		if (r < nruns) {
+			memcpy(dst + start[r], src + start[r], (n - start[r]) * sizeof(*dst));
+			start[k++] = start[r];
+		}
+		start[k] = n;
+		nruns = k;
+		src = dst;
+		dst = src == a ? tmp : a;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
+	free(start);
 }
 
 #define NAME_AHEAD 16
@@ -102,7 +190,7 @@ void str_sort_by_name(void *v, size_t n, size_t size, const char *(*name)(const 
 		keys[i].i = i;
 		str_sort_key(name(c.v + i * size), keys[i].k);
 	}
-	qsort_r(keys, n, sizeof(*keys), name_key_cmp, &c);
+	sort_keys(keys, n, &c);
 	copy = xreallocarray(NULL, n, size);
 	memcpy(copy, v, n * size);
 	for (size_t i = 0; i < n; i++)

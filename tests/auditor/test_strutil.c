@@ -622,6 +622,82 @@ Test(strutil, sort_by_name_is_qsort_with_the_whole_comparison)
 	free(want);
 }
 
+/* An element for the shapes below: its name, its place in the input. */
+struct placed {
+	char name[24];
+	size_t at;
+};
+
+static const char *placed_name(const void *p)
+{
+	return ((const struct placed *)p)->name;
+}
+
+static int placed_name_cmp(const void *pa, const void *pb)
+{
+	return strcmp(((const struct placed *)pa)->name, ((const struct placed *)pb)->name);
+}
+
+/* The stable order: equal names in their input order. */
+static int placed_stable_cmp(const void *pa, const void *pb)
+{
+	const struct placed *x = pa, *y = pb;
+	int r = strcmp(x->name, y->name);
+
+	return r ? r : (x->at > y->at) - (x->at < y->at);
+}
+
+/*
+ * The sort takes the runs the input already has and makes short ones up
+ * by insertion: inputs in order, in reverse, in runs shorter and longer
+ * than that, in runs of one name, and at random, of sizes around the
+ * run length, all come out in the stable order (equal names as they
+ * came), names alike for their first sixteen bytes included.
+ */
+Test(strutil, sort_by_name_of_every_shape_is_stable)
+{
+	static const size_t sizes[] = { 2, 3, 31, 32, 33, 63, 64, 65, 100, 1000, 4099 };
+	enum { SHAPES = 7 };
+	unsigned seed = 7;
+
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
+		size_t n = sizes[si];
+
+		for (int shape = 0; shape < SHAPES; shape++) {
+			struct placed *got = calloc(n, sizeof(*got)), *want = calloc(n, sizeof(*want));
+
+			for (size_t i = 0; i < n; i++) {
+				size_t v;
+
+				seed = seed * 1103515245u + 12345u;
+				switch (shape) {
+				case 0: v = i; break;                      /* in order */
+				case 1: v = n - i; break;                  /* reversed */
+				case 2: v = i % 20 * 1000 + i / 20; break; /* runs of n / 20 */
+				case 3: v = (i / 40) * 40 + (40 - i % 40); break; /* reversed runs of 40 */
+				case 4: v = i / 50; break;                 /* runs of one name */
+				case 5: v = (seed >> 16) % 7; break;       /* few names, many equal */
+				default: v = seed >> 8; break;             /* at random */
+				}
+				/* alike for sixteen bytes: the keys tie and the names tell */
+				snprintf(got[i].name, sizeof(got[i].name), "svc-reporting-eu%07zu", v);
+				got[i].at = i;
+			}
+			memcpy(want, got, n * sizeof(*got));
+			qsort(want, n, sizeof(*want), placed_stable_cmp);
+			str_sort_by_name(got, n, sizeof(*got), placed_name, placed_name_cmp);
+			for (size_t i = 0; i < n; i++) {
+				cr_assert_str_eq(got[i].name, want[i].name, "n %zu shape %d element %zu",
+						 n, shape, i);
+				cr_assert_eq(got[i].at, want[i].at, "n %zu shape %d element %zu", n, shape,
+					     i);
+			}
+			free(got);
+			free(want);
+		}
+	}
+}
+
 /* ---- str_to_int64 ----------------------------------------------------- */
 
 static int to_int64(const char *s, int64_t *out)
