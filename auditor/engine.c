@@ -401,31 +401,72 @@ static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
 }
 
 /*
+ * The record at p, which must be one: its type, its key (id, its index in
+ * ev_keys, or 0 with the text in key and key_len) and where its value
+ * starts; returns where the next record starts.
+ */
+struct ev_record {
+	unsigned type;
+	size_t id;
+	const char *key;
+	size_t key_len;
+	const unsigned char *val;
+};
+
+static const unsigned char *ev_record(const unsigned char *p, struct ev_record *r)
+{
+	size_t n;
+
+	r->type = *p++;
+	r->id = varint_get(&p);
+	if (r->id) {
+		r->key = ev_keys.text[r->id];
+		r->key_len = ev_keys.len[r->id];
+	} else {
+		r->key_len = varint_get(&p);
+		r->key = (const char *)p;
+		p += r->key_len + 1;
+	}
+	r->val = p;
+	switch (r->type) {
+	case EV_BOOL:
+		return p + 1;
+	case EV_INT:
+		(void)varint_get_signed(&p);
+		return p;
+	case EV_STR:
+		n = varint_get(&p);
+		return p + n + 1;
+	case EV_TIME:
+		return p + sizeof(long long);
+	case EV_STRS:
+		(void)varint_get(&p);
+		n = varint_get(&p);
+		return p + n;
+	}
+	return p;
+}
+
+/*
  * The next record of it in item; an EV_TIME's text is made only when
  * text is set (else item->num holds the time, and item->type EV_NULL).
  */
 static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 {
-	const unsigned char *p = it->p;
-	unsigned type;
-	size_t block, key;
+	struct ev_record r;
+	const unsigned char *p;
+	long long t;
 
-	if (!p || p >= it->end)
+	if (!it->p || it->p >= it->end)
 		return false;
 	memset(item, 0, sizeof(*item));
-	type = *p++;
-	key = varint_get(&p);
-	if (key) {
-		item->key = ev_keys.text[key];
-		item->key_len = ev_keys.len[key];
-	} else {
-		item->key_len = varint_get(&p);
-		item->key = (const char *)p;
-		p += item->key_len + 1;
-	}
-	switch (type) {
+	it->p = ev_record(it->p, &r);
+	item->key = r.key;
+	item->key_len = r.key_len;
+	p = r.val;
+	switch (r.type) {
 	case EV_BOOL:
-		item->num = *p++;
+		item->num = *p;
 		break;
 	case EV_INT:
 		item->num = varint_get_signed(&p);
@@ -433,55 +474,50 @@ static bool ev_next(struct ev_iter *it, struct ev_item *item, bool text)
 	case EV_STR:
 		item->str_len = varint_get(&p);
 		item->str = (const char *)p;
-		p += item->str_len + 1;
 		break;
 	case EV_TIME:
-		memcpy(&item->num, p, sizeof(item->num));
-		p += sizeof(item->num);
+		memcpy(&t, p, sizeof(t));
+		item->num = t;
 		if (!text)
 			break;
-		time_format(item->num, it->time, sizeof(it->time));
+		time_format(t, it->time, sizeof(it->time));
 		item->str = it->time;
 		item->str_len = strlen(it->time);
 		item->num = 0;
-		type = EV_STR;
-		break;
+		item->type = EV_STR;
+		return true;
 	case EV_STRS:
 		item->num = (long long)varint_get(&p);
-		block = varint_get(&p);
+		(void)varint_get(&p);
 		item->strs = p;
-		p += block;
 		break;
 	}
-	item->type = type == EV_TIME ? EV_NULL : (enum ev_type)type;
-	it->p = p;
+	item->type = r.type == EV_TIME ? EV_NULL : (enum ev_type)r.type;
 	return true;
 }
 
 /*
  * The record at start is complete: if its key was already set, it takes
- * the place of the old record (jansson replaces a value in place).
+ * the place of the old record (jansson replaces a value in place). A key
+ * is always kept the same way, as an id or as text: ids alone tell keys
+ * kept as ids apart.
  */
 static void ev_commit(struct finding *f, size_t start)
 {
-	struct ev_iter it = { .p = f->ev, .end = f->ev + start };
-	struct ev_iter added = { .p = f->ev + start, .end = f->ev + f->ev_len };
-	struct ev_item old, new;
-	const unsigned char *at = it.p;
-	size_t rlen = f->ev_len - start;
+	const unsigned char *p = f->ev, *end = f->ev + start, *at;
+	struct ev_record old, new;
 
-	/* only the keys are compared: no time is formatted */
-	ev_next(&added, &new, false);
-	while (ev_next(&it, &old, false)) {
-		size_t os, oe;
+	(void)ev_record(end, &new);
+	for (at = p; at < end; at = p) {
+		size_t os, oe, rlen = f->ev_len - start;
 		unsigned char *rec;
 
-		if (old.key_len != new.key_len || memcmp(old.key, new.key, new.key_len) != 0) {
-			at = it.p;
+		p = ev_record(at, &old);
+		if (old.id != new.id || (!new.id && (old.key_len != new.key_len ||
+						    memcmp(old.key, new.key, new.key_len) != 0)))
 			continue;
-		}
 		os = (size_t)(at - f->ev);
-		oe = (size_t)(it.p - f->ev);
+		oe = (size_t)(p - f->ev);
 		rec = xmalloc(rlen);
 		memcpy(rec, f->ev + start, rlen);
 		memmove(f->ev + os + rlen, f->ev + oe, start - oe);
