@@ -384,15 +384,15 @@ static unsigned key_id(const char *key)
 static size_t ev_begin(struct finding *f, enum ev_type t, const char *key)
 {
 	size_t start = f->ev_len;
-	unsigned char type = (unsigned char)t;
+	unsigned char head[16] = { (unsigned char)t };
 	unsigned id = key_id(key);
 
 	if (f->ev_json) {
 		json_decref(f->ev_json);
 		f->ev_json = NULL;
 	}
-	ev_put(f, &type, 1);
-	ev_put_varint(f, id);
+	/* the type and the key's index in one piece */
+	ev_put(f, head, 1 + varint_put(head + 1, id));
 	if (!id) {
 		ev_put_text(f, key, strlen(key));
 		f->ev_key_inline = true;
