@@ -1,10 +1,13 @@
 /*
  * Tests for auditor/thread.c: a thread it starts leaves signals to the
- * main thread, and the caller's mask is as it was; thread_run_each() calls
- * fn once per argument, the first on the caller's thread.
+ * main thread, and the caller's mask is as it was; it may run on every
+ * CPU the process may, once started (on another CPU than its parent's);
+ * thread_run_each() calls fn once per argument, the first on the caller's
+ * thread.
  */
 #include <criterion/criterion.h>
 
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -35,6 +38,50 @@ Test(thread, started_thread_blocks_signals_and_caller_keeps_its_mask)
 	cr_expect(sigismember(&in_thread, SIGALRM));
 	cr_expect(!sigismember(&after, SIGTERM), "the caller's mask is restored");
 	cr_expect(!sigismember(&after, SIGINT));
+}
+
+struct where {
+	cpu_set_t cpus;          /* the thread's own, as it runs */
+	int cpu;
+};
+
+static void *where_am_i(void *arg)
+{
+	struct where *w = arg;
+
+	w->cpu = sched_getcpu();
+	pthread_getaffinity_np(pthread_self(), sizeof(w->cpus), &w->cpus);
+	return NULL;
+}
+
+/*
+ * Started on another CPU, a thread is then given back every CPU of the
+ * process; with one CPU only, it starts there.
+ */
+Test(thread, started_thread_may_use_every_cpu_of_the_process)
+{
+	cpu_set_t mine, one;
+	struct where w;
+	pthread_t tid;
+	int cpu;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	cr_assert(thread_start(&tid, where_am_i, &w));
+	pthread_join(tid, NULL);
+	cr_expect(CPU_EQUAL(&w.cpus, &mine), "%d CPUs in the thread's set, %d in the process's",
+		  CPU_COUNT(&w.cpus), CPU_COUNT(&mine));
+	cr_expect(CPU_ISSET(w.cpu, &mine));
+
+	cpu = sched_getcpu();
+	cr_assert_geq(cpu, 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	cr_assert(thread_start(&tid, where_am_i, &w));
+	pthread_join(tid, NULL);
+	sched_setaffinity(0, sizeof(mine), &mine);
+	cr_expect(CPU_EQUAL(&w.cpus, &one));
+	cr_expect_eq(w.cpu, cpu);
 }
 
 struct call {
