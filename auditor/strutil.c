@@ -99,14 +99,14 @@ static size_t run_end(struct name_key *a, size_t from, size_t n, const struct by
 	return end;
 }
 
-/* src[lo..mid) and src[mid..hi), each in order, merged into dst[lo..hi). */
+/* src[lo..mid) and src[mid..hi), each in order and not empty, merged into dst[lo..hi). */
 static void merge_runs(const struct name_key *src, struct name_key *dst, size_t lo, size_t mid,
 		       size_t hi, const struct by_name *c)
 {
 	size_t i = lo, j = mid, k = lo;
 
 	/* already in order where they meet: a copy */
-	if (mid == hi || !key_before(&src[mid], &src[mid - 1], c)) {
+	if (!key_before(&src[mid], &src[mid - 1], c)) {
 		memcpy(dst + lo, src + lo, (hi - lo) * sizeof(*dst));
 		return;
 	}

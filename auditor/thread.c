@@ -41,33 +41,27 @@ static void *begin(void *p)
 static bool create_elsewhere(pthread_t *tid, void *(*fn)(void *), void *arg)
 {
 	struct start *st = malloc(sizeof(*st));
-	cpu_set_t others;
 	pthread_attr_t attr;
 	int cpu = sched_getcpu();
-	bool ok;
 
-	if (!st || cpu < 0 || cpu >= CPU_SETSIZE ||
-	    sched_getaffinity(0, sizeof(st->cpus), &st->cpus) != 0 ||
-	    !CPU_ISSET(cpu, &st->cpus) || CPU_COUNT(&st->cpus) < 2) {
-		free(st);
-		return pthread_create(tid, NULL, fn, arg) == 0;
+	if (st && cpu >= 0 && cpu < CPU_SETSIZE &&
+	    sched_getaffinity(0, sizeof(st->cpus), &st->cpus) == 0 &&
+	    CPU_ISSET(cpu, &st->cpus) && CPU_COUNT(&st->cpus) >= 2 &&
+	    pthread_attr_init(&attr) == 0) {
+		cpu_set_t others = st->cpus;
+		bool ok;
+
+		st->fn = fn;
+		st->arg = arg;
+		CPU_CLR(cpu, &others);
+		ok = pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0 &&
+		     pthread_create(tid, &attr, begin, st) == 0;
+		pthread_attr_destroy(&attr);
+		if (ok)
+			return true;
 	}
-	st->fn = fn;
-	st->arg = arg;
-	others = st->cpus;
-	CPU_CLR(cpu, &others);
-	if (pthread_attr_init(&attr) != 0) {
-		free(st);
-		return pthread_create(tid, NULL, fn, arg) == 0;
-	}
-	ok = pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0 &&
-	     pthread_create(tid, &attr, begin, st) == 0;
-	pthread_attr_destroy(&attr);
-	if (!ok) {
-		free(st);
-		return pthread_create(tid, NULL, fn, arg) == 0;
-	}
-	return true;
+	free(st);
+	return pthread_create(tid, NULL, fn, arg) == 0;
 }
 
 bool thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)

@@ -137,8 +137,7 @@ static int cmp_names(const void *x, const void *y)
 /* What priv.group-size counts: enabled accounts that are not DCs or krbtgt. */
 static bool counted_member(const struct account *a)
 {
-	return a->enabled && !account_is_dc(a) && !(a->roles & ROLE_KRBTGT) &&
-	       dir_obj_is_account(&a->h);
+	return a->enabled && !account_is_dc(a) && !(a->roles & ROLE_KRBTGT);
 }
 
 static void run_group_size(struct check_ctx *ctx)
